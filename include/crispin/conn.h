@@ -1,0 +1,80 @@
+/*
+ * A client connection: name resolution (IPv4/IPv6), non-blocking connect
+ * with a timeout, optional TLS (implicit, or an upgrade after STARTTLS)
+ * with certificate and host-name verification, buffered writes. Every
+ * operation returns at once; results arrive through callbacks from the
+ * event loop.
+ *
+ * Host names are resolved with getaddrinfo(), which can block for as long
+ * as the resolver takes; the connect itself never blocks.
+ */
+#ifndef CRISPIN_CONN_H
+#define CRISPIN_CONN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "crispin/buf.h"
+#include "crispin/err.h"
+#include "crispin/event.h"
+
+enum conn_tls {
+	CONN_TLS_NONE,		/* plain TCP; conn_starttls may upgrade later */
+	CONN_TLS_IMPLICIT,	/* TLS from the first byte (993, 465) */
+};
+
+struct conn_params {
+	const char	*host;		/* borrowed; also the name verified */
+	const char	*port;		/* service name or number */
+	enum conn_tls	 tls;
+	unsigned	 connect_timeout_ms;	/* 0: 30 s; covers connect + handshake */
+	const char	*ca_file;	/* extra trusted CAs (PEM), or NULL */
+	/* SHA-256 of the server certificate (DER), hex with or without colons,
+	 * optionally prefixed "sha256:". When set, a matching certificate is
+	 * accepted even if no CA vouches for it, and any other is refused. */
+	const char	*fingerprint;
+};
+
+struct conn_callbacks {
+	/* TCP is up, and for CONN_TLS_IMPLICIT the handshake is verified. */
+	void	(*connected)(void *arg);
+	/* Bytes arrived (decrypted). The callee consumes all of them. */
+	void	(*data)(const char *data, size_t len, void *arg);
+	/* conn_starttls finished and the certificate is verified. */
+	void	(*tls_ready)(void *arg);
+	/* The connection is finished: ERR_NONE for a clean close by the peer,
+	 * otherwise the reason. No callback follows; the owner frees conn. */
+	void	(*closed)(enum err_class, const char *message, void *arg);
+};
+
+struct conn;
+
+/* Copies params. Nothing happens until conn_start. */
+struct conn *conn_new(struct ev_loop *, const struct conn_params *,
+	    const struct conn_callbacks *, void *arg);
+/* Starts resolving and connecting; failures come through closed. */
+void	 conn_start(struct conn *);
+/* Queues bytes; they go out as the socket accepts them. */
+void	 conn_write(struct conn *, const void *, size_t);
+/* Starts a TLS handshake on a plain connection. Anything already received
+ * and not yet delivered is discarded (it was sent before TLS and cannot be
+ * trusted). Result through tls_ready or closed. */
+void	 conn_starttls(struct conn *);
+bool	 conn_is_tls(const struct conn *);
+/* "TLS1.3 / AES-256-GCM" or similar, for status lines; NULL without TLS. */
+const char *conn_tls_description(const struct conn *);
+/* Channel-binding data for SCRAM-*-PLUS: "tls-exporter" (TLS 1.3, RFC 9266)
+ * or "tls-unique" (TLS 1.2). Appends to out; -1 if unavailable. */
+int	 conn_channel_binding(struct conn *, const char *type, struct buf *out);
+/* "tls-exporter" or "tls-unique" matching the negotiated version, or NULL. */
+const char *conn_channel_binding_type(const struct conn *);
+/* Bytes queued and not yet written. */
+size_t	 conn_pending_output(const struct conn *);
+/* Closes at once; no callback. */
+void	 conn_free(struct conn **);
+
+/* SHA-256 fingerprint of a PEM certificate file as "AB:CD:..." (tests, and
+ * for users who want to pin their server's certificate). */
+int	 conn_cert_fingerprint(const char *pem_file, char **fp_r, char **error_r);
+
+#endif

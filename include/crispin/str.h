@@ -1,0 +1,22 @@
+/* Small string helpers that the C library lacks. */
+#ifndef CRISPIN_STR_H
+#define CRISPIN_STR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+bool	 str_ieq(const char *, const char *);
+bool	 str_has_prefix(const char *, const char *);
+bool	 str_has_iprefix(const char *, const char *);
+/* Upper-cases ASCII letters in place; returns s. */
+char	*str_upper(char *s);
+/* Parses a whole decimal number that fits in max; -1 on anything else. */
+int	 str_to_u64(const char *, size_t len, uint64_t max, uint64_t *out);
+/* Copies s with every control character (C0, DEL, C1) replaced by '?',
+ * so that text from the network never drives the terminal. */
+char	*str_sanitize(const char *s);
+/* Constant-time comparison for secrets. */
+bool	 str_ct_equal(const void *, const void *, size_t);
+
+#endif

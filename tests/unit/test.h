@@ -1,0 +1,49 @@
+/*
+ * Minimal unit-test support: each check prints "ok - ..." or "FAIL - ...",
+ * and test_done() prints "N passed, N failed" and gives the exit status.
+ * Each TEST_CHECK counts as one test case.
+ */
+#ifndef CRISPIN_TEST_H
+#define CRISPIN_TEST_H
+
+#include <stdio.h>
+#include <string.h>
+
+static int test_passed, test_failed;
+
+#define TEST_CHECK(cond, ...) do {					\
+	if (cond) {							\
+		test_passed++;						\
+	} else {							\
+		test_failed++;						\
+		printf("FAIL - %s:%d: ", __FILE__, __LINE__);		\
+		printf(__VA_ARGS__);					\
+		printf("  [%s]\n", #cond);				\
+	}								\
+} while (0)
+
+/* Compares two C strings (NULL-safe) and shows both on failure. */
+#define TEST_STREQ(got, want, ...) do {					\
+	const char *g_ = (got), *w_ = (want);				\
+	int same_ = (g_ == NULL || w_ == NULL) ? g_ == w_ : strcmp(g_, w_) == 0; \
+	TEST_CHECK(same_, __VA_ARGS__);					\
+	if (!same_)							\
+		printf("      got  \"%s\"\n      want \"%s\"\n",		\
+		    g_ ? g_ : "(null)", w_ ? w_ : "(null)");		\
+} while (0)
+
+#define TEST_INTEQ(got, want, ...) do {					\
+	long long g_ = (long long)(got), w_ = (long long)(want);	\
+	TEST_CHECK(g_ == w_, __VA_ARGS__);				\
+	if (g_ != w_)							\
+		printf("      got  %lld\n      want %lld\n", g_, w_);	\
+} while (0)
+
+static inline int
+test_done(void)
+{
+	printf("%d passed, %d failed\n", test_passed, test_failed);
+	return test_failed == 0 ? 0 : 1;
+}
+
+#endif
