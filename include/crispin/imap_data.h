@@ -4,7 +4,8 @@
  * ESEARCH, NAMESPACE, VANISHED, response codes. Results live in the arena
  * passed in (normally the response arena, or one the caller keeps).
  * Decoders return 0, or -1 with *error_r (malloc'd) naming what was wrong;
- * a bad item never crashes.
+ * a bad item never crashes. error_r may be NULL. Every string is copied
+ * into the arena, so results outlive the response when the arena does.
  */
 #ifndef CRISPIN_IMAP_DATA_H
 #define CRISPIN_IMAP_DATA_H
@@ -82,7 +83,7 @@ struct imap_body {
 	const char	*description;
 	const char	*encoding;	/* lower-cased */
 	uint64_t	 size;
-	uint32_t	 lines;		/* text/* and message/rfc822 */
+	uint32_t	 lines;		/* text parts and message/rfc822 */
 	struct imap_envelope *envelope;	/* message/rfc822 */
 	struct imap_body *message;	/* message/rfc822: the inner body */
 	/* Multiparts. */
@@ -96,24 +97,34 @@ struct imap_body {
 	const char	**languages;
 	size_t		 nlanguages;
 	const char	*location;
-	/* Part specifier for BODY[...]: "1.2"; "" for the whole message body
-	 * ("TEXT" when the top is a single part, fetched as BODY[1]). */
+	/*
+	 * Part specifier for BODY[...] (RFC 3501 6.4.5): "1.2". A multipart
+	 * at the top is "" (its children are "1", "2", ...); a single part at
+	 * the top is "1". The body inside a message/rfc822 part "2" is "2.1"
+	 * when it is a single part, or "2" when it is a multipart (its
+	 * children are then "2.1", "2.2", ...).
+	 */
 	const char	*part;
 	struct imap_body *parent;	/* NULL at the top */
 };
-/* Limits nesting to max_depth (0: 64). */
+/* Limits nesting to max_depth (0: 64). Tolerated deviations: "()" for no
+ * parameters, NIL encoding, a disposition without its parameter list. */
 int	imap_body_parse(const struct imap_arg *, struct arena *, unsigned max_depth,
 	    struct imap_body **, char **error_r);
 const char *imap_body_param(const struct imap_body *, const char *name);
 
 /* One FETCH response. has_* tell which items were present. */
 struct imap_section {
-	const char	*spec;		/* "BODY[1.2]" / "BINARY[1]" / "RFC822.HEADER" as sent */
-	const char	*section;	/* "1.2", "HEADER.FIELDS (FROM)", "" */
+	const char	*spec;		/* "BODY[1.2]" / "BINARY[1]" / "RFC822.HEADER"
+					 * as sent, without the <origin> */
+	const char	*section;	/* "1.2", "HEADER.FIELDS (FROM)", "";
+					 * RFC822.HEADER gives "HEADER",
+					 * RFC822.TEXT "TEXT", RFC822 "" */
 	bool		 binary;	/* BINARY[...] */
 	bool		 has_origin;
 	uint32_t	 origin;	/* <origin> of a partial fetch */
-	const struct imap_arg *data;	/* string, NIL or LITERAL_STREAMED */
+	const struct imap_arg *data;	/* string, NIL or LITERAL_STREAMED;
+					 * a copy in the arena */
 };
 struct imap_fetch {
 	uint32_t	 seq;
@@ -129,7 +140,7 @@ struct imap_fetch {
 	struct imap_envelope *envelope;
 	struct imap_body *body;		/* BODYSTRUCTURE or BODY */
 	const char	*emailid;	/* OBJECTID */
-	const char	*threadid;
+	const char	*threadid;	/* NULL for NIL */
 	struct imap_section *sections;	/* BODY[...]/BINARY[...]/RFC822* */
 	size_t		 nsections;
 	struct {			/* BINARY.SIZE[section] */
@@ -156,11 +167,14 @@ int	imap_date_time_parse(const char *, time_t *utc, int *tz_minutes);
 #define IMAP_MBOX_SUBSCRIBED	0x0080
 #define IMAP_MBOX_REMOTE	0x0100
 struct imap_list {
-	const char	*name;		/* as sent (modified UTF-7 unless UTF8=ACCEPT) */
+	const char	*name;		/* as sent (modified UTF-7 unless UTF8=ACCEPT);
+					 * "INBOX" in any case is "INBOX" */
 	char		 delimiter;	/* 0 for NIL */
 	unsigned	 attrs;		/* IMAP_MBOX_* */
 	/* RFC 6154: "\Sent", "\Drafts", "\Trash", "\Junk", "\Archive",
-	 * "\All", "\Flagged", "\Important" as sent; NULL if none. */
+	 * "\All", "\Flagged", "\Important" spelt as here whatever the case
+	 * sent (compare with strcmp); NULL if none. A second one, if any,
+	 * goes to other_attrs. \NonExistent also sets IMAP_MBOX_NOSELECT. */
 	const char	*special_use;
 	const char	*oldname;	/* OLDNAME extended data */
 	bool		 childinfo_subscribed;
@@ -189,16 +203,19 @@ int	imap_status_parse(const struct imap_response *, struct arena *,
 	    struct imap_status_data *, char **error_r);
 
 /* ESEARCH (RFC 4731, RFC 9051) with PARTIAL (RFC 9394); also plain SEARCH
- * results are returned in all. */
+ * results are returned in all (with "(MODSEQ n)" in modseq). all and
+ * partial are normalized. es is filled from scratch; on error it is left
+ * empty and needs no imap_esearch_free. */
 struct imap_esearch {
-	const char	*tag;		/* (TAG "A1") or NULL */
+	const char	*tag;		/* (TAG "A1") or NULL; owned (malloc'd) */
 	bool		 uid;
 	bool		 has_min, has_max, has_count, has_modseq;
 	uint32_t	 min, max, count;
 	uint64_t	 modseq;
 	struct imap_seqset all;		/* ALL, or SEARCH numbers; owned: free with imap_seqset_free */
 	bool		 has_partial;
-	int64_t		 partial_lo, partial_hi;	/* negative: from the end */
+	int64_t		 partial_lo, partial_hi;	/* negative: from the end;
+					 * |lo| <= |hi|: "-1:-100" */
 	struct imap_seqset partial;
 };
 int	 imap_esearch_parse(const struct imap_response *, struct imap_esearch *,
@@ -217,21 +234,25 @@ struct imap_namespaces {
 int	imap_namespace_parse(const struct imap_response *, struct arena *,
 	    struct imap_namespaces *, char **error_r);
 
-/* VANISHED [(EARLIER)] uid-set (RFC 7162). uids is appended to. */
+/* VANISHED [(EARLIER)] uid-set (RFC 7162). uids is appended to, and left
+ * alone on error. */
 int	imap_vanished_parse(const struct imap_response *, bool *earlier,
 	    struct imap_seqset *uids, char **error_r);
 
-/* ENABLED / ID lists. */
+/* ID list (RFC 2971): names lower-cased, values NULL for NIL; "ID NIL"
+ * gives none. (ENABLED data is read with imap_caps_parse.) */
 int	imap_id_parse(const struct imap_response *, struct arena *,
 	    struct imap_param **, size_t *count, char **error_r);
 
-/* Response codes. */
+/* Response codes: 0, or -1 if the code is not that one or malformed; the
+ * outputs are only touched on success. UID sets with '*' are malformed. */
 /* A number argument of UIDVALIDITY, UIDNEXT, UNSEEN, HIGHESTMODSEQ, ... */
 int	imap_code_number(const struct imap_response *, uint64_t *out);
 /* [APPENDUID uidvalidity uid-set] */
 int	imap_code_appenduid(const struct imap_response *, uint32_t *uidvalidity,
 	    struct imap_seqset *uids);
-/* [COPYUID uidvalidity src-set dst-set] */
+/* [COPYUID uidvalidity src-set dst-set]; the sets are appended as sent,
+ * not normalized, so that the n-th source UID maps to the n-th one. */
 int	imap_code_copyuid(const struct imap_response *, uint32_t *uidvalidity,
 	    struct imap_seqset *src, struct imap_seqset *dst);
 

@@ -2,6 +2,7 @@
 #ifndef CRISPIN_IMAP_SEQSET_H
 #define CRISPIN_IMAP_SEQSET_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 

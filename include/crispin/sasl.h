@@ -24,8 +24,11 @@ struct sasl_params {
 	const char	*cb_type;
 	const void	*cb_data;
 	size_t		 cb_len;
-	/* Set when the server offered a -PLUS mechanism we did not pick, so
-	 * SCRAM sends "y" (RFC 5802 downgrade protection). */
+	/* Did the server list the -PLUS form of the chosen SCRAM mechanism
+	 * (see sasl_server_offers_plus)? Matters only for a non-PLUS SCRAM
+	 * with cb_type set: then false sends "y" (RFC 5802 section 6: "I can
+	 * bind but think you cannot", downgrade protection) and true sends
+	 * "n". Without cb_type SCRAM always sends "n". */
 	bool		 server_offers_plus;
 	/* Tests only: fixed client nonce for SCRAM. */
 	const char	*test_nonce;
@@ -50,17 +53,29 @@ bool	 sasl_mech_uses_token(const char *mech);
  * needed parameter is missing. */
 struct sasl_client *sasl_client_new(const char *mech, const struct sasl_params *,
 	    char **error_r);
-/* The initial response for client-first mechanisms. */
+/* The initial response for client-first mechanisms (only those; call it
+ * once, before any step). out is emptied first, in every call below. */
 enum sasl_step sasl_client_start(struct sasl_client *, struct buf *out, char **error_r);
 /* Answers one decoded server challenge. For SCRAM the server-final message
  * is verified here (a wrong server signature is SASL_ERROR: the server does
- * not know the password). */
+ * not know the password). A client-first mechanism that has not started
+ * answers an empty challenge with its initial response (no SASL-IR).
+ * SCRAM returns SASL_DONE with client-final, then takes server-final
+ * either as a challenge or from the success data and answers
+ * SASL_CONTINUE with an empty out. The OAuth mechanisms answer an error
+ * challenge with SASL_CONTINUE ("\x01" or empty); the server then fails
+ * the command, and sasl_client_server_error says why. Once SASL_ERROR is
+ * returned, every later step is SASL_ERROR too. */
 enum sasl_step sasl_client_step(struct sasl_client *, const void *challenge,
 	    size_t len, struct buf *out, char **error_r);
 /* After the server reported success: true if the mechanism is satisfied
  * (SCRAM: the server signature was seen and verified). */
 bool	 sasl_client_complete(const struct sasl_client *);
+/* Canonical upper-case name, e.g. "SCRAM-SHA-256". */
 const char *sasl_client_mech(const struct sasl_client *);
+/* The status of an OAuth error challenge ("invalid_token", "401"),
+ * sanitised; NULL if none came. Owned by the client. */
+const char *sasl_client_server_error(const struct sasl_client *);
 /* Wipes secrets. */
 void	 sasl_client_free(struct sasl_client **);
 
@@ -69,10 +84,16 @@ void	 sasl_client_free(struct sasl_client **);
  * ordered list (imap_authenticators), or NULL for our default order
  * (SCRAM-SHA-256-PLUS, SCRAM-SHA-256, SCRAM-SHA-1-PLUS, SCRAM-SHA-1,
  * PLAIN, LOGIN; the OAuth mechanisms first when have_token). Returns NULL if
- * nothing fits. -PLUS forms only when can_bind.
+ * nothing fits. -PLUS forms only when can_bind; OAUTHBEARER and XOAUTH2
+ * only when have_token; names we do not implement are skipped. The result
+ * is our canonical (static, upper-case) name.
  */
 const char *sasl_choose(const char *const *server, size_t nserver,
 	    const char *const *allowed, size_t nallowed, bool have_token,
 	    bool can_bind);
+/* Does server (the AUTH= list) contain mech + "-PLUS", case-insensitively?
+ * Feeds sasl_params.server_offers_plus. */
+bool	 sasl_server_offers_plus(const char *const *server, size_t nserver,
+	    const char *mech);
 
 #endif

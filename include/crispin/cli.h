@@ -1,0 +1,64 @@
+/*
+ * Scripting commands: each one runs the event loop until its request is
+ * done and prints stable text or JSON Lines. The table of commands drives
+ * dispatch and --help.
+ */
+#ifndef CRISPIN_CLI_H
+#define CRISPIN_CLI_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "crispin/config.h"
+#include "crispin/err.h"
+#include "crispin/event.h"
+#include "crispin/imap_client.h"
+
+/* What every command gets from main. */
+struct cli_context {
+	struct config	*cfg;		/* borrowed, already loaded */
+	FILE		*trace;		/* borrowed: --trace, or NULL */
+	FILE		*out;		/* stdout */
+	FILE		*err;		/* stderr */
+};
+
+typedef int cli_command_fn(struct cli_context *, int argc, char **argv);
+
+struct cli_command {
+	const char	*name;
+	cli_command_fn	*fn;
+	const char	*usage;		/* "folders [--counts] [--json]" */
+	const char	*help;		/* one line */
+};
+
+/* The command table, NULL-terminated by a zero row. */
+const struct cli_command *cli_commands(void);
+const struct cli_command *cli_find(const char *name);
+
+/* A connected session for one command. */
+struct cli_session {
+	struct cli_context	*ctx;		/* borrowed */
+	struct ev_loop		*loop;		/* owned */
+	struct imap_client	*client;	/* owned */
+	enum err_class		 err;		/* first failure */
+	char			*errmsg;	/* owned */
+	bool			 ready;
+	bool			 closed;
+};
+
+/* Connects and logs in; on failure prints "crispin: message" and returns
+ * the exit code (the session is then already cleaned up). 0 when ready. */
+int	 cli_session_open(struct cli_session *, struct cli_context *);
+/* Runs the loop until *flag is true or the session fails. Returns 0, or
+ * the exit code of the failure (message printed). */
+int	 cli_session_wait(struct cli_session *, const bool *flag);
+/* Logs out (when still connected) and frees everything. */
+void	 cli_session_close(struct cli_session *);
+/* Records a failure (first one wins) for the exit code. */
+void	 cli_session_fail(struct cli_session *, enum err_class, const char *fmt, ...)
+	    CRISPIN_PRINTF(3, 4);
+
+/* Commands. */
+int	 cli_folders(struct cli_context *, int argc, char **argv);
+
+#endif

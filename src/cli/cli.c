@@ -1,0 +1,284 @@
+/* The command table and the session every scripting command shares. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <termios.h>
+#include <unistd.h>
+#include <sys/wait.h>
+
+#include "crispin/cli.h"
+#include "crispin/str.h"
+#include "crispin/xalloc.h"
+
+static const struct cli_command commands[] = {
+	{ .name = "folders", .fn = cli_folders,
+	  .usage = "folders [--counts] [--json]",
+	  .help = "list folders with their special-use roles (and message counts)" },
+	{ .name = NULL },
+};
+
+static char *get_secret(enum imap_secret_kind, void *, char **);
+static char *run_secret_command(const char *, const char *, char **);
+static char *prompt_password(const char *, char **);
+static void session_ready(struct imap_client *, void *);
+static void session_closed(struct imap_client *, enum err_class, const char *, void *);
+static void session_alert(struct imap_client *, const char *, void *);
+static void split_authenticators(const char *, char ***, size_t *);
+
+const struct cli_command *
+cli_commands(void)
+{
+	return commands;
+}
+
+const struct cli_command *
+cli_find(const char *name)
+{
+	const struct cli_command	*c;
+
+	for (c = commands; c->name != NULL; c++) {
+		if (strcmp(c->name, name) == 0)
+			return c;
+	}
+	return NULL;
+}
+
+void
+cli_session_fail(struct cli_session *s, enum err_class cls, const char *fmt, ...)
+{
+	va_list	ap;
+
+	if (s->err != ERR_NONE)
+		return;
+	s->err = cls;
+	va_start(ap, fmt);
+	s->errmsg = xvasprintf(fmt, ap);
+	va_end(ap);
+}
+
+/* The first line a command prints is the secret; the command's stderr
+ * goes to ours so the user sees why it failed. */
+static char *
+run_secret_command(const char *what, const char *command, char **error_r)
+{
+	struct buf	 out = BUF_INIT;
+	char		 chunk[512];
+	size_t		 n;
+	FILE		*fp;
+	int		 status;
+
+	if ((fp = popen(command, "r")) == NULL) {
+		*error_r = xasprintf("%s: cannot run: %s", what, strerror(errno));
+		return NULL;
+	}
+	while ((n = fread(chunk, 1, sizeof chunk, fp)) > 0)
+		buf_add(&out, chunk, n);
+	explicit_bzero(chunk, sizeof chunk);
+	status = pclose(fp);
+	if (status != 0) {
+		buf_free_secret(&out);
+		*error_r = xasprintf("%s failed (exit status %d)", what,
+		    WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+		return NULL;
+	}
+	buf_truncate(&out, strcspn(buf_cstr(&out), "\r\n"));
+	if (out.len == 0) {
+		buf_free_secret(&out);
+		*error_r = xasprintf("%s printed nothing", what);
+		return NULL;
+	}
+	return buf_steal(&out);
+}
+
+/* Reads a password from the terminal with echo off. */
+static char *
+prompt_password(const char *prompt, char **error_r)
+{
+	struct termios	 old, quiet;
+	struct buf	 line = BUF_INIT;
+	char		 c;
+	int		 fd;
+	ssize_t		 n;
+
+	if ((fd = open("/dev/tty", O_RDWR | O_CLOEXEC)) < 0) {
+		*error_r = xstrdup("no password: set imap_pass_cmd or imap_pass in the rc "
+		    "file (there is no terminal to ask on)");
+		return NULL;
+	}
+	if (tcgetattr(fd, &old) < 0) {
+		close(fd);
+		*error_r = xstrdup("no password: cannot prompt on this terminal");
+		return NULL;
+	}
+	quiet = old;
+	quiet.c_lflag &= ~(tcflag_t)(ECHO | ECHONL);
+	quiet.c_lflag |= ICANON;
+	(void)!write(fd, prompt, strlen(prompt));
+	tcsetattr(fd, TCSAFLUSH, &quiet);
+	while ((n = read(fd, &c, 1)) == 1 && c != '\n' && c != '\r')
+		buf_addc(&line, c);
+	tcsetattr(fd, TCSAFLUSH, &old);
+	(void)!write(fd, "\n", 1);
+	close(fd);
+	return buf_steal(&line);
+}
+
+static char *
+get_secret(enum imap_secret_kind kind, void *arg, char **error_r)
+{
+	struct cli_session	*s = arg;
+	const struct config	*cfg = s->ctx->cfg;
+	const char		*v;
+	char			*prompt, *secret;
+	struct imap_account	 acct;
+
+	if (kind == IMAP_SECRET_TOKEN) {
+		if ((v = config_str(cfg, "imap_oauth_cmd")) == NULL) {
+			*error_r = xstrdup("no OAuth token: set imap_oauth_cmd");
+			return NULL;
+		}
+		return run_secret_command("imap_oauth_cmd", v, error_r);
+	}
+	if ((v = config_str(cfg, "imap_pass_cmd")) != NULL)
+		return run_secret_command("imap_pass_cmd", v, error_r);
+	if ((v = config_str(cfg, "imap_pass")) != NULL)
+		return xstrdup(v);
+	if (config_imap_account(cfg, &acct, error_r) < 0)
+		return NULL;
+	prompt = xasprintf("Password for %s@%s: ", acct.user != NULL ? acct.user : "", acct.host);
+	imap_account_free(&acct);
+	secret = prompt_password(prompt, error_r);
+	free(prompt);
+	return secret;
+}
+
+static void
+session_ready(struct imap_client *c, void *arg)
+{
+	struct cli_session	*s = arg;
+
+	s->ready = true;
+}
+
+static void
+session_closed(struct imap_client *c, enum err_class cls, const char *msg, void *arg)
+{
+	struct cli_session	*s = arg;
+
+	s->closed = true;
+	if (cls != ERR_NONE)
+		cli_session_fail(s, cls, "%s", msg);
+}
+
+static void
+session_alert(struct imap_client *c, const char *text, void *arg)
+{
+	struct cli_session	*s = arg;
+	char			*clean = str_sanitize(text);
+
+	fprintf(s->ctx->err, "crispin: server alert: %s\n", clean);
+	free(clean);
+}
+
+static void
+split_authenticators(const char *list, char ***out, size_t *count)
+{
+	char	*copy = xstrdup(list), *p, *save = NULL;
+
+	*out = NULL;
+	*count = 0;
+	for (p = strtok_r(copy, ": ,", &save); p != NULL; p = strtok_r(NULL, ": ,", &save)) {
+		*out = xreallocarray(*out, *count + 1, sizeof **out);
+		(*out)[(*count)++] = xstrdup(p);
+	}
+	free(copy);
+}
+
+int
+cli_session_open(struct cli_session *s, struct cli_context *ctx)
+{
+	static const struct imap_client_callbacks cb = {
+		.get_secret = get_secret,
+		.ready = session_ready,
+		.closed = session_closed,
+		.alert = session_alert,
+	};
+	struct imap_client_params	 p;
+	struct imap_account		 acct;
+	char				*error = NULL, **auths = NULL;
+	size_t				 nauths = 0, i;
+	const char			*list;
+	int				 rc;
+
+	memset(s, 0, sizeof *s);
+	s->ctx = ctx;
+	if (config_imap_account(ctx->cfg, &acct, &error) < 0) {
+		fprintf(ctx->err, "crispin: %s\n", error);
+		free(error);
+		return EXIT_CONFIG;
+	}
+	memset(&p, 0, sizeof p);
+	p.host = acct.host;
+	p.port = acct.port;
+	p.user = acct.user;
+	p.implicit_tls = acct.implicit_tls;
+	p.starttls = acct.starttls;
+	p.allow_plaintext = config_bool(ctx->cfg, "allow_plaintext");
+	p.ca_file = config_str(ctx->cfg, "tls_ca_file");
+	p.fingerprint = config_str(ctx->cfg, "tls_fingerprint");
+	p.connect_timeout_ms = (unsigned)config_num(ctx->cfg, "connect_timeout") * 1000;
+	p.have_token_source = config_str(ctx->cfg, "imap_oauth_cmd") != NULL;
+	if ((list = config_str(ctx->cfg, "imap_authenticators")) != NULL) {
+		split_authenticators(list, &auths, &nauths);
+		p.authenticators = (const char *const *)auths;
+		p.nauthenticators = nauths;
+	}
+	p.trace = ctx->trace;
+	s->loop = ev_loop_new();
+	s->client = imap_client_new(s->loop, &p, &cb, s);
+	imap_account_free(&acct);
+	for (i = 0; i < nauths; i++)
+		free(auths[i]);
+	free(auths);
+	imap_client_connect(s->client);
+	if ((rc = cli_session_wait(s, &s->ready)) != 0)
+		cli_session_close(s);
+	return rc;
+}
+
+int
+cli_session_wait(struct cli_session *s, const bool *flag)
+{
+	while (!*flag && s->err == ERR_NONE && !s->closed)
+		ev_loop_run_once(s->loop, -1);
+	if (s->err != ERR_NONE) {
+		char *clean = str_sanitize(s->errmsg);
+
+		fprintf(s->ctx->err, "crispin: %s\n", clean);
+		free(clean);
+		return err_exit_code(s->err);
+	}
+	if (!*flag) {
+		fprintf(s->ctx->err, "crispin: the connection closed before the command finished\n");
+		return EXIT_NETWORK;
+	}
+	return 0;
+}
+
+void
+cli_session_close(struct cli_session *s)
+{
+	if (s->client != NULL && !s->closed && s->err == ERR_NONE) {
+		uint64_t deadline = ev_now(s->loop) + 5000;
+
+		/* LOGOUT is a courtesy: do not hang on a server that never answers. */
+		imap_client_logout(s->client);
+		while (!s->closed && ev_now(s->loop) < deadline)
+			ev_loop_run_once(s->loop, 1000);
+	}
+	imap_client_free(&s->client);
+	ev_loop_free(&s->loop);
+	x_free(&s->errmsg);
+}

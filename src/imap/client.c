@@ -1,0 +1,777 @@
+/* The IMAP session: connection, command queue, pipelining, dispatch, trace. */
+#include <assert.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "crispin/imap_utf7.h"
+#include "crispin/log.h"
+#include "crispin/str.h"
+#include "crispin/xalloc.h"
+#include "client_p.h"
+
+static const char *const state_names[] = {
+	[IMAP_STATE_DISCONNECTED] = "disconnected",
+	[IMAP_STATE_CONNECTING] = "connecting",
+	[IMAP_STATE_GREETING] = "greeting",
+	[IMAP_STATE_STARTTLS] = "starttls",
+	[IMAP_STATE_CAPABILITY] = "capability",
+	[IMAP_STATE_AUTHENTICATING] = "authenticating",
+	[IMAP_STATE_POSTLOGIN] = "postlogin",
+	[IMAP_STATE_AUTHENTICATED] = "authenticated",
+	[IMAP_STATE_SELECTED] = "selected",
+	[IMAP_STATE_LOGOUT] = "logout",
+};
+
+static void conn_connected(void *);
+static void conn_data(const char *, size_t, void *);
+static void conn_tls_ready(void *);
+static void conn_closed(enum err_class, const char *, void *);
+static void on_response(const struct imap_response *, void *);
+static void handle_untagged(struct imap_client *, const struct imap_response *);
+static void handle_tagged(struct imap_client *, const struct imap_response *);
+static void handle_continuation(struct imap_client *, const struct imap_response *);
+static void handle_codes(struct imap_client *, const struct imap_response *);
+static void queue_flush(struct imap_client *);
+static void cmd_send_part(struct imap_client *, struct imap_cmd *);
+static void cmd_free(struct imap_cmd *);
+static void cmd_complete(struct imap_client *, struct imap_cmd *,
+	    const struct imap_response *);
+static void fail_all_commands(struct imap_client *, const char *);
+static struct cmd_part *cmd_part(struct imap_cmd *);
+static void client_destroy(struct imap_client *);
+static char *copy_or_null(const char *);
+
+static const struct conn_callbacks client_conn_cb = {
+	.connected = conn_connected,
+	.data = conn_data,
+	.tls_ready = conn_tls_ready,
+	.closed = conn_closed,
+};
+
+const char *
+imap_client_state_name(enum imap_client_state s)
+{
+	if ((unsigned)s >= sizeof state_names / sizeof state_names[0])
+		return "?";
+	return state_names[s];
+}
+
+static char *
+copy_or_null(const char *s)
+{
+	return s == NULL ? NULL : xstrdup(s);
+}
+
+struct imap_client *
+imap_client_new(struct ev_loop *loop, const struct imap_client_params *params,
+    const struct imap_client_callbacks *cb, void *arg)
+{
+	struct imap_client	*c;
+	size_t			 i;
+
+	c = xcalloc(1, sizeof *c);
+	c->loop = loop;
+	c->params = *params;
+	c->params.host = xstrdup(params->host);
+	c->params.port = xstrdup(params->port);
+	c->params.user = copy_or_null(params->user);
+	c->params.ca_file = copy_or_null(params->ca_file);
+	c->params.fingerprint = copy_or_null(params->fingerprint);
+	if (params->nauthenticators > 0) {
+		c->authenticators = xcalloc(params->nauthenticators, sizeof *c->authenticators);
+		for (i = 0; i < params->nauthenticators; i++)
+			c->authenticators[i] = xstrdup(params->authenticators[i]);
+		c->params.authenticators = (const char *const *)c->authenticators;
+	}
+	c->cb = *cb;
+	c->arg = arg;
+	c->next_tag = 1;
+	TAILQ_INIT(&c->pending);
+	TAILQ_INIT(&c->inflight);
+	buf_init(&c->trace_line);
+	return c;
+}
+
+void
+imap_client_connect(struct imap_client *c)
+{
+	struct conn_params	cp;
+
+	assert(c->state == IMAP_STATE_DISCONNECTED && c->conn == NULL);
+	memset(&cp, 0, sizeof cp);
+	cp.host = c->params.host;
+	cp.port = c->params.port;
+	cp.tls = c->params.implicit_tls ? CONN_TLS_IMPLICIT : CONN_TLS_NONE;
+	cp.connect_timeout_ms = c->params.connect_timeout_ms;
+	cp.ca_file = c->params.ca_file;
+	cp.fingerprint = c->params.fingerprint;
+	c->parser = imap_parser_new(NULL);
+	c->conn = conn_new(c->loop, &cp, &client_conn_cb, c);
+	client_set_state(c, IMAP_STATE_CONNECTING);
+	conn_start(c->conn);
+}
+
+void
+client_ref(struct imap_client *c)
+{
+	c->refs++;
+}
+
+bool
+client_unref(struct imap_client *c)
+{
+	assert(c->refs > 0);
+	if (--c->refs == 0 && c->dead) {
+		client_destroy(c);
+		return false;
+	}
+	return !c->dead;
+}
+
+static void
+cmd_free(struct imap_cmd *cmd)
+{
+	size_t	i;
+
+	for (i = 0; i < cmd->nparts; i++) {
+		buf_free_secret(&cmd->parts[i].text);
+		buf_free(&cmd->parts[i].trace);
+	}
+	free(cmd->parts);
+	free(cmd);
+}
+
+static void
+client_destroy(struct imap_client *c)
+{
+	struct imap_cmd	*cmd;
+	size_t		 i;
+
+	while ((cmd = TAILQ_FIRST(&c->pending)) != NULL) {
+		TAILQ_REMOVE(&c->pending, cmd, entry);
+		cmd_free(cmd);
+	}
+	while ((cmd = TAILQ_FIRST(&c->inflight)) != NULL) {
+		TAILQ_REMOVE(&c->inflight, cmd, entry);
+		cmd_free(cmd);
+	}
+	conn_free(&c->conn);
+	imap_parser_free(&c->parser);
+	sasl_client_free(&c->sasl);
+	for (i = 0; i < c->ncaps; i++)
+		free(c->caps[i]);
+	free(c->caps);
+	for (i = 0; i < c->nenabled; i++)
+		free(c->enabled[i]);
+	free(c->enabled);
+	for (i = 0; i < c->params.nauthenticators; i++)
+		free(c->authenticators[i]);
+	free(c->authenticators);
+	free((char *)c->params.host);
+	free((char *)c->params.port);
+	free((char *)c->params.user);
+	free((char *)c->params.ca_file);
+	free((char *)c->params.fingerprint);
+	free(c->auth_mech);
+	free(c->bye_text);
+	arena_free(&c->ns_arena);
+	buf_free(&c->trace_line);
+	free(c);
+}
+
+void
+imap_client_free(struct imap_client **cp)
+{
+	struct imap_client	*c = *cp;
+
+	if (c == NULL)
+		return;
+	*cp = NULL;
+	/* The connection goes now so that no callback reaches us again. */
+	conn_free(&c->conn);
+	c->dead = true;
+	if (c->refs == 0)
+		client_destroy(c);
+}
+
+enum imap_client_state
+imap_client_state(const struct imap_client *c)
+{
+	return c->state;
+}
+
+void
+client_set_state(struct imap_client *c, enum imap_client_state s)
+{
+	if (c->state != s)
+		log_debug("imap %s: %s -> %s", c->params.host,
+		    imap_client_state_name(c->state), imap_client_state_name(s));
+	c->state = s;
+}
+
+bool
+imap_client_has_cap(const struct imap_client *c, const char *upper)
+{
+	size_t	i;
+
+	for (i = 0; i < c->ncaps; i++) {
+		if (strcmp(c->caps[i], upper) == 0)
+			return true;
+	}
+	return false;
+}
+
+bool
+imap_client_enabled(const struct imap_client *c, const char *upper)
+{
+	size_t	i;
+
+	for (i = 0; i < c->nenabled; i++) {
+		if (strcmp(c->enabled[i], upper) == 0)
+			return true;
+	}
+	return false;
+}
+
+const char *
+imap_client_auth_mech(const struct imap_client *c)
+{
+	return c->auth_mech;
+}
+
+const struct imap_namespaces *
+imap_client_namespaces(const struct imap_client *c)
+{
+	return c->ns_arena == NULL ? NULL : &c->namespaces;
+}
+
+void
+client_set_caps(struct imap_client *c, const struct imap_arg *args, size_t argc)
+{
+	const char	*s;
+	size_t		 i;
+
+	for (i = 0; i < c->ncaps; i++)
+		free(c->caps[i]);
+	free(c->caps);
+	c->caps = xcalloc(argc == 0 ? 1 : argc, sizeof *c->caps);
+	c->ncaps = 0;
+	for (i = 0; i < argc; i++) {
+		if ((s = imap_arg_atom(&args[i])) != NULL)
+			c->caps[c->ncaps++] = str_upper(xstrdup(s));
+	}
+	c->caps_known = true;
+}
+
+/* Fails the session: every command completes with NO, closed is called once. */
+void
+client_fail(struct imap_client *c, enum err_class cls, const char *fmt, ...)
+{
+	va_list	 ap;
+	char	*msg;
+
+	if (c->closing || c->dead)
+		return;
+	va_start(ap, fmt);
+	msg = xvasprintf(fmt, ap);
+	va_end(ap);
+	log_info("imap %s: %s", c->params.host, msg);
+	c->closing = true;
+	conn_free(&c->conn);
+	client_ref(c);
+	client_set_state(c, IMAP_STATE_DISCONNECTED);
+	fail_all_commands(c, msg);
+	if (!c->dead && c->cb.closed != NULL)
+		c->cb.closed(c, cls, msg, c->arg);
+	free(msg);
+	client_unref(c);
+}
+
+static void
+fail_all_commands(struct imap_client *c, const char *why)
+{
+	struct imap_response	 no;
+	struct imap_cmd		*cmd;
+
+	memset(&no, 0, sizeof no);
+	no.kind = IMAP_RESP_TAGGED;
+	no.status = IMAP_STATUS_NO;
+	no.text = why;
+	c->waiting = NULL;
+	while (!c->dead && ((cmd = TAILQ_FIRST(&c->inflight)) != NULL ||
+	    (cmd = TAILQ_FIRST(&c->pending)) != NULL)) {
+		no.tag = cmd->tag;
+		cmd_complete(c, cmd, &no);
+	}
+}
+
+/* Trace: every line with its direction; the caller has already redacted. */
+void
+client_trace(struct imap_client *c, const char *prefix, const char *data, size_t len)
+{
+	FILE	*fp = c->params.trace;
+	size_t	 i, start = 0;
+
+	if (fp == NULL)
+		return;
+	for (i = 0; i < len; i++) {
+		if (data[i] != '\n')
+			continue;
+		fputs(prefix, fp);
+		fwrite(data + start, 1, i + 1 - start, fp);
+		start = i + 1;
+	}
+	if (start < len) {
+		fputs(prefix, fp);
+		fwrite(data + start, 1, len - start, fp);
+		fputs("\n", fp);
+	}
+	fflush(fp);
+}
+
+static void
+conn_connected(void *arg)
+{
+	struct imap_client	*c = arg;
+
+	c->tls_active = conn_is_tls(c->conn);
+	client_set_state(c, IMAP_STATE_GREETING);
+}
+
+static void
+conn_tls_ready(void *arg)
+{
+	struct imap_client	*c = arg;
+
+	c->tls_active = true;
+	auth_tls_ready(c);
+}
+
+static void
+conn_closed(enum err_class cls, const char *message, void *arg)
+{
+	struct imap_client	*c = arg;
+
+	if (c->state == IMAP_STATE_LOGOUT && c->logout_sent) {
+		client_fail(c, ERR_NONE, "logged out");
+		return;
+	}
+	if (cls == ERR_NONE) {
+		if (c->bye_text != NULL)
+			client_fail(c, ERR_NETWORK, "%s closed the connection: %s",
+			    c->params.host, c->bye_text);
+		else
+			client_fail(c, ERR_NETWORK, "%s closed the connection unexpectedly",
+			    c->params.host);
+		return;
+	}
+	client_fail(c, cls, "%s", message);
+}
+
+/* Server bytes: traced as whole lines, then fed to the parser. */
+static void
+conn_data(const char *data, size_t len, void *arg)
+{
+	struct imap_client	*c = arg;
+	char			*error = NULL;
+	size_t			 i, start = 0;
+
+	if (c->params.trace != NULL) {
+		for (i = 0; i < len; i++) {
+			if (data[i] == '\n') {
+				buf_add(&c->trace_line, data + start, i + 1 - start);
+				client_trace(c, "S: ", c->trace_line.data, c->trace_line.len);
+				buf_reset(&c->trace_line);
+				start = i + 1;
+			}
+		}
+		buf_add(&c->trace_line, data + start, len - start);
+	}
+	client_ref(c);
+	if (imap_parser_feed(c->parser, data, len, on_response, c, &error) < 0 &&
+	    !c->dead && !c->closing)
+		client_fail(c, ERR_PROTOCOL, "protocol error from %s: %s", c->params.host, error);
+	free(error);
+	client_unref(c);
+}
+
+static void
+on_response(const struct imap_response *r, void *arg)
+{
+	struct imap_client	*c = arg;
+
+	if (c->dead || c->closing)
+		return;
+	switch (r->kind) {
+	case IMAP_RESP_UNTAGGED:
+		handle_codes(c, r);
+		handle_untagged(c, r);
+		break;
+	case IMAP_RESP_TAGGED:
+		handle_codes(c, r);
+		handle_tagged(c, r);
+		break;
+	case IMAP_RESP_CONTINUATION:
+		handle_continuation(c, r);
+		break;
+	case IMAP_RESP_ERROR:
+		log_warn("imap %s: malformed response skipped: %s", c->params.host, r->text);
+		if (r->tag != NULL) {
+			struct imap_response bad = *r;
+
+			bad.kind = IMAP_RESP_TAGGED;
+			bad.status = IMAP_STATUS_BAD;
+			handle_tagged(c, &bad);
+		}
+		break;
+	}
+}
+
+/* Response codes that matter whatever command they came with. */
+static void
+handle_codes(struct imap_client *c, const struct imap_response *r)
+{
+	if (r->code == NULL)
+		return;
+	if (strcmp(r->code, "CAPABILITY") == 0)
+		client_set_caps(c, r->code_args, r->code_argc);
+	else if (strcmp(r->code, "ALERT") == 0 && c->cb.alert != NULL) {
+		client_ref(c);
+		c->cb.alert(c, r->text, c->arg);
+		client_unref(c);
+	}
+}
+
+static void
+handle_untagged(struct imap_client *c, const struct imap_response *r)
+{
+	struct imap_cmd	*cmd;
+	const char	*s;
+	size_t		 i;
+
+	if (c->state == IMAP_STATE_GREETING) {
+		auth_greeting(c, r);
+		return;
+	}
+	if (r->status == IMAP_STATUS_BYE) {
+		free(c->bye_text);
+		c->bye_text = str_sanitize(r->text);
+		return;
+	}
+	if (r->keyword != NULL && strcmp(r->keyword, "CAPABILITY") == 0)
+		client_set_caps(c, r->args, r->argc);
+	if (r->keyword != NULL && strcmp(r->keyword, "ENABLED") == 0) {
+		for (i = 0; i < r->argc; i++) {
+			if ((s = imap_arg_atom(&r->args[i])) == NULL)
+				continue;
+			c->enabled = xreallocarray(c->enabled, c->nenabled + 1, sizeof *c->enabled);
+			c->enabled[c->nenabled++] = str_upper(xstrdup(s));
+		}
+	}
+	if (r->keyword != NULL && strcmp(r->keyword, "NAMESPACE") == 0) {
+		char *error = NULL;
+
+		if (c->ns_arena == NULL)
+			c->ns_arena = arena_new(0);
+		else
+			arena_reset(c->ns_arena);
+		if (imap_namespace_parse(r, c->ns_arena, &c->namespaces, &error) < 0) {
+			log_warn("imap %s: %s", c->params.host, error);
+			free(error);
+			arena_free(&c->ns_arena);
+		}
+	}
+
+	/* The oldest command in flight that asked for this keyword gets it. */
+	if (r->keyword != NULL) {
+		TAILQ_FOREACH(cmd, &c->inflight, entry) {
+			for (i = 0; i < cmd->nuntagged; i++) {
+				if (strcmp(cmd->untagged[i].keyword, r->keyword) == 0) {
+					client_ref(c);
+					cmd->untagged[i].cb(c, r, cmd->arg);
+					client_unref(c);
+					return;
+				}
+			}
+		}
+	}
+	if (c->cb.untagged != NULL) {
+		client_ref(c);
+		c->cb.untagged(c, r, c->arg);
+		client_unref(c);
+	}
+}
+
+static void
+handle_tagged(struct imap_client *c, const struct imap_response *r)
+{
+	struct imap_cmd	*cmd;
+
+	TAILQ_FOREACH(cmd, &c->inflight, entry) {
+		if (strcmp(cmd->tag, r->tag) == 0)
+			break;
+	}
+	if (cmd == NULL) {
+		log_warn("imap %s: reply for unknown tag %s ignored", c->params.host, r->tag);
+		return;
+	}
+	client_ref(c);
+	cmd_complete(c, cmd, r);
+	if (client_unref(c) && !c->closing)
+		queue_flush(c);
+}
+
+static void
+handle_continuation(struct imap_client *c, const struct imap_response *r)
+{
+	struct imap_cmd	*cmd = c->waiting;
+
+	if (cmd == NULL) {
+		client_fail(c, ERR_PROTOCOL, "%s sent a continuation nobody asked for",
+		    c->params.host);
+		return;
+	}
+	if (cmd->next_part < cmd->nparts) {
+		/* The server accepts our synchronising literal. */
+		c->waiting = NULL;
+		cmd_send_part(c, cmd);
+		if (c->waiting == NULL)
+			queue_flush(c);
+		return;
+	}
+	if (cmd->cont_cb == NULL) {
+		client_fail(c, ERR_PROTOCOL, "%s sent an unexpected continuation",
+		    c->params.host);
+		return;
+	}
+	client_ref(c);
+	cmd->cont_cb(c, r, cmd->arg);
+	client_unref(c);
+}
+
+static void
+cmd_complete(struct imap_client *c, struct imap_cmd *cmd, const struct imap_response *r)
+{
+	if (cmd->sent)
+		TAILQ_REMOVE(&c->inflight, cmd, entry);
+	else
+		TAILQ_REMOVE(&c->pending, cmd, entry);
+	if (c->waiting == cmd)
+		c->waiting = NULL;
+	if (cmd->done != NULL)
+		cmd->done(c, r, cmd->arg);
+	cmd_free(cmd);
+}
+
+/* Commands. */
+
+struct imap_cmd *
+imap_cmd_new(struct imap_client *c, unsigned flags)
+{
+	struct imap_cmd	*cmd;
+
+	cmd = xcalloc(1, sizeof *cmd);
+	cmd->client = c;
+	cmd->flags = flags;
+	snprintf(cmd->tag, sizeof cmd->tag, "C%u", c->next_tag++);
+	cmd->parts = xcalloc(1, sizeof *cmd->parts);
+	cmd->nparts = 1;
+	return cmd;
+}
+
+static struct cmd_part *
+cmd_part(struct imap_cmd *cmd)
+{
+	return &cmd->parts[cmd->nparts - 1];
+}
+
+void
+imap_cmd_add(struct imap_cmd *cmd, const char *fmt, ...)
+{
+	struct cmd_part	*p = cmd_part(cmd);
+	va_list		 ap;
+	size_t		 before = p->text.len;
+
+	va_start(ap, fmt);
+	buf_vprintf(&p->text, fmt, ap);
+	va_end(ap);
+	buf_add(&p->trace, p->text.data + before, p->text.len - before);
+}
+
+void
+imap_cmd_add_secret(struct imap_cmd *cmd, const char *s)
+{
+	struct cmd_part	*p = cmd_part(cmd);
+
+	buf_adds(&p->text, s);
+	buf_adds(&p->trace, "***");
+}
+
+void
+imap_cmd_add_string(struct imap_cmd *cmd, const char *s)
+{
+	struct imap_client	*c = cmd->client;
+	struct cmd_part		*p;
+	struct buf		 q = BUF_INIT;
+	size_t			 len = strlen(s);
+	bool			 utf8 = imap_client_enabled(c, "UTF8=ACCEPT");
+
+	if (!imap_quote(&q, s, len, utf8)) {
+		p = cmd_part(cmd);
+		buf_add(&p->text, q.data, q.len);
+		buf_add(&p->trace, q.data, q.len);
+		buf_free(&q);
+		return;
+	}
+	buf_free(&q);
+	p = cmd_part(cmd);
+	if (imap_client_has_cap(c, "LITERAL+") ||
+	    (imap_client_has_cap(c, "LITERAL-") && len <= 4096)) {
+		imap_cmd_add(cmd, "{%zu+}\r\n", len);
+		buf_add(&p->text, s, len);
+		buf_printf(&p->trace, "<%zu bytes>", len);
+		return;
+	}
+	/* A synchronising literal ends this part; the data starts the next. */
+	imap_cmd_add(cmd, "{%zu}\r\n", len);
+	cmd->parts = xreallocarray(cmd->parts, cmd->nparts + 1, sizeof *cmd->parts);
+	memset(&cmd->parts[cmd->nparts], 0, sizeof *cmd->parts);
+	cmd->nparts++;
+	p = cmd_part(cmd);
+	buf_add(&p->text, s, len);
+	buf_printf(&p->trace, "<%zu bytes>", len);
+}
+
+void
+imap_cmd_add_mailbox(struct imap_cmd *cmd, const char *utf8)
+{
+	struct buf	enc = BUF_INIT;
+
+	if (str_ieq(utf8, "INBOX") || imap_client_enabled(cmd->client, "UTF8=ACCEPT") ||
+	    imap_utf7_encode(&enc, utf8, strlen(utf8)) < 0) {
+		imap_cmd_add_string(cmd, utf8);
+	} else
+		imap_cmd_add_string(cmd, buf_cstr(&enc));
+	buf_free(&enc);
+}
+
+void
+imap_cmd_on_untagged(struct imap_cmd *cmd, const char *keyword, imap_cmd_untagged_cb *cb)
+{
+	assert(cmd->nuntagged < CMD_MAX_UNTAGGED);
+	cmd->untagged[cmd->nuntagged].keyword = keyword;
+	cmd->untagged[cmd->nuntagged].cb = cb;
+	cmd->nuntagged++;
+}
+
+void
+imap_cmd_on_continuation(struct imap_cmd *cmd, imap_cmd_cont_cb *cb)
+{
+	cmd->cont_cb = cb;
+}
+
+void
+imap_cmd_submit(struct imap_cmd *cmd, imap_cmd_done_cb *done, void *arg)
+{
+	struct imap_client	*c = cmd->client;
+
+	cmd->done = done;
+	cmd->arg = arg;
+	TAILQ_INSERT_TAIL(&c->pending, cmd, entry);
+	if (c->conn == NULL || c->closing) {
+		/* Nothing can be sent: answer at once. */
+		fail_all_commands(c, "not connected");
+		return;
+	}
+	queue_flush(c);
+}
+
+/* Sends the next part of cmd: the tag first, then each literal's data. */
+static void
+cmd_send_part(struct imap_client *c, struct imap_cmd *cmd)
+{
+	struct cmd_part	*p = &cmd->parts[cmd->next_part];
+	struct buf	 line = BUF_INIT;
+
+	if (cmd->next_part == 0) {
+		conn_write(c->conn, cmd->tag, strlen(cmd->tag));
+		conn_write(c->conn, " ", 1);
+		buf_printf(&line, "%s ", cmd->tag);
+	}
+	conn_write(c->conn, p->text.data, p->text.len);
+	buf_add(&line, p->trace.data, p->trace.len);
+	cmd->next_part++;
+	if (cmd->next_part == cmd->nparts)
+		conn_write(c->conn, "\r\n", 2);
+	if (c->params.trace != NULL)
+		client_trace(c, "C: ", line.data, line.len);
+	buf_free(&line);
+	/* Wait for '+' before the literal data, or for an AUTHENTICATE exchange. */
+	if (cmd->next_part < cmd->nparts || cmd->cont_cb != NULL)
+		c->waiting = cmd;
+}
+
+/* Sends what the pipelining rules allow. */
+static void
+queue_flush(struct imap_client *c)
+{
+	struct imap_cmd	*cmd;
+
+	while (c->conn != NULL && !c->closing && c->waiting == NULL &&
+	    (cmd = TAILQ_FIRST(&c->pending)) != NULL) {
+		if (!TAILQ_EMPTY(&c->inflight)) {
+			struct imap_cmd *last = TAILQ_LAST(&c->inflight, imap_cmd_list);
+
+			if ((cmd->flags & IMAP_CMD_BARRIER) || (last->flags & IMAP_CMD_BARRIER))
+				return;
+		}
+		TAILQ_REMOVE(&c->pending, cmd, entry);
+		TAILQ_INSERT_TAIL(&c->inflight, cmd, entry);
+		cmd->sent = true;
+		cmd_send_part(c, cmd);
+	}
+}
+
+void
+imap_client_continue(struct imap_client *c, const char *line, bool secret)
+{
+	if (c->conn == NULL)
+		return;
+	conn_write(c->conn, line, strlen(line));
+	conn_write(c->conn, "\r\n", 2);
+	client_trace(c, "C: ", secret ? "***" : line, secret ? 3 : strlen(line));
+}
+
+static void
+logout_done(struct imap_client *c, const struct imap_response *r, void *arg)
+{
+	/* The server closes the connection next; conn_closed finishes. */
+}
+
+void
+imap_client_logout(struct imap_client *c)
+{
+	struct imap_cmd	*cmd;
+
+	if (c->conn == NULL || c->closing)
+		return;
+	cmd = imap_cmd_new(c, IMAP_CMD_BARRIER);
+	imap_cmd_add(cmd, "LOGOUT");
+	client_set_state(c, IMAP_STATE_LOGOUT);
+	c->logout_sent = true;
+	imap_cmd_submit(cmd, logout_done, NULL);
+}
+
+char *
+imap_client_mailbox_utf8(const struct imap_client *c, const char *raw)
+{
+	struct buf	out = BUF_INIT;
+
+	if (imap_client_enabled(c, "UTF8=ACCEPT") ||
+	    imap_utf7_decode(&out, raw, strlen(raw)) < 0) {
+		buf_free(&out);
+		return xstrdup(raw);
+	}
+	return buf_steal(&out);
+}

@@ -1,0 +1,505 @@
+/*
+ * From greeting to ready: STARTTLS, capabilities, authentication (SASL or
+ * the LOGIN command), then ENABLE, ID and NAMESPACE pipelined together.
+ * Credentials go out only over TLS unless the user allowed otherwise.
+ */
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "crispin/base64.h"
+#include "crispin/log.h"
+#include "crispin/str.h"
+#include "crispin/xalloc.h"
+#include "client_p.h"
+
+#ifndef PACKAGE_VERSION
+#define PACKAGE_VERSION "dev"
+#endif
+
+static void next_step(struct imap_client *);
+static void capability_done(struct imap_client *, const struct imap_response *, void *);
+static void starttls_done(struct imap_client *, const struct imap_response *, void *);
+static void authenticate(struct imap_client *);
+static int start_sasl(struct imap_client *, const char *);
+static bool server_offers_plus(struct imap_client *, const char *);
+static void start_login(struct imap_client *);
+static void sasl_continue(struct imap_client *, const struct imap_response *, void *);
+static void auth_done(struct imap_client *, const struct imap_response *, void *);
+static void postlogin(struct imap_client *);
+static void postlogin_caps_done(struct imap_client *, const struct imap_response *, void *);
+static void send_postlogin(struct imap_client *);
+static void ignore_done(struct imap_client *, const struct imap_response *, void *);
+static void add_enabled(struct imap_client *, const char *);
+
+/* Per-session authentication state that must not outlive the exchange. */
+struct auth_state {
+	char	*error;		/* local SASL failure, reported at the tagged NO */
+	bool	 started;	/* the initial response went out */
+};
+
+void
+auth_reset(struct imap_client *c)
+{
+	sasl_client_free(&c->sasl);
+}
+
+void
+auth_greeting(struct imap_client *c, const struct imap_response *r)
+{
+	switch (r->status) {
+	case IMAP_STATUS_OK:
+		next_step(c);
+		return;
+	case IMAP_STATUS_PREAUTH:
+		if (!c->tls_active && c->params.starttls) {
+			/* STARTTLS is impossible once authenticated: refuse
+			 * rather than carry on in the clear. */
+			client_fail(c, ERR_TLS, "%s pre-authenticated the connection before "
+			    "TLS could start; refusing to continue unencrypted",
+			    c->params.host);
+			return;
+		}
+		c->auth_mech = xstrdup("PREAUTH");
+		postlogin(c);
+		return;
+	case IMAP_STATUS_BYE: {
+		char *why = str_sanitize(r->text);
+
+		client_fail(c, ERR_FAILURE, "%s refused the connection: %s", c->params.host, why);
+		free(why);
+		return;
+	}
+	default:
+		client_fail(c, ERR_PROTOCOL, "%s did not send an IMAP greeting", c->params.host);
+		return;
+	}
+}
+
+static void
+next_step(struct imap_client *c)
+{
+	struct imap_cmd	*cmd;
+
+	if (!c->tls_active && c->params.starttls) {
+		if (!c->caps_known)
+			goto ask_caps;
+		if (!imap_client_has_cap(c, "STARTTLS")) {
+			client_fail(c, ERR_TLS, "%s does not offer STARTTLS; refusing to "
+			    "continue without TLS (set tls = no and allow_plaintext = yes "
+			    "to connect anyway)", c->params.host);
+			return;
+		}
+		client_set_state(c, IMAP_STATE_STARTTLS);
+		cmd = imap_cmd_new(c, IMAP_CMD_BARRIER);
+		imap_cmd_add(cmd, "STARTTLS");
+		imap_cmd_submit(cmd, starttls_done, NULL);
+		return;
+	}
+	if (!c->caps_known)
+		goto ask_caps;
+	authenticate(c);
+	return;
+ask_caps:
+	client_set_state(c, IMAP_STATE_CAPABILITY);
+	cmd = imap_cmd_new(c, 0);
+	imap_cmd_add(cmd, "CAPABILITY");
+	imap_cmd_submit(cmd, capability_done, NULL);
+}
+
+static void
+capability_done(struct imap_client *c, const struct imap_response *r, void *arg)
+{
+	if (c->closing)
+		return;
+	if (r->status != IMAP_STATUS_OK || !c->caps_known) {
+		client_fail(c, ERR_PROTOCOL, "%s did not answer CAPABILITY", c->params.host);
+		return;
+	}
+	next_step(c);
+}
+
+static void
+starttls_done(struct imap_client *c, const struct imap_response *r, void *arg)
+{
+	char	*why;
+
+	if (c->closing)
+		return;
+	if (r->status != IMAP_STATUS_OK) {
+		why = str_sanitize(r->text);
+		client_fail(c, ERR_TLS, "%s refused STARTTLS: %s", c->params.host, why);
+		free(why);
+		return;
+	}
+	/* Whatever came before the handshake cannot be trusted: forget it. */
+	imap_parser_reset(c->parser);
+	buf_reset(&c->trace_line);
+	c->caps_known = false;
+	conn_starttls(c->conn);
+}
+
+void
+auth_tls_ready(struct imap_client *c)
+{
+	log_debug("imap %s: TLS started (%s)", c->params.host,
+	    conn_tls_description(c->conn));
+	next_step(c);
+}
+
+static void
+authenticate(struct imap_client *c)
+{
+	const char	**server = NULL, **allowed = NULL, *mech;
+	bool		  login_ok, can_bind;
+	size_t		  nserver = 0, nallowed = 0, i;
+	struct buf	  offered = BUF_INIT;
+
+	client_set_state(c, IMAP_STATE_AUTHENTICATING);
+	if (!c->tls_active && !c->params.allow_plaintext) {
+		client_fail(c, ERR_AUTH, "refusing to send credentials to %s over an "
+		    "unencrypted connection (set allow_plaintext = yes to allow it)",
+		    c->params.host);
+		return;
+	}
+	if (c->params.user == NULL) {
+		client_fail(c, ERR_CONFIG, "no user name: put it in imap_url "
+		    "(imaps://USER@host/) or set imap_user");
+		return;
+	}
+
+	server = xcalloc(c->ncaps + 1, sizeof *server);
+	for (i = 0; i < c->ncaps; i++) {
+		if (str_has_prefix(c->caps[i], "AUTH=")) {
+			server[nserver++] = c->caps[i] + 5;
+			buf_printf(&offered, "%s%s", offered.len ? " " : "", c->caps[i]);
+		}
+	}
+	if (c->params.authenticators != NULL) {
+		allowed = xcalloc(c->params.nauthenticators + 1, sizeof *allowed);
+		login_ok = false;
+		for (i = 0; i < c->params.nauthenticators; i++) {
+			if (str_ieq(c->params.authenticators[i], "imap-login"))
+				login_ok = true;
+			else
+				allowed[nallowed++] = c->params.authenticators[i];
+		}
+	} else
+		login_ok = true;
+	if (imap_client_has_cap(c, "LOGINDISABLED")) {
+		login_ok = false;
+		buf_printf(&offered, "%sLOGINDISABLED", offered.len ? " " : "");
+	}
+	can_bind = conn_channel_binding_type(c->conn) != NULL;
+
+	mech = NULL;
+	if (allowed == NULL || nallowed > 0)
+		mech = sasl_choose(server, nserver, allowed, allowed == NULL ? 0 : nallowed,
+		    c->params.have_token_source, can_bind);
+	if (mech != NULL) {
+		if (start_sasl(c, mech) < 0)
+			goto out;
+	} else if (login_ok) {
+		start_login(c);
+	} else {
+		client_fail(c, ERR_AUTH, "no authentication method in common with %s "
+		    "(server offers: %s)", c->params.host,
+		    offered.len ? buf_cstr(&offered) : "nothing");
+	}
+out:
+	free(server);
+	free(allowed);
+	buf_free(&offered);
+}
+
+static char *
+get_secret(struct imap_client *c, enum imap_secret_kind kind)
+{
+	char	*secret, *error = NULL;
+
+	if (c->cb.get_secret == NULL) {
+		client_fail(c, ERR_CONFIG, "no %s configured",
+		    kind == IMAP_SECRET_TOKEN ? "OAuth token command" : "password");
+		return NULL;
+	}
+	secret = c->cb.get_secret(kind, c->arg, &error);
+	if (secret == NULL) {
+		client_fail(c, ERR_CONFIG, "%s", error != NULL ? error : "no password");
+		free(error);
+	}
+	return secret;
+}
+
+static bool
+server_offers_plus(struct imap_client *c, const char *mech)
+{
+	const char	**server;
+	size_t		  n = 0, i;
+	bool		  plus;
+
+	server = xcalloc(c->ncaps + 1, sizeof *server);
+	for (i = 0; i < c->ncaps; i++) {
+		if (str_has_prefix(c->caps[i], "AUTH="))
+			server[n++] = c->caps[i] + 5;
+	}
+	plus = sasl_server_offers_plus(server, n, mech);
+	free(server);
+	return plus;
+}
+
+static int
+start_sasl(struct imap_client *c, const char *mech)
+{
+	struct sasl_params	 sp;
+	struct buf		 cb = BUF_INIT, ir = BUF_INIT, enc = BUF_INIT;
+	struct imap_cmd		*cmd;
+	struct auth_state	*st;
+	char			*secret, *error = NULL;
+	bool			 token = sasl_mech_uses_token(mech);
+
+	if ((secret = get_secret(c, token ? IMAP_SECRET_TOKEN : IMAP_SECRET_PASSWORD)) == NULL)
+		return -1;
+	memset(&sp, 0, sizeof sp);
+	sp.user = c->params.user;
+	if (token)
+		sp.token = secret;
+	else
+		sp.pass = secret;
+	sp.host = c->params.host;
+	sp.port = (unsigned)strtoul(c->params.port, NULL, 10);
+	sp.cb_type = conn_channel_binding_type(c->conn);
+	if (sp.cb_type != NULL && conn_channel_binding(c->conn, sp.cb_type, &cb) == 0) {
+		sp.cb_data = cb.data;
+		sp.cb_len = cb.len;
+	} else
+		sp.cb_type = NULL;
+	/* Downgrade protection: tell SCRAM whether a -PLUS form was on offer. */
+	sp.server_offers_plus = server_offers_plus(c, mech);
+	c->sasl = sasl_client_new(mech, &sp, &error);
+	x_free_secret(&secret);
+	buf_free_secret(&cb);
+	if (c->sasl == NULL) {
+		client_fail(c, ERR_AUTH, "%s: %s", mech, error);
+		free(error);
+		return -1;
+	}
+	st = xcalloc(1, sizeof *st);
+	cmd = imap_cmd_new(c, IMAP_CMD_BARRIER);
+	imap_cmd_add(cmd, "AUTHENTICATE %s", sasl_client_mech(c->sasl));
+	if (sasl_mech_client_first(mech) && imap_client_has_cap(c, "SASL-IR")) {
+		/* SASL-IR (RFC 4959) saves the round trip of an empty challenge. */
+		if (sasl_client_start(c->sasl, &ir, &error) == SASL_ERROR) {
+			client_fail(c, ERR_AUTH, "%s: %s", mech, error);
+			free(error);
+			free(st);
+			buf_free_secret(&ir);
+			return -1;
+		}
+		base64_encode(&enc, ir.data, ir.len);
+		imap_cmd_add(cmd, " ");
+		imap_cmd_add_secret(cmd, enc.len == 0 ? "=" : buf_cstr(&enc));
+		st->started = true;
+	}
+	buf_free_secret(&ir);
+	buf_free_secret(&enc);
+	imap_cmd_on_continuation(cmd, sasl_continue);
+	imap_cmd_submit(cmd, auth_done, st);
+	return 0;
+}
+
+/* One challenge of the exchange: decode, step, answer. */
+static void
+sasl_continue(struct imap_client *c, const struct imap_response *r, void *arg)
+{
+	struct auth_state	*st = arg;
+	struct buf		 challenge = BUF_INIT, out = BUF_INIT, enc = BUF_INIT;
+	enum sasl_step		 step;
+	char			*error = NULL;
+	const char		*text = r->text;
+	size_t			 len = strlen(text);
+
+	while (len > 0 && text[len - 1] == ' ')
+		len--;
+	if (c->sasl == NULL || st->error != NULL) {
+		imap_client_continue(c, "*", false);
+		return;
+	}
+	if (!st->started) {
+		st->started = true;
+		if (sasl_mech_client_first(sasl_client_mech(c->sasl))) {
+			step = sasl_client_start(c->sasl, &out, &error);
+			goto answer;
+		}
+	}
+	if (base64_decode(&challenge, text, len) < 0) {
+		st->error = xstrdup("the server sent a challenge that is not base64");
+		imap_client_continue(c, "*", false);
+		goto done;
+	}
+	step = sasl_client_step(c->sasl, challenge.data == NULL ? "" : challenge.data,
+	    challenge.len, &out, &error);
+answer:
+	if (step == SASL_ERROR) {
+		st->error = error != NULL ? error : xstrdup("authentication exchange failed");
+		error = NULL;
+		/* "*" cancels the exchange; the server answers BAD. */
+		imap_client_continue(c, "*", false);
+		goto done;
+	}
+	base64_encode(&enc, out.data, out.len);
+	imap_client_continue(c, buf_cstr(&enc), true);
+done:
+	free(error);
+	buf_free_secret(&challenge);
+	buf_free_secret(&out);
+	buf_free_secret(&enc);
+}
+
+static void
+start_login(struct imap_client *c)
+{
+	struct imap_cmd	*cmd;
+	struct buf	 q = BUF_INIT;
+	char		*pass;
+
+	if ((pass = get_secret(c, IMAP_SECRET_PASSWORD)) == NULL)
+		return;
+	cmd = imap_cmd_new(c, IMAP_CMD_BARRIER);
+	imap_cmd_add(cmd, "LOGIN ");
+	imap_cmd_add_string(cmd, c->params.user);
+	imap_cmd_add(cmd, " ");
+	if (imap_quote(&q, pass, strlen(pass), false))
+		imap_cmd_add_string(cmd, pass);	/* a literal: traced as its size */
+	else
+		imap_cmd_add_secret(cmd, buf_cstr(&q));
+	buf_free_secret(&q);
+	x_free_secret(&pass);
+	imap_cmd_submit(cmd, auth_done, xcalloc(1, sizeof(struct auth_state)));
+}
+
+static void
+auth_done(struct imap_client *c, const struct imap_response *r, void *arg)
+{
+	struct auth_state	*st = arg;
+	const char		*mech;
+	char			*why;
+
+	if (c->closing) {
+		free(st->error);
+		free(st);
+		return;
+	}
+	mech = c->sasl != NULL ? sasl_client_mech(c->sasl) : "LOGIN";
+	if (r->status != IMAP_STATUS_OK) {
+		why = str_sanitize(r->text);
+		if (st->error != NULL)
+			client_fail(c, ERR_AUTH, "authentication as %s on %s failed (%s): %s",
+			    c->params.user, c->params.host, mech, st->error);
+		else if (c->sasl != NULL && sasl_client_server_error(c->sasl) != NULL)
+			client_fail(c, ERR_AUTH, "authentication as %s on %s failed (%s): %s (%s)",
+			    c->params.user, c->params.host, mech, why,
+			    sasl_client_server_error(c->sasl));
+		else
+			client_fail(c, ERR_AUTH, "authentication as %s on %s failed (%s): %s",
+			    c->params.user, c->params.host, mech, why);
+		free(why);
+	} else if (c->sasl != NULL && !sasl_client_complete(c->sasl)) {
+		client_fail(c, ERR_AUTH, "%s accepted the login but did not prove it "
+		    "knows the password (%s server signature missing)", c->params.host, mech);
+	} else {
+		free(c->auth_mech);
+		c->auth_mech = xstrdup(mech);
+		log_info("imap %s: logged in as %s with %s", c->params.host,
+		    c->params.user, mech);
+		sasl_client_free(&c->sasl);
+		/* Capabilities change at login; most servers send the new
+		 * list in the OK, otherwise ask. */
+		if (r->code == NULL || strcmp(r->code, "CAPABILITY") != 0)
+			c->caps_known = false;
+		postlogin(c);
+	}
+	free(st->error);
+	free(st);
+}
+
+static void
+postlogin(struct imap_client *c)
+{
+	struct imap_cmd	*cmd;
+
+	client_set_state(c, IMAP_STATE_POSTLOGIN);
+	if (c->caps_known) {
+		send_postlogin(c);
+		return;
+	}
+	cmd = imap_cmd_new(c, 0);
+	imap_cmd_add(cmd, "CAPABILITY");
+	imap_cmd_submit(cmd, postlogin_caps_done, NULL);
+}
+
+static void
+postlogin_caps_done(struct imap_client *c, const struct imap_response *r, void *arg)
+{
+	if (!c->closing)
+		send_postlogin(c);
+}
+
+static void
+add_enabled(struct imap_client *c, const char *name)
+{
+	if (imap_client_enabled(c, name))
+		return;
+	c->enabled = xreallocarray(c->enabled, c->nenabled + 1, sizeof *c->enabled);
+	c->enabled[c->nenabled++] = xstrdup(name);
+}
+
+/* ENABLE, ID and NAMESPACE go out together, and so can the caller's first
+ * commands: ready is called without waiting for their answers. */
+static void
+send_postlogin(struct imap_client *c)
+{
+	static const char *const wanted[] = { "IMAP4REV2", "CONDSTORE", "QRESYNC", "UTF8=ACCEPT" };
+	struct imap_cmd	*cmd;
+	struct buf	 en = BUF_INIT;
+	size_t		 i;
+
+	if (imap_client_has_cap(c, "ENABLE")) {
+		for (i = 0; i < sizeof wanted / sizeof wanted[0]; i++) {
+			if (imap_client_has_cap(c, wanted[i])) {
+				buf_printf(&en, " %s", wanted[i]);
+				/* The server must enable what it advertises, and
+				 * commands built from now on depend on it. */
+				add_enabled(c, wanted[i]);
+			}
+		}
+	}
+	if (en.len > 0) {
+		cmd = imap_cmd_new(c, 0);
+		imap_cmd_add(cmd, "ENABLE%s", buf_cstr(&en));
+		imap_cmd_submit(cmd, ignore_done, NULL);
+	}
+	buf_free(&en);
+	if (imap_client_has_cap(c, "ID")) {
+		cmd = imap_cmd_new(c, 0);
+		imap_cmd_add(cmd, "ID (\"name\" \"crispin\" \"version\" \"%s\")", PACKAGE_VERSION);
+		imap_cmd_submit(cmd, ignore_done, NULL);
+	}
+	if (imap_client_has_cap(c, "NAMESPACE")) {
+		cmd = imap_cmd_new(c, 0);
+		imap_cmd_add(cmd, "NAMESPACE");
+		imap_cmd_submit(cmd, ignore_done, NULL);
+	}
+	client_set_state(c, IMAP_STATE_AUTHENTICATED);
+	if (c->cb.ready != NULL)
+		c->cb.ready(c, c->arg);
+}
+
+static void
+ignore_done(struct imap_client *c, const struct imap_response *r, void *arg)
+{
+	if (r->status != IMAP_STATUS_OK)
+		log_info("imap %s: %s", c->params.host, r->text);
+}

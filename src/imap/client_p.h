@@ -1,0 +1,94 @@
+/* Internals shared by the session (client.c) and its login steps (client_auth.c). */
+#ifndef CRISPIN_CLIENT_P_H
+#define CRISPIN_CLIENT_P_H
+
+#include <sys/queue.h>
+
+#include "crispin/arena.h"
+#include "crispin/buf.h"
+#include "crispin/conn.h"
+#include "crispin/imap_client.h"
+#include "crispin/sasl.h"
+
+#define CMD_MAX_UNTAGGED	4
+
+/* A piece of command text; all but the last end with a synchronising
+ * literal header "{n}\r\n" and must wait for "+" before the next. */
+struct cmd_part {
+	struct buf	 text;
+	struct buf	 trace;		/* the same with secrets as *** */
+};
+
+struct imap_cmd {
+	struct imap_client	*client;	/* borrowed */
+	unsigned		 flags;
+	char			 tag[16];
+	struct cmd_part		*parts;		/* owned */
+	size_t			 nparts;
+	size_t			 next_part;	/* next part to send */
+	struct {
+		const char		*keyword;	/* static or owned by caller */
+		imap_cmd_untagged_cb	*cb;
+	}			 untagged[CMD_MAX_UNTAGGED];
+	size_t			 nuntagged;
+	imap_cmd_cont_cb	*cont_cb;
+	imap_cmd_done_cb	*done;
+	void			*arg;
+	bool			 sent;
+	TAILQ_ENTRY(imap_cmd)	 entry;
+};
+TAILQ_HEAD(imap_cmd_list, imap_cmd);
+
+struct imap_client {
+	struct ev_loop		*loop;		/* borrowed */
+	struct imap_client_params params;	/* strings owned */
+	char			**authenticators;	/* owned copies */
+	struct imap_client_callbacks cb;
+	void			*arg;
+
+	enum imap_client_state	 state;
+	struct conn		*conn;		/* owned */
+	struct imap_parser	*parser;	/* owned */
+	bool			 tls_active;
+
+	char			**caps;		/* owned, upper-cased */
+	size_t			 ncaps;
+	bool			 caps_known;
+	char			**enabled;	/* owned */
+	size_t			 nenabled;
+	char			*auth_mech;	/* owned */
+	struct arena		*ns_arena;	/* owned */
+	struct imap_namespaces	 namespaces;
+
+	unsigned		 next_tag;
+	struct imap_cmd_list	 pending;	/* not yet (fully) sent */
+	struct imap_cmd_list	 inflight;	/* sent, waiting for the tagged reply */
+	struct imap_cmd		*waiting;	/* waits for '+'; nothing passes it */
+
+	struct sasl_client	*sasl;		/* owned, during AUTHENTICATE */
+	char			*bye_text;	/* owned: why the server said BYE */
+	bool			 logout_sent;
+
+	struct buf		 trace_line;	/* partial server line for the trace */
+	int			 refs;		/* held while calling out */
+	bool			 dead;		/* imap_client_free was called */
+	bool			 closing;	/* closed callback already given */
+};
+
+/* client.c */
+void	 client_set_state(struct imap_client *, enum imap_client_state);
+void	 client_fail(struct imap_client *, enum err_class, const char *fmt, ...)
+	    CRISPIN_PRINTF(3, 4);
+void	 client_set_caps(struct imap_client *, const struct imap_arg *, size_t);
+void	 client_trace(struct imap_client *, const char *prefix, const char *data,
+	    size_t len);
+void	 client_ref(struct imap_client *);
+/* Returns false when the client died meanwhile and must not be touched. */
+bool	 client_unref(struct imap_client *);
+
+/* client_auth.c: the steps from greeting to ready. */
+void	 auth_greeting(struct imap_client *, const struct imap_response *);
+void	 auth_tls_ready(struct imap_client *);
+void	 auth_reset(struct imap_client *);
+
+#endif

@@ -1,0 +1,135 @@
+#!/usr/bin/env python3
+"""crispin verifies the server before it sends credentials: unknown CA,
+wrong CA, wrong host name, certificate pinning, and a server that does not
+offer STARTTLS."""
+
+import os
+import re
+import sys
+
+sys.dont_write_bytecode = True
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "lib"))
+from crispintest import Suite, account_rc, folder_names  # noqa: E402
+from dovecot import Dovecot  # noqa: E402
+
+T = Suite(__file__)
+dc = None          # normal server: certificate for localhost / 127.0.0.1
+servers = []
+
+
+def setup():
+    global dc
+    dc = Dovecot().start()
+    servers.append(dc)
+
+
+def teardown():
+    for s in servers:
+        s.stop()
+
+
+def expect_refused_before_auth(r, server, mark, user="alice"):
+    """Exit 5, a message naming the host, nothing of the credentials on the
+    wire, and no authentication attempt in Dovecot's log."""
+    T.expect_code(r, 5)
+    T.expect_error_message(r)
+    T.expect("127.0.0.1" in r.err, "stderr does not name the host: %r"
+             % r.err)
+    T.expect_no_credentials_sent(r)
+    T.expect_secret_hidden(r, user, server.users[user], need_stars=False)
+    server.wait_log(r"Disconnected", mark, timeout=3)
+    log = server.log_since(mark)
+    T.expect("user=<%s>" % user not in log and "(%s," % user not in log,
+             "Dovecot saw an authentication attempt:\n%s" % log[-1500:])
+
+
+@T.case("unknown CA (no tls_ca_file), imaps: exit 5, no credentials sent")
+def _():
+    mark = dc.log_mark()
+    r = T.crispin("folders", rc=account_rc(dc, tls_ca_file=None))
+    expect_refused_before_auth(r, dc, mark)
+
+
+@T.case("unknown CA (no tls_ca_file), STARTTLS: exit 5, no credentials")
+def _():
+    mark = dc.log_mark()
+    rc = account_rc(dc, implicit_tls=False, tls_ca_file=None)
+    r = T.crispin("folders", rc=rc)
+    expect_refused_before_auth(r, dc, mark)
+
+
+@T.case("tls_ca_file of another CA: exit 5")
+def _():
+    mark = dc.log_mark()
+    r = T.crispin("folders",
+                  rc=account_rc(dc, tls_ca_file=dc.wrong_ca_file))
+    expect_refused_before_auth(r, dc, mark)
+
+
+@T.case("certificate for another host name: exit 5")
+def _():
+    other = Dovecot(cert_cn="mail.example.org",
+                    cert_san="DNS:mail.example.org").start()
+    servers.append(other)
+    mark = other.log_mark()
+    r = T.crispin("folders", rc=account_rc(other))
+    expect_refused_before_auth(r, other, mark)
+
+
+@T.case("right pinned fingerprint without tls_ca_file is accepted")
+def _():
+    rc = account_rc(dc, tls_ca_file=None, tls_fingerprint=dc.fingerprint)
+    r = T.crispin("folders", rc=rc)
+    T.expect_code(r, 0)
+    T.expect("INBOX" in folder_names(r.out), "no INBOX in %r" % r.out)
+
+
+@T.case("pinned fingerprint as sha256:lower-case hex is accepted")
+def _():
+    fp = "sha256:" + dc.fingerprint.lower()
+    rc = account_rc(dc, tls_ca_file=None, tls_fingerprint=fp)
+    r = T.crispin("folders", rc=rc)
+    T.expect_code(r, 0)
+
+
+@T.case("pinned fingerprint over STARTTLS is accepted")
+def _():
+    rc = account_rc(dc, implicit_tls=False, tls_ca_file=None,
+                    tls_fingerprint=dc.fingerprint)
+    r = T.crispin("folders", rc=rc)
+    T.expect_code(r, 0)
+
+
+@T.case("wrong pinned fingerprint: exit 5, no credentials sent")
+def _():
+    mark = dc.log_mark()
+    rc = account_rc(dc, tls_ca_file=None,
+                    tls_fingerprint=dc.wrong_fingerprint)
+    r = T.crispin("folders", rc=rc)
+    expect_refused_before_auth(r, dc, mark)
+
+
+@T.case("wrong pin is refused even when the CA is trusted")
+def _():
+    mark = dc.log_mark()
+    rc = account_rc(dc, tls_fingerprint=dc.wrong_fingerprint)
+    r = T.crispin("folders", rc=rc)
+    expect_refused_before_auth(r, dc, mark)
+
+
+@T.case("server without STARTTLS, imap://: exit 5, no credentials sent")
+def _():
+    plain = Dovecot(ssl=False).start()
+    servers.append(plain)
+    mark = plain.log_mark()
+    rc = account_rc(plain, implicit_tls=False)
+    rc["tls_ca_file"] = dc.ca_file
+    r = T.crispin("folders", rc=rc)
+    expect_refused_before_auth(r, plain, mark)
+    T.expect(re.search(r"STARTTLS|TLS", r.err),
+             "stderr does not say TLS is missing: %r" % r.err)
+
+
+if __name__ == "__main__":
+    T.main(setup, teardown)
