@@ -168,8 +168,14 @@ session_closed(struct imap_client *c, enum err_class cls, const char *msg, void 
 	struct cli_session	*s = arg;
 
 	s->closed = true;
-	if (cls != ERR_NONE)
-		cli_session_fail(s, cls, "%s", msg);
+	if (cls == ERR_NONE)
+		return;
+	/* A lost connection is the root cause of any command it failed. */
+	if (s->err == ERR_FAILURE) {
+		s->err = ERR_NONE;
+		x_free(&s->errmsg);
+	}
+	cli_session_fail(s, cls, "%s", msg);
 }
 
 static void
@@ -270,7 +276,7 @@ cli_session_wait(struct cli_session *s, const bool *flag)
 void
 cli_session_close(struct cli_session *s)
 {
-	if (s->client != NULL && !s->closed && s->err == ERR_NONE) {
+	if (s->client != NULL && !s->closed) {
 		uint64_t deadline = ev_now(s->loop) + 5000;
 
 		/* LOGOUT is a courtesy: do not hang on a server that never answers. */

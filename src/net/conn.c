@@ -256,6 +256,12 @@ conn_start(struct conn *c)
 	hints.ai_socktype = SOCK_STREAM;
 	hints.ai_protocol = IPPROTO_TCP;
 	r = getaddrinfo(c->host, c->port, &hints, &c->ai);
+	if (r == EAI_SERVICE) {
+		c->ai = NULL;
+		conn_fail(c, ERR_NETWORK, xasprintf("cannot connect to %s: "
+		    "unknown port \"%s\"", c->host, c->port));
+		return;
+	}
 	if (r != 0) {
 		c->ai = NULL;
 		conn_fail(c, ERR_NETWORK, xasprintf("cannot resolve %s: %s",

@@ -1,0 +1,313 @@
+#!/usr/bin/env python3
+"""crispin against a scripted server: the exact bytes it sends (pipelining,
+SASL-IR, STARTTLS), odd servers, hostile responses and dropped links."""
+
+import os
+import re
+import ssl
+import subprocess
+import sys
+
+sys.dont_write_bytecode = True
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "lib"))
+from crispintest import Suite  # noqa: E402
+from fakeimap import ScriptedServer, scram_server  # noqa: E402
+
+T = Suite(__file__)
+CERT = KEY = None
+PASSWORD = "s3cret pass"
+CAPS = ("IMAP4rev1 SASL-IR AUTH=PLAIN ENABLE ID NAMESPACE LIST-EXTENDED "
+        "SPECIAL-USE LIST-STATUS CONDSTORE LITERAL+")
+
+
+def setup():
+    global CERT, KEY
+    CERT = os.path.join(T.workdir, "cert.pem")
+    KEY = os.path.join(T.workdir, "key.pem")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048",
+                    "-nodes", "-days", "2", "-subj", "/CN=127.0.0.1",
+                    "-addext", "subjectAltName=IP:127.0.0.1",
+                    "-keyout", KEY, "-out", CERT],
+                   check=True, stdout=subprocess.DEVNULL,
+                   stderr=subprocess.DEVNULL)
+
+
+def rc_for(srv, scheme="imaps", **more):
+    opts = {"imap_url": "%s://alice@127.0.0.1:%d/" % (scheme, srv.port),
+            "imap_pass": PASSWORD, "tls_ca_file": CERT,
+            "connect_timeout": "5"}
+    opts.update(more)
+    return {k: v for k, v in opts.items() if v is not None}
+
+
+def answer_postlogin(c, lines):
+    """Answers ENABLE/ID/NAMESPACE/LIST/STATUS lines, then LOGOUT."""
+    for line in lines:
+        tag, verb = line.split(" ")[:2]
+        verb = verb.upper()
+        if verb == "ENABLE":
+            c.send("* ENABLED CONDSTORE")
+        elif verb == "NAMESPACE":
+            c.send('* NAMESPACE (("" "/")) NIL NIL')
+        elif verb == "LIST":
+            c.send('* LIST (\\HasNoChildren) "/" INBOX')
+            c.send('* STATUS INBOX (MESSAGES 3 UNSEEN 1)')
+            c.send('* LIST (\\HasNoChildren \\Sent) "/" Sent')
+            c.send('* STATUS Sent (MESSAGES 7 UNSEEN 0)')
+        elif verb == "LOGOUT":
+            c.send("* BYE bye")
+        c.send("%s OK %s done" % (tag, verb))
+
+
+def read_commands(c, n):
+    return [c.read_line() for _ in range(n)]
+
+
+def finish_session(c):
+    """Reads and answers commands until LOGOUT."""
+    while True:
+        line = c.read_line()
+        answer_postlogin(c, [line])
+        if line.split(" ")[1].upper() == "LOGOUT":
+            return
+
+
+@T.case("first commands after login are pipelined in one flight")
+def _():
+    seen = {}
+
+    def script(c):
+        c.send("* OK [CAPABILITY %s] ready" % CAPS)
+        tag, rest = c.expect_command("AUTHENTICATE")
+        seen["auth"] = rest
+        c.send("%s OK [CAPABILITY %s] logged in" % (tag, CAPS))
+        # Answer nothing yet: everything the client sends now was pipelined.
+        seen["flight"] = c.pending_input().decode()
+        lines = [l for l in seen["flight"].split("\r\n") if l]
+        c.buf = b""
+        answer_postlogin(c, lines)
+        finish_session(c)
+
+    with ScriptedServer(script, tls="implicit", cert=CERT, key=KEY) as srv:
+        r = T.crispin("folders", "--counts", rc=rc_for(srv))
+        srv.wait()
+    T.expect_code(r, 0)
+    T.expect(seen["auth"].startswith("PLAIN "), "SASL-IR not used: %r" % seen["auth"])
+    verbs = [l.split(" ")[1] for l in seen["flight"].split("\r\n") if l]
+    T.expect_eq(verbs, ["ENABLE", "ID", "NAMESPACE", "LIST"], "pipelined commands")
+    T.expect("RETURN (SPECIAL-USE STATUS (MESSAGES UNSEEN))" in seen["flight"],
+             "LIST-STATUS not used: %r" % seen["flight"])
+    T.expect_eq(r.out.splitlines(), ["INBOX\t-\t3\t1", "Sent\t\\Sent\t7\t0"], "output")
+
+
+@T.case("without SASL-IR or greeting capabilities: CAPABILITY, then an empty challenge")
+def _():
+    def script(c):
+        c.send("* OK ready")
+        tag, _ = c.expect_command("CAPABILITY")
+        c.send("* CAPABILITY IMAP4rev1 AUTH=PLAIN")
+        c.send(tag + " OK done")
+        tag, rest = c.expect_command("AUTHENTICATE")
+        if rest != "PLAIN":
+            raise AssertionError("initial response sent without SASL-IR: %r" % rest)
+        c.send("+ ")
+        resp = c.read_line()
+        import base64
+        if base64.b64decode(resp) != ("\0alice\0" + PASSWORD).encode():
+            raise AssertionError("bad PLAIN response")
+        c.send(tag + " OK logged in")
+        # No capabilities in the OK: the client must ask again.
+        tag, _ = c.expect_command("CAPABILITY")
+        c.send("* CAPABILITY IMAP4rev1 LIST-EXTENDED SPECIAL-USE")
+        c.send(tag + " OK done")
+        finish_session(c)
+
+    with ScriptedServer(script, tls="implicit", cert=CERT, key=KEY) as srv:
+        r = T.crispin("folders", "--counts", rc=rc_for(srv))
+        srv.wait()
+    T.expect_code(r, 0)
+    T.expect_eq(r.out.splitlines(), ["INBOX\t-\t3\t1", "Sent\t\\Sent\t7\t0"],
+                "STATUS fallback output")
+
+
+@T.case("PREAUTH before STARTTLS is refused and nothing is sent")
+def _():
+    def script(c):
+        c.send("* PREAUTH [CAPABILITY IMAP4rev1 STARTTLS] already logged in")
+        c.pending_input()
+
+    with ScriptedServer(script) as srv:
+        r = T.crispin("folders", rc=rc_for(srv, scheme="imap"))
+        srv.wait()
+    T.expect_code(r, 5)
+    T.expect("pre-authenticated" in r.err, r.err)
+    T.expect_eq(srv.received, b"", "bytes sent by the client")
+
+
+@T.case("bytes injected before the STARTTLS handshake are discarded")
+def _():
+    seen = {}
+
+    def script(c):
+        c.send("* OK [CAPABILITY IMAP4rev1 STARTTLS LOGINDISABLED] ready")
+        tag, _ = c.expect_command("STARTTLS")
+        # A man in the middle appends plaintext after the OK.
+        c.send_raw(("%s OK begin TLS\r\n* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN "
+                    "SASL-IR] injected\r\n" % tag).encode())
+        c.starttls()
+        line = c.read_line()
+        seen["after_tls"] = line
+        tag = line.split(" ")[0]
+        c.send("* CAPABILITY IMAP4rev1 SASL-IR AUTH=PLAIN")
+        c.send(tag + " OK done")
+        tag, rest = c.expect_command("AUTHENTICATE")
+        c.send("%s OK [CAPABILITY %s] in" % (tag, CAPS))
+        finish_session(c)
+
+    with ScriptedServer(script, cert=CERT, key=KEY) as srv:
+        r = T.crispin("folders", rc=rc_for(srv, scheme="imap"))
+        srv.wait()
+    T.expect_code(r, 0)
+    T.expect(seen["after_tls"].endswith(" CAPABILITY"),
+             "client trusted injected capabilities; first command after TLS: %r"
+             % seen["after_tls"])
+
+
+@T.case("SCRAM-SHA-256-PLUS with tls-unique channel binding over TLS 1.2")
+def _():
+    seen = {}
+
+    def script(c):
+        c.send("* OK [CAPABILITY IMAP4rev1 SASL-IR AUTH=SCRAM-SHA-256 "
+               "AUTH=SCRAM-SHA-256-PLUS AUTH=PLAIN] ready")
+        tag, rest = c.expect_command("AUTHENTICATE")
+        mech, _, ir = rest.partition(" ")
+        seen["mech"] = mech
+        cb = c.sock.get_channel_binding("tls-unique")
+        if not scram_server(c, tag, ir, PASSWORD, cb_data=cb):
+            return
+        c.send("%s OK [CAPABILITY %s] in" % (tag, CAPS))
+        finish_session(c)
+
+    with ScriptedServer(script, tls="implicit", cert=CERT, key=KEY,
+                        max_tls_version=ssl.TLSVersion.TLSv1_2) as srv:
+        r = T.crispin("folders", rc=rc_for(srv))
+        srv.wait()
+    T.expect_code(r, 0)
+    T.expect_eq(seen.get("mech"), "SCRAM-SHA-256-PLUS", "mechanism")
+    T.expect_secret_hidden(r, "alice", PASSWORD)
+
+
+@T.case("a server that cannot prove the SCRAM password is rejected")
+def _():
+    def script(c):
+        c.send("* OK [CAPABILITY IMAP4rev1 SASL-IR AUTH=SCRAM-SHA-256] ready")
+        tag, rest = c.expect_command("AUTHENTICATE")
+        mech, _, ir = rest.partition(" ")
+        scram_server(c, tag, ir, PASSWORD, tamper_signature=True)
+        c.pending_input()
+
+    with ScriptedServer(script, tls="implicit", cert=CERT, key=KEY) as srv:
+        r = T.crispin("folders", rc=rc_for(srv))
+        srv.wait()
+    T.expect_code(r, 6)
+    T.expect("signature" in r.err.lower(), r.err)
+    T.expect(" LIST " not in r.trace, "commands sent after a failed login")
+
+
+@T.case("hostile responses: garbage, control characters, huge lines, literals")
+def _():
+    def script(c):
+        c.send("* OK [CAPABILITY %s] ready" % CAPS)
+        tag, _ = c.expect_command("AUTHENTICATE")
+        c.send("%s OK [CAPABILITY IMAP4rev1 LIST-EXTENDED SPECIAL-USE] in" % tag)
+        while True:
+            line = c.read_line()
+            tag, verb = line.split(" ")[:2]
+            if verb == "LIST":
+                break
+            c.send("%s OK fine" % tag)
+        c.send('* LIST (\\HasNoChildren "/" broken')
+        c.send_raw(b"* LIST () \"/\" " + b"x" * (2 * 1024 * 1024) + b"\r\n")
+        c.send_raw(b"* \x00\x01\xff garbage\r\n")
+        c.send('* LIST () "/" "\x1b[31mEvil\x1b]0;owned\x07"')
+        c.send_raw(b'* LIST () "/" {5}\r\nLit\xc3\xa9\r\n')
+        c.send('* LIST () "/" INBOX')
+        c.send("%s OK listed" % tag)
+        finish_session(c)
+
+    with ScriptedServer(script, tls="implicit", cert=CERT, key=KEY) as srv:
+        r = T.crispin("folders", rc=rc_for(srv), trace=False)
+        srv.wait()
+    T.expect_code(r, 0)
+    names = [l.split("\t")[0] for l in r.out.splitlines()]
+    T.expect("\x1b" not in r.out and "\x07" not in r.out,
+             "terminal escapes reached stdout: %r" % r.out)
+    T.expect_eq(names[0], "INBOX", "first folder")
+    T.expect("Lit\u00e9" in names, "literal name missing: %r" % names)
+    T.expect(any("Evil" in n for n in names), "sanitised name missing: %r" % names)
+    T.expect(len(names) == 3, "malformed entries were not skipped: %r" % names)
+
+
+@T.case("the link dropping in the middle of LIST is a network failure")
+def _():
+    def script(c):
+        c.send("* OK [CAPABILITY %s] ready" % CAPS)
+        tag, _ = c.expect_command("AUTHENTICATE")
+        c.send("%s OK [CAPABILITY %s] in" % (tag, CAPS))
+        c.pending_input()
+        c.send('* LIST () "/" INBOX')
+        c.close()
+
+    with ScriptedServer(script, tls="implicit", cert=CERT, key=KEY) as srv:
+        r = T.crispin("folders", rc=rc_for(srv))
+        srv.wait()
+    T.expect_code(r, 4)
+    T.expect_error_message(r)
+    T.expect(r.out == "", "partial output printed: %r" % r.out)
+
+
+@T.case("a BYE greeting, a refused LIST, no common mechanism")
+def _():
+    def bye(c):
+        c.send("* BYE too many connections")
+
+    with ScriptedServer(bye, tls="implicit", cert=CERT, key=KEY) as srv:
+        r = T.crispin("folders", rc=rc_for(srv))
+        srv.wait()
+    T.expect_code(r, 1)
+    T.expect("too many connections" in r.err, r.err)
+
+    def refuse(c):
+        c.send("* OK [CAPABILITY %s] ready" % CAPS)
+        tag, _ = c.expect_command("AUTHENTICATE")
+        c.send("%s OK [CAPABILITY %s] in" % (tag, CAPS))
+        for line in [l for l in c.pending_input().decode().split("\r\n") if l]:
+            tag, verb = line.split(" ")[:2]
+            if verb == "LIST":
+                c.send("%s NO [SERVERBUG] list is broken" % tag)
+            else:
+                c.send("%s OK fine" % tag)
+        c.buf = b""
+        finish_session(c)
+
+    with ScriptedServer(refuse, tls="implicit", cert=CERT, key=KEY) as srv:
+        r = T.crispin("folders", rc=rc_for(srv))
+        srv.wait()
+    T.expect_code(r, 1)
+    T.expect("list is broken" in r.err, r.err)
+
+    def nomech(c):
+        c.send("* OK [CAPABILITY IMAP4rev1 AUTH=GSSAPI LOGINDISABLED] ready")
+        c.pending_input()
+
+    with ScriptedServer(nomech, tls="implicit", cert=CERT, key=KEY) as srv:
+        r = T.crispin("folders", rc=rc_for(srv))
+        srv.wait()
+    T.expect_code(r, 6)
+    T.expect("AUTH=GSSAPI" in r.err, r.err)
+    T.expect_no_credentials_sent(r)
+
+
+T.main(setup=setup)
