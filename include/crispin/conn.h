@@ -7,6 +7,11 @@
  *
  * Host names are resolved with getaddrinfo(), which can block for as long
  * as the resolver takes; the connect itself never blocks.
+ *
+ * No callback ever runs from inside a conn_* call: failures noticed there
+ * arrive through closed on the next loop turn. The owner may conn_free
+ * from inside any callback. Once conn_starttls is called no plaintext is
+ * delivered, and bytes still queued go out over TLS, never in the clear.
  */
 #ifndef CRISPIN_CONN_H
 #define CRISPIN_CONN_H

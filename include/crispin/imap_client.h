@@ -79,7 +79,8 @@ struct imap_client_callbacks {
 struct imap_client *imap_client_new(struct ev_loop *, const struct imap_client_params *,
 	    const struct imap_client_callbacks *, void *arg);
 void	 imap_client_connect(struct imap_client *);
-/* Sends LOGOUT after the queued commands; closed(ERR_NONE) follows. */
+/* Queues LOGOUT behind the commands already submitted (pipelined with
+ * them); closed(ERR_NONE) follows its reply. Later commands fail. */
 void	 imap_client_logout(struct imap_client *);
 void	 imap_client_free(struct imap_client **);
 

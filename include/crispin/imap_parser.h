@@ -43,6 +43,13 @@ struct imap_arg {
 	} u;
 };
 
+/*
+ * An ERROR is delivered as soon as the problem is seen; the rest of that
+ * response (up to its line end, following any literal the broken line
+ * announced) is then skipped silently. tag, has_number/number and keyword
+ * are set when they were parsed before the problem: a tagged ERROR still
+ * completes its command.
+ */
 enum imap_resp_kind {
 	IMAP_RESP_TAGGED,
 	IMAP_RESP_UNTAGGED,
@@ -68,7 +75,10 @@ struct imap_response {
 	/* Status responses: "[CODE args] text". code is upper-cased, NULL if
 	 * absent. code_args are the tokens after it (numbers, sequence sets,
 	 * lists); code_raw is everything between the code and ']' verbatim,
-	 * for codes whose arguments are free text. */
+	 * for codes whose arguments are free text ("" when there is none).
+	 * When the arguments do not tokenise (free text with a stray '(' or
+	 * '"'), code_args is NULL and only code_raw has them. A '[' with no
+	 * ']' on the line is plain text. */
 	const char	*code;
 	struct imap_arg	*code_args;
 	size_t		 code_argc;
@@ -80,9 +90,11 @@ struct imap_response {
 	/* Untagged data: "* 12 EXISTS", "* 3 FETCH (...)": number first. */
 	bool		 has_number;
 	uint32_t	 number;
-	/* Untagged data keyword, upper-cased: CAPABILITY, LIST, FETCH, ... */
+	/* Untagged data keyword, upper-cased: CAPABILITY, LIST, FETCH, ...;
+	 * for status responses (tagged too) the status word: "OK". */
 	const char	*keyword;
-	/* The rest of the line, tokenised. */
+	/* The rest of the line, tokenised. An unquoted NIL (any case) is
+	 * always IMAP_ARG_NIL, never an atom. */
 	struct imap_arg	*args;
 	size_t		 argc;
 };
@@ -90,22 +102,27 @@ struct imap_response {
 struct imap_parser_limits {
 	size_t		 max_line;	/* non-literal bytes per response; 0: 1 MiB */
 	unsigned	 max_depth;	/* list nesting; 0: 100 */
-	size_t		 max_literal_mem; /* bigger literals go to the sink; 0: 1 MiB */
+	size_t		 max_literal_mem; /* bigger literals go to the sink; 0: 1 MiB.
+					  * Counts all literals of one response
+					  * that are kept in memory. */
 };
 
 /*
- * Where big literals go. open is called when a literal's header is parsed
- * and the literal exceeds max_literal_mem, or always if the sink wants it
- * (open may return NULL to decline: the literal is then kept in memory, and
- * is an error if it exceeds max_literal_mem). key is the atom right before
- * the literal in its list (e.g. "BODY[2]<0>") or NULL; number is the
- * response's number (message sequence number of a FETCH), 0 if none.
+ * Where big literals go. open is offered every literal when its header is
+ * parsed, whatever its size (open may return NULL to decline: the literal
+ * is then kept in memory, and is an error if it exceeds max_literal_mem).
+ * key is the atom right before the literal in its list (e.g. "BODY[2]<0>")
+ * or NULL; number is the response's number (message sequence number of a
+ * FETCH), 0 if none.
  */
 struct imap_literal_sink {
 	void	*(*open)(void *arg, uint32_t number, const char *key, uint64_t size);
-	/* Returns -1 to abort the literal (the bytes are then skipped). */
+	/* Returns -1 to abort the literal (the bytes are then skipped, close
+	 * is called with complete false, the response is still delivered
+	 * with the LITERAL_STREAMED argument). Never called with len 0. */
 	int	 (*write)(void *handle, const void *data, size_t len);
-	/* complete: all bytes arrived (false when the parser was freed midway). */
+	/* complete: all bytes arrived (false when the parser was freed midway).
+	 * Called before the callback sees the response holding the literal. */
 	void	 (*close)(void *handle, bool complete);
 };
 
@@ -116,17 +133,22 @@ struct imap_parser;
 /* limits NULL: defaults. */
 struct imap_parser *imap_parser_new(const struct imap_parser_limits *);
 void	 imap_parser_free(struct imap_parser **);
+/* The sink is copied; NULL removes it. */
 void	 imap_parser_set_sink(struct imap_parser *, const struct imap_literal_sink *,
 	    void *arg);
 /* Feeds bytes; calls cb for each complete response (including ERROR ones).
  * Returns 0, or -1 when the stream cannot be followed any more (say, a
- * literal size past 2^63): error_r says why and the connection must go. */
+ * literal size past 2^62): *error_r (malloc'd) says why and the connection
+ * must go; later feeds fail the same way until imap_parser_reset.
+ * cb may call imap_parser_reset (the rest of data is then dropped, as
+ * STARTTLS needs) or imap_parser_free (feed returns 0 at once). */
 int	 imap_parser_feed(struct imap_parser *, const char *data, size_t len,
 	    imap_response_cb *, void *arg, char **error_r);
 /* Discards any partial response (after STARTTLS, or a reconnect). */
 void	 imap_parser_reset(struct imap_parser *);
 
-/* Helpers for consumers of argument trees. */
+/* Helpers for consumers of argument trees. The queries take a NULL arg
+ * (an optional item) and answer NULL/false. */
 /* Atom, quoted or literal as a string; NULL for NIL, lists, streamed. */
 const char *imap_arg_str(const struct imap_arg *);
 /* Atom only. */

@@ -30,7 +30,8 @@ void	 imap_seqset_normalize(struct imap_seqset *);
 /* Writes the set ("1:100,205,300:420"); normalize first for a compact one. */
 void	 imap_seqset_write(struct buf *, const struct imap_seqset *);
 bool	 imap_seqset_contains(const struct imap_seqset *, uint32_t);
-/* Number of values (with '*' meaning max). */
+/* Number of distinct values, with '*' meaning max: "x:*" with x > max is
+ * max:x (RFC 3501 9, seq-range), and "*" with max 0 is nothing. */
 uint64_t imap_seqset_count(const struct imap_seqset *, uint32_t max);
 
 #endif

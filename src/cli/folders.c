@@ -141,6 +141,7 @@ list_done(struct imap_client *c, const struct imap_response *r, void *arg)
 	}
 	if (run->status_pending == 0)
 		run->done = true;
+	imap_client_logout(c);
 }
 
 /* INBOX first, then by name. */
@@ -250,6 +251,10 @@ cli_folders(struct cli_context *ctx, int argc, char **argv)
 	imap_cmd_on_untagged(cmd, "LIST", on_list);
 	imap_cmd_on_untagged(cmd, "STATUS", on_status);
 	imap_cmd_submit(cmd, list_done, &run);
+	/* With LIST-STATUS (or no counts) this is the last command: log out
+	 * in the same flight instead of one more round trip. */
+	if (!run.counts || imap_client_has_cap(c, "LIST-STATUS"))
+		imap_client_logout(c);
 
 	rc = cli_session_wait(&s, &run.done);
 	if (rc == 0 && s.err == ERR_NONE)

@@ -353,7 +353,9 @@ conn_closed(enum err_class cls, const char *message, void *arg)
 {
 	struct imap_client	*c = arg;
 
-	if (c->state == IMAP_STATE_LOGOUT && c->logout_sent) {
+	/* Closing is expected only when LOGOUT is all that is left. */
+	if (c->logout_cmd != NULL && TAILQ_EMPTY(&c->pending) &&
+	    TAILQ_FIRST(&c->inflight) == c->logout_cmd) {
 		client_fail(c, ERR_NONE, "logged out");
 		return;
 	}
@@ -559,6 +561,8 @@ cmd_complete(struct imap_client *c, struct imap_cmd *cmd, const struct imap_resp
 		TAILQ_REMOVE(&c->pending, cmd, entry);
 	if (c->waiting == cmd)
 		c->waiting = NULL;
+	if (c->logout_cmd == cmd)
+		c->logout_cmd = NULL;
 	if (cmd->done != NULL)
 		cmd->done(c, r, cmd->arg);
 	cmd_free(cmd);
@@ -746,7 +750,9 @@ imap_client_continue(struct imap_client *c, const char *line, bool secret)
 static void
 logout_done(struct imap_client *c, const struct imap_response *r, void *arg)
 {
-	/* The server closes the connection next; conn_closed finishes. */
+	/* Nothing more can come: close now rather than wait for the server. */
+	if (!c->closing)
+		client_fail(c, ERR_NONE, "logged out");
 }
 
 void
@@ -754,12 +760,14 @@ imap_client_logout(struct imap_client *c)
 {
 	struct imap_cmd	*cmd;
 
-	if (c->conn == NULL || c->closing)
+	if (c->conn == NULL || c->closing || c->logout_sent)
 		return;
-	cmd = imap_cmd_new(c, IMAP_CMD_BARRIER);
+	/* Not a barrier: it can follow the last commands in the same flight. */
+	cmd = imap_cmd_new(c, 0);
 	imap_cmd_add(cmd, "LOGOUT");
 	client_set_state(c, IMAP_STATE_LOGOUT);
 	c->logout_sent = true;
+	c->logout_cmd = cmd;
 	imap_cmd_submit(cmd, logout_done, NULL);
 }
 

@@ -68,6 +68,7 @@ struct imap_client {
 	struct sasl_client	*sasl;		/* owned, during AUTHENTICATE */
 	char			*bye_text;	/* owned: why the server said BYE */
 	bool			 logout_sent;
+	struct imap_cmd		*logout_cmd;	/* borrowed: queued LOGOUT */
 
 	struct buf		 trace_line;	/* partial server line for the trace */
 	int			 refs;		/* held while calling out */

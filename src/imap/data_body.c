@@ -54,8 +54,8 @@ body_fail(struct body_ctx *ctx, const struct imap_body *body,
 	msg = xvasprintf(fmt, ap);
 	va_end(ap);
 	if (body->part != NULL && *body->part != '\0')
-		*ctx->error_r = xasprintf("BODYSTRUCTURE part %s: %s", body->part,
-		    msg);
+		*ctx->error_r = xasprintf("BODYSTRUCTURE part %s: %s",
+		    body->part, msg);
 	else
 		*ctx->error_r = xasprintf("BODYSTRUCTURE: %s", msg);
 	free(msg);
@@ -154,7 +154,8 @@ body_languages(struct body_ctx *ctx, const struct imap_arg *arg,
 	if (arg->type == IMAP_ARG_NIL)
 		return 0;
 	if (arg->type != IMAP_ARG_LIST) {
-		body->languages = arena_alloc(ctx->arena, sizeof *body->languages);
+		body->languages = arena_alloc(ctx->arena,
+		    sizeof *body->languages);
 		if (data_string(ctx->arena, arg, &body->languages[0]) == -1)
 			return body_fail(ctx, body, "language: got %s",
 			    data_kind(arg));
@@ -166,9 +167,10 @@ body_languages(struct body_ctx *ctx, const struct imap_arg *arg,
 		return 0;
 	body->languages = arena_array(ctx->arena, n, sizeof *body->languages);
 	for (i = 0; i < n; i++) {
-		if (data_string(ctx->arena, &items[i], &body->languages[i]) == -1)
-			return body_fail(ctx, body, "language %zu: got %s", i + 1,
-			    data_kind(&items[i]));
+		if (data_string(ctx->arena, &items[i],
+		    &body->languages[i]) == -1)
+			return body_fail(ctx, body, "language %zu: got %s",
+			    i + 1, data_kind(&items[i]));
 	}
 	body->nlanguages = n;
 	return 0;
@@ -185,11 +187,13 @@ body_ext(struct body_ctx *ctx, const struct imap_arg *items, size_t n,
 {
 	if (i < n && !multipart) {
 		if (data_nstring(ctx->arena, &items[i], &body->md5) == -1)
-			return body_fail(ctx, body, "MD5: expected a string or NIL, got %s",
+			return body_fail(ctx, body,
+			    "MD5: expected a string or NIL, got %s",
 			    data_kind(&items[i]));
 		i++;
 	} else if (i < n) {
-		if (body_params(ctx, &items[i], &body->params, &body->nparams) == -1)
+		if (body_params(ctx, &items[i], &body->params,
+		    &body->nparams) == -1)
 			return body_fail(ctx, body, "bad parameter list");
 		i++;
 	}
@@ -198,7 +202,8 @@ body_ext(struct body_ctx *ctx, const struct imap_arg *items, size_t n,
 	if (i < n && body_languages(ctx, &items[i++], body) == -1)
 		return -1;
 	if (i < n && data_nstring(ctx->arena, &items[i], &body->location) == -1)
-		return body_fail(ctx, body, "location: expected a string or NIL, got %s",
+		return body_fail(ctx, body,
+		    "location: expected a string or NIL, got %s",
 		    data_kind(&items[i]));
 	return 0;
 }
@@ -243,8 +248,8 @@ body_single(struct body_ctx *ctx, const struct imap_arg *items, size_t n,
 	bool		 msg;
 
 	if (n < 7)
-		return body_fail(ctx, body, "expected at least 7 fields, got %zu",
-		    n);
+		return body_fail(ctx, body,
+		    "expected at least 7 fields, got %zu", n);
 	if (data_string(ctx->arena, &items[0], &type) == -1 ||
 	    data_string(ctx->arena, &items[1], &subtype) == -1)
 		return body_fail(ctx, body, "type and subtype must be strings");
@@ -253,7 +258,8 @@ body_single(struct body_ctx *ctx, const struct imap_arg *items, size_t n,
 	if (body_params(ctx, &items[2], &body->params, &body->nparams) == -1)
 		return body_fail(ctx, body, "bad parameter list");
 	if (data_nstring(ctx->arena, &items[3], &body->id) == -1)
-		return body_fail(ctx, body, "id: expected a string or NIL, got %s",
+		return body_fail(ctx, body,
+		    "id: expected a string or NIL, got %s",
 		    data_kind(&items[3]));
 	if (data_nstring(ctx->arena, &items[4], &body->description) == -1)
 		return body_fail(ctx, body,
@@ -261,7 +267,8 @@ body_single(struct body_ctx *ctx, const struct imap_arg *items, size_t n,
 		    data_kind(&items[4]));
 	/* The encoding is a string; some servers send NIL for none. */
 	if (data_nstring(ctx->arena, &items[5], &enc) == -1)
-		return body_fail(ctx, body, "encoding: expected a string, got %s",
+		return body_fail(ctx, body,
+		    "encoding: expected a string, got %s",
 		    data_kind(&items[5]));
 	body->encoding = enc != NULL ? data_lower(ctx->arena, enc) : NULL;
 	if (!imap_arg_number(&items[6], INT64_MAX, &num))
@@ -281,7 +288,8 @@ body_single(struct body_ctx *ctx, const struct imap_arg *items, size_t n,
 			return body_fail(ctx, body,
 			    "message/%s: expected envelope, body and lines",
 			    body->subtype);
-		body->envelope = arena_alloc(ctx->arena, sizeof *body->envelope);
+		body->envelope = arena_alloc(ctx->arena,
+		    sizeof *body->envelope);
 		if (imap_envelope_parse(&items[7], ctx->arena, body->envelope,
 		    ctx->error_r) == -1) {
 			body->envelope = NULL;
@@ -302,8 +310,9 @@ body_single(struct body_ctx *ctx, const struct imap_arg *items, size_t n,
 	}
 	if (msg || strcmp(body->type, "text") == 0) {
 		if (i >= n || !imap_arg_number(&items[i], UINT32_MAX, &num))
-			return body_fail(ctx, body, "%s/%s: expected a line count",
-			    body->type, body->subtype);
+			return body_fail(ctx, body,
+			    "%s/%s: expected a line count", body->type,
+			    body->subtype);
 		body->lines = (uint32_t)num;
 		i++;
 	}

@@ -14,7 +14,7 @@
 struct fetch_ctx {
 	struct arena		*arena;
 	struct imap_fetch	*fetch;
-	size_t			 npairs;	/* bounds sections and sizes */
+	size_t			 npairs;	/* bounds the sections */
 };
 
 typedef int fetch_item_fn(struct fetch_ctx *, const char *,
@@ -30,11 +30,15 @@ static int	 address_list(struct arena *, const struct imap_arg *,
 static int	 date_number(const char **, size_t, int *);
 static int64_t	 days_from_civil(int, int, int);
 static int	 fetch_number(const struct imap_arg *, uint64_t, uint64_t *);
-static int	 one_item_list(const struct imap_arg *, const struct imap_arg **);
-static int	 objectid(struct arena *, const struct imap_arg *, const char **);
+static int	 one_item_list(const struct imap_arg *,
+		    const struct imap_arg **);
+static int	 objectid(struct arena *, const struct imap_arg *,
+		    const char **);
+static bool	 objectid_char(char);
 static fetch_item_fn fetch_uid, fetch_flags, fetch_internaldate, fetch_size,
 		    fetch_modseq, fetch_savedate, fetch_envelope, fetch_body,
-		    fetch_emailid, fetch_threadid, fetch_section, fetch_binary_size;
+		    fetch_emailid, fetch_threadid, fetch_section,
+		    fetch_binary_size;
 
 /* Items without a section, and the prefixes of those with one. */
 static const struct fetch_item fetch_items[] = {
@@ -55,6 +59,7 @@ static const struct fetch_item fetch_items[] = {
 };
 static const struct fetch_item fetch_section_items[] = {
 	{ "BODY", fetch_section },
+	{ "BODY.PEEK", fetch_section },	/* echoed by a few servers */
 	{ "BINARY", fetch_section },
 	{ "BINARY.SIZE", fetch_binary_size },
 };
@@ -191,7 +196,7 @@ data_mailbox(struct arena *arena, const struct imap_arg *arg, const char **out)
 {
 	if (data_string(arena, arg, out) == -1)
 		return -1;
-	/* INBOX is case-insensitive (RFC 3501 5.1); one spelling for callers. */
+	/* INBOX is case-insensitive (RFC 3501 5.1): one spelling for all. */
 	if (str_ieq(*out, "INBOX"))
 		*out = "INBOX";
 	return 0;
@@ -225,11 +230,11 @@ imap_flags_parse(const struct imap_arg *arg, struct arena *arena,
 			    "FLAGS: flag %zu is %s, not an atom", i + 1,
 			    data_kind(&items[i]));
 		}
-		for (j = 0; j < sizeof system_flags / sizeof system_flags[0]; j++) {
+		for (j = 0; j < nitems(system_flags); j++) {
 			if (str_ieq(atom, system_flags[j].name))
 				break;
 		}
-		if (j < sizeof system_flags / sizeof system_flags[0]) {
+		if (j < nitems(system_flags)) {
 			flags->bits |= system_flags[j].bit;
 			continue;
 		}
@@ -305,16 +310,14 @@ address_list(struct arena *arena, const struct imap_arg *arg,
 			    "ENVELOPE: %s: address %zu is %s, not a list",
 			    field, i + 1, data_kind(&items[i]));
 		if (na != 4)
-			return data_fail(error_r,
-			    "ENVELOPE: %s: address %zu: expected 4 fields, got %zu",
-			    field, i + 1, na);
+			return data_fail(error_r, "ENVELOPE: %s: address %zu: "
+			    "expected 4 fields, got %zu", field, i + 1, na);
 		if (data_nstring(arena, &a[0], &addr->name) == -1 ||
 		    data_nstring(arena, &a[1], &addr->adl) == -1 ||
 		    data_nstring(arena, &a[2], &addr->mailbox) == -1 ||
 		    data_nstring(arena, &a[3], &addr->host) == -1)
-			return data_fail(error_r,
-			    "ENVELOPE: %s: address %zu: fields must be strings or NIL",
-			    field, i + 1);
+			return data_fail(error_r, "ENVELOPE: %s: address %zu: "
+			    "fields must be strings or NIL", field, i + 1);
 	}
 	list->count = n;
 	return 0;
@@ -335,14 +338,15 @@ imap_envelope_parse(const struct imap_arg *arg, struct arena *arena,
 		return data_fail(error_r, "ENVELOPE: expected a list, got %s",
 		    data_kind(arg));
 	if (n != 10)
-		return data_fail(error_r, "ENVELOPE: expected 10 fields, got %zu",
-		    n);
+		return data_fail(error_r,
+		    "ENVELOPE: expected 10 fields, got %zu", n);
 	strings[0] = &env->date;
 	strings[1] = &env->subject;
 	strings[2] = &env->in_reply_to;
 	strings[3] = &env->message_id;
 	for (i = 0; i < 4; i++) {
-		if (data_nstring(arena, &items[string_at[i]], strings[i]) == -1) {
+		if (data_nstring(arena, &items[string_at[i]],
+		    strings[i]) == -1) {
 			memset(env, 0, sizeof *env);
 			return data_fail(error_r,
 			    "ENVELOPE: %s: expected a string or NIL, got %s",
@@ -480,17 +484,24 @@ objectid(struct arena *arena, const struct imap_arg *arg, const char **out)
 	const char		*s;
 	size_t			 i;
 
-	if (one_item_list(arg, &item) == -1 || data_string(arena, item, &s) == -1)
+	if (one_item_list(arg, &item) == -1 ||
+	    data_string(arena, item, &s) == -1)
 		return -1;
 	for (i = 0; s[i] != '\0'; i++) {
-		if (!((s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= 'a' && s[i] <= 'z') ||
-		    (s[i] >= '0' && s[i] <= '9') || s[i] == '_' || s[i] == '-'))
+		if (!objectid_char(s[i]))
 			return -1;
 	}
 	if (i == 0 || i > 255)
 		return -1;
 	*out = s;
 	return 0;
+}
+
+static bool
+objectid_char(char c)
+{
+	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+	    (c >= '0' && c <= '9') || c == '_' || c == '-';
 }
 
 static int
@@ -500,7 +511,8 @@ fetch_uid(struct fetch_ctx *ctx, const char *name, const struct imap_arg *v,
 	uint64_t	n;
 
 	if (fetch_number(v, UINT32_MAX, &n) == -1 || n == 0)
-		return data_fail(error_r, "UID: expected a non-zero 32-bit number");
+		return data_fail(error_r,
+		    "UID: expected a non-zero 32-bit number");
 	ctx->fetch->uid = (uint32_t)n;
 	ctx->fetch->has_uid = true;
 	return 0;
@@ -525,9 +537,10 @@ fetch_internaldate(struct fetch_ctx *ctx, const char *name,
 	char			 ex[DATA_EXCERPT];
 
 	if ((s = imap_arg_str(v)) == NULL)
-		return data_fail(error_r, "INTERNALDATE: expected a string, got %s",
-		    data_kind(v));
-	if (imap_date_time_parse(s, &f->internaldate, &f->internaldate_tz) == -1)
+		return data_fail(error_r,
+		    "INTERNALDATE: expected a string, got %s", data_kind(v));
+	if (imap_date_time_parse(s, &f->internaldate,
+	    &f->internaldate_tz) == -1)
 		return data_fail(error_r, "INTERNALDATE: bad date-time \"%s\"",
 		    data_excerpt(ex, s));
 	f->has_internaldate = true;
@@ -571,8 +584,8 @@ fetch_savedate(struct fetch_ctx *ctx, const char *name,
 		return 0;
 	}
 	if ((s = imap_arg_str(v)) == NULL)
-		return data_fail(error_r, "SAVEDATE: expected a string or NIL, got %s",
-		    data_kind(v));
+		return data_fail(error_r,
+		    "SAVEDATE: expected a string or NIL, got %s", data_kind(v));
 	if (imap_date_time_parse(s, &ctx->fetch->savedate, NULL) == -1)
 		return data_fail(error_r, "SAVEDATE: bad date-time \"%s\"",
 		    data_excerpt(ex, s));
@@ -619,7 +632,8 @@ fetch_threadid(struct fetch_ctx *ctx, const char *name,
 		return 0;
 	}
 	if (objectid(ctx->arena, v, &ctx->fetch->threadid) == -1)
-		return data_fail(error_r, "THREADID: expected (objectid) or NIL");
+		return data_fail(error_r,
+		    "THREADID: expected (objectid) or NIL");
 	return 0;
 }
 
@@ -636,10 +650,12 @@ fetch_section(struct fetch_ctx *ctx, const char *name,
 	struct imap_arg		*data;
 	const char		*open, *close, *p;
 	uint64_t		 origin;
+	size_t			 len;
 	char			 ex[DATA_EXCERPT];
 
 	if (v->type == IMAP_ARG_LIST)
-		return data_fail(error_r, "%s: expected a string or NIL, got a list",
+		return data_fail(error_r,
+		    "%s: expected a string or NIL, got a list",
 		    data_excerpt(ex, name));
 	if (f->sections == NULL)
 		f->sections = arena_array(ctx->arena, ctx->npairs, sizeof *sec);
@@ -656,8 +672,9 @@ fetch_section(struct fetch_ctx *ctx, const char *name,
 		p = close + 1;
 		if (*p == '<') {
 			p++;
-			if (str_to_u64(p, strcspn(p, ">"), UINT32_MAX, &origin) == -1 ||
-			    p[strcspn(p, ">")] != '>' || p[strcspn(p, ">") + 1] != '\0')
+			len = strcspn(p, ">");
+			if (str_to_u64(p, len, UINT32_MAX, &origin) == -1 ||
+			    p[len] != '>' || p[len + 1] != '\0')
 				return data_fail(error_r, "%s: bad <origin>",
 				    data_excerpt(ex, name));
 			sec->has_origin = true;
@@ -665,7 +682,8 @@ fetch_section(struct fetch_ctx *ctx, const char *name,
 		} else if (*p != '\0')
 			return data_fail(error_r, "%s: junk after ']'",
 			    data_excerpt(ex, name));
-		sec->spec = arena_strndup(ctx->arena, name, (size_t)(close + 1 - name));
+		sec->spec = arena_strndup(ctx->arena, name,
+		    (size_t)(close + 1 - name));
 		sec->section = arena_strndup(ctx->arena, open + 1,
 		    (size_t)(close - open - 1));
 		sec->binary = str_has_iprefix(name, "BINARY");
@@ -676,7 +694,8 @@ fetch_section(struct fetch_ctx *ctx, const char *name,
 		if (v->u.str.s == NULL)
 			return data_fail(error_r, "%s: string without data",
 			    data_excerpt(ex, name));
-		data->u.str.s = arena_strndup(ctx->arena, v->u.str.s, v->u.str.len);
+		data->u.str.s = arena_strndup(ctx->arena, v->u.str.s,
+		    v->u.str.len);
 	}
 	sec->data = data;
 	f->nsections++;
@@ -723,15 +742,15 @@ imap_fetch_parse(const struct imap_response *resp, struct arena *arena,
 
 	memset(fetch, 0, sizeof *fetch);
 	if (!data_is_untagged(resp, "FETCH") || !resp->has_number)
-		return data_fail(error_r, "FETCH: not an untagged FETCH response");
+		return data_fail(error_r,
+		    "FETCH: not an untagged FETCH response");
 	fetch->seq = resp->number;
 	if (resp->argc != 1 || !imap_arg_list(&resp->args[0], &items, &n))
-		return data_fail(error_r, "FETCH %u: expected one list of items",
-		    fetch->seq);
-	if (n % 2 != 0)
 		return data_fail(error_r,
-		    "FETCH %u: expected item and value pairs, got %zu arguments",
-		    fetch->seq, n);
+		    "FETCH %u: expected one list of items", fetch->seq);
+	if (n % 2 != 0)
+		return data_fail(error_r, "FETCH %u: expected item and value "
+		    "pairs, got %zu arguments", fetch->seq, n);
 	ctx.arena = arena;
 	ctx.fetch = fetch;
 	ctx.npairs = n / 2;
@@ -746,16 +765,17 @@ imap_fetch_parse(const struct imap_response *resp, struct arena *arena,
 		close = strrchr(name, ']');
 		if (open != NULL && (close == NULL || close < open)) {
 			memset(fetch, 0, sizeof *fetch);
-			return data_fail(error_r, "FETCH %u: %s: no closing ']'",
-			    resp->number, data_excerpt(ex, name));
+			return data_fail(error_r,
+			    "FETCH %u: %s: no closing ']'", resp->number,
+			    data_excerpt(ex, name));
 		}
 		if (open != NULL) {
 			table = fetch_section_items;
-			ntable = sizeof fetch_section_items / sizeof *table;
+			ntable = nitems(fetch_section_items);
 			len = (size_t)(open - name);
 		} else {
 			table = fetch_items;
-			ntable = sizeof fetch_items / sizeof *table;
+			ntable = nitems(fetch_items);
 			len = strlen(name);
 		}
 		item = NULL;

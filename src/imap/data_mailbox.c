@@ -15,12 +15,18 @@ static int	 list_extended(struct arena *, const struct imap_arg *,
 		    struct imap_list *, char **);
 static int	 uid_set(const struct imap_arg *, struct imap_seqset *);
 static uint64_t	 raw_count(const struct imap_seqset *);
-static int	 esearch_data(const struct imap_arg *, size_t,
+static int	 esearch_data(const struct imap_arg *, size_t, size_t,
 		    struct imap_esearch *, char **);
-static int	 esearch_partial(const struct imap_arg *, struct imap_esearch *);
+typedef int esearch_fn(const struct imap_arg *, struct imap_esearch *);
+static esearch_fn esearch_min, esearch_max, esearch_count, esearch_all,
+		    esearch_modseq, esearch_partial;
 static int	 partial_bound(const char **, int64_t *);
-static int	 search_plain(const struct imap_response *, struct imap_esearch *,
+static int	 search_plain(const struct imap_response *,
+		    struct imap_esearch *, char **);
+static int	 search_modseq(const struct imap_arg *, struct imap_esearch *,
 		    char **);
+static int	 esearch_correlator(const struct imap_arg *,
+		    struct imap_esearch *, char **);
 static int	 namespace_one(struct arena *, const struct imap_arg *,
 		    struct imap_ns **, size_t *, const char *, char **);
 
@@ -46,12 +52,26 @@ static const char *const special_uses[] = {
 	"\\Trash", "\\Important",
 };
 
+/* ESEARCH return data (RFC 4731, RFC 9394) and what each wants. */
+static const struct {
+	const char	*name;
+	esearch_fn	*parse;
+	const char	*want;
+} esearch_items[] = {
+	{ "MIN", esearch_min, "a non-zero number" },
+	{ "MAX", esearch_max, "a non-zero number" },
+	{ "COUNT", esearch_count, "a number" },
+	{ "ALL", esearch_all, "a sequence set" },
+	{ "MODSEQ", esearch_modseq, "a number" },
+	{ "PARTIAL", esearch_partial, "(range set-or-NIL)" },
+};
+
 /* STATUS items; each lands in a 32- or 64-bit field. */
 static const struct {
 	const char	*name;
 	unsigned	 bit;
 	size_t		 offset;
-	uint64_t	 max;	/* UINT32_MAX: a uint32_t field, else uint64_t */
+	uint64_t	 max;	/* UINT32_MAX: a uint32_t field */
 } status_items[] = {
 	{ "MESSAGES", IMAP_STATUS_MESSAGES,
 	  offsetof(struct imap_status_data, messages), UINT32_MAX },
@@ -89,29 +109,29 @@ list_attrs(struct arena *arena, const struct imap_arg *arg,
 			return data_fail(error_r,
 			    "attribute %zu is %s, not an atom", i + 1,
 			    data_kind(&items[i]));
-		for (j = 0; j < sizeof mbox_attrs / sizeof mbox_attrs[0]; j++) {
+		for (j = 0; j < nitems(mbox_attrs); j++) {
 			if (str_ieq(atom, mbox_attrs[j].name))
 				break;
 		}
-		if (j < sizeof mbox_attrs / sizeof mbox_attrs[0]) {
+		if (j < nitems(mbox_attrs)) {
 			list->attrs |= mbox_attrs[j].bits;
 			continue;
 		}
 		/* The first special use wins; the table's spelling lets
 		 * callers compare with strcmp. */
-		for (j = 0; j < sizeof special_uses / sizeof special_uses[0]; j++) {
+		for (j = 0; j < nitems(special_uses); j++) {
 			if (str_ieq(atom, special_uses[j]))
 				break;
 		}
-		if (j < sizeof special_uses / sizeof special_uses[0] &&
-		    list->special_use == NULL) {
+		if (j < nitems(special_uses) && list->special_use == NULL) {
 			list->special_use = special_uses[j];
 			continue;
 		}
 		if (list->other_attrs == NULL)
 			list->other_attrs = arena_array(arena, n,
 			    sizeof *list->other_attrs);
-		list->other_attrs[list->nother_attrs++] = arena_strdup(arena, atom);
+		list->other_attrs[list->nother_attrs++] =
+		    arena_strdup(arena, atom);
 	}
 	return 0;
 }
@@ -122,7 +142,7 @@ list_extended(struct arena *arena, const struct imap_arg *arg,
     struct imap_list *list, char **error_r)
 {
 	const struct imap_arg	*items, *vals;
-	const char		*tag;
+	const char		*tag, *s;
 	size_t			 n, nvals, i, j;
 
 	if (!imap_arg_list(arg, &items, &n) || n % 2 != 0)
@@ -138,19 +158,19 @@ list_extended(struct arena *arena, const struct imap_arg *arg,
 				return data_fail(error_r,
 				    "CHILDINFO: expected a list");
 			for (j = 0; j < nvals; j++) {
-				if (imap_arg_str(&vals[j]) == NULL)
+				if ((s = imap_arg_str(&vals[j])) == NULL)
 					return data_fail(error_r,
 					    "CHILDINFO: item %zu is %s",
 					    j + 1, data_kind(&vals[j]));
-				if (str_ieq(imap_arg_str(&vals[j]), "SUBSCRIBED"))
+				if (str_ieq(s, "SUBSCRIBED"))
 					list->childinfo_subscribed = true;
 			}
 		} else if (str_ieq(tag, "OLDNAME")) {
 			if (!imap_arg_list(&items[i + 1], &vals, &nvals) ||
 			    nvals != 1 ||
 			    data_mailbox(arena, &vals[0], &list->oldname) == -1)
-				return data_fail(error_r,
-				    "OLDNAME: expected a list of one mailbox name");
+				return data_fail(error_r, "OLDNAME: "
+				    "expected a list of one mailbox name");
 		}
 	}
 	return 0;
@@ -170,9 +190,8 @@ imap_list_parse(const struct imap_response *resp, struct arena *arena,
 	else
 		return data_fail(error_r, "LIST: not an untagged LIST or LSUB");
 	if (resp->argc < 3 || resp->argc > 4)
-		return data_fail(error_r,
-		    "%s: expected attributes, delimiter and name, got %zu arguments",
-		    what, resp->argc);
+		return data_fail(error_r, "%s: expected attributes, "
+		    "delimiter and name, got %zu arguments", what, resp->argc);
 	if (list_attrs(arena, &resp->args[0], list, error_r) == -1)
 		goto fail;
 	if (resp->args[1].type == IMAP_ARG_NIL)
@@ -228,19 +247,21 @@ imap_status_parse(const struct imap_response *resp, struct arena *arena,
 	for (i = 0; i < n; i += 2) {
 		if ((name = imap_arg_atom(&items[i])) == NULL) {
 			memset(st, 0, sizeof *st);
-			return data_fail(error_r, "STATUS: item %zu is %s, not an atom",
-			    i / 2 + 1, data_kind(&items[i]));
+			return data_fail(error_r,
+			    "STATUS: item %zu is %s, not an atom", i / 2 + 1,
+			    data_kind(&items[i]));
 		}
-		for (j = 0; j < sizeof status_items / sizeof status_items[0]; j++) {
+		for (j = 0; j < nitems(status_items); j++) {
 			if (str_ieq(name, status_items[j].name))
 				break;
 		}
 		/* Items we did not ask for (APPENDLIMIT, MAILBOXID, ...). */
-		if (j == sizeof status_items / sizeof status_items[0])
+		if (j == nitems(status_items))
 			continue;
 		if (!imap_arg_number(&items[i + 1], status_items[j].max, &v)) {
 			memset(st, 0, sizeof *st);
-			return data_fail(error_r, "STATUS: %s: expected a number",
+			return data_fail(error_r,
+			    "STATUS: %s: expected a number",
 			    data_excerpt(ex, name));
 		}
 		if (status_items[j].max == UINT32_MAX)
@@ -309,57 +330,90 @@ esearch_partial(const struct imap_arg *arg, struct imap_esearch *es)
 	return 0;
 }
 
+static int
+esearch_min(const struct imap_arg *arg, struct imap_esearch *es)
+{
+	uint64_t	v;
+
+	if (!imap_arg_number(arg, UINT32_MAX, &v) || v == 0)
+		return -1;
+	es->has_min = true;
+	es->min = (uint32_t)v;
+	return 0;
+}
+
+static int
+esearch_max(const struct imap_arg *arg, struct imap_esearch *es)
+{
+	uint64_t	v;
+
+	if (!imap_arg_number(arg, UINT32_MAX, &v) || v == 0)
+		return -1;
+	es->has_max = true;
+	es->max = (uint32_t)v;
+	return 0;
+}
+
+static int
+esearch_count(const struct imap_arg *arg, struct imap_esearch *es)
+{
+	uint64_t	v;
+
+	if (!imap_arg_number(arg, UINT32_MAX, &v))
+		return -1;
+	es->has_count = true;
+	es->count = (uint32_t)v;
+	return 0;
+}
+
+static int
+esearch_all(const struct imap_arg *arg, struct imap_esearch *es)
+{
+	const char	*set;
+
+	if ((set = imap_arg_atom(arg)) == NULL ||
+	    imap_seqset_parse(&es->all, set) == -1)
+		return -1;
+	imap_seqset_normalize(&es->all);
+	return 0;
+}
+
+static int
+esearch_modseq(const struct imap_arg *arg, struct imap_esearch *es)
+{
+	if (!imap_arg_number(arg, DATA_MODSEQ_MAX, &es->modseq))
+		return -1;
+	es->has_modseq = true;
+	return 0;
+}
+
 /* search-return-data pairs from args[i]. */
 static int
-esearch_data(const struct imap_arg *args, size_t argc, struct imap_esearch *es,
-    char **error_r)
+esearch_data(const struct imap_arg *args, size_t argc, size_t i,
+    struct imap_esearch *es, char **error_r)
 {
-	const char	*name, *set;
-	uint64_t	 v;
-	size_t		 i;
+	const char	*name;
+	size_t		 j;
 	char		 ex[DATA_EXCERPT];
 
-	for (i = 0; i < argc; i += 2) {
+	for (; i < argc; i += 2) {
 		if ((name = imap_arg_atom(&args[i])) == NULL)
-			return data_fail(error_r, "ESEARCH: return item is %s, not an atom",
+			return data_fail(error_r,
+			    "ESEARCH: return item is %s, not an atom",
 			    data_kind(&args[i]));
 		if (i + 1 == argc)
 			return data_fail(error_r, "ESEARCH: %s without a value",
 			    data_excerpt(ex, name));
-		if (str_ieq(name, "MIN") || str_ieq(name, "MAX") ||
-		    str_ieq(name, "COUNT")) {
-			if (!imap_arg_number(&args[i + 1], UINT32_MAX, &v) ||
-			    (v == 0 && !str_ieq(name, "COUNT")))
-				return data_fail(error_r, "ESEARCH: %s: expected a number",
-				    data_excerpt(ex, name));
-			if (str_ieq(name, "MIN")) {
-				es->has_min = true;
-				es->min = (uint32_t)v;
-			} else if (str_ieq(name, "MAX")) {
-				es->has_max = true;
-				es->max = (uint32_t)v;
-			} else {
-				es->has_count = true;
-				es->count = (uint32_t)v;
-			}
-		} else if (str_ieq(name, "ALL")) {
-			if ((set = imap_arg_atom(&args[i + 1])) == NULL ||
-			    imap_seqset_parse(&es->all, set) == -1)
-				return data_fail(error_r,
-				    "ESEARCH: ALL: expected a sequence set");
-			imap_seqset_normalize(&es->all);
-		} else if (str_ieq(name, "MODSEQ")) {
-			if (!imap_arg_number(&args[i + 1], DATA_MODSEQ_MAX, &v))
-				return data_fail(error_r,
-				    "ESEARCH: MODSEQ: expected a number");
-			es->has_modseq = true;
-			es->modseq = v;
-		} else if (str_ieq(name, "PARTIAL")) {
-			if (esearch_partial(&args[i + 1], es) == -1)
-				return data_fail(error_r,
-				    "ESEARCH: PARTIAL: expected (range set-or-NIL)");
+		for (j = 0; j < nitems(esearch_items); j++) {
+			if (str_ieq(name, esearch_items[j].name))
+				break;
 		}
 		/* Other return data (RELEVANCY, ...) is skipped. */
+		if (j == nitems(esearch_items))
+			continue;
+		if (esearch_items[j].parse(&args[i + 1], es) == -1)
+			return data_fail(error_r, "ESEARCH: %s: expected %s",
+			    esearch_items[j].name, esearch_items[j].want);
 	}
 	return 0;
 }
@@ -369,19 +423,14 @@ static int
 search_plain(const struct imap_response *resp, struct imap_esearch *es,
     char **error_r)
 {
-	const struct imap_arg	*items;
-	uint64_t		 v;
-	size_t			 i, n;
+	uint64_t	v;
+	size_t		i;
 
 	for (i = 0; i < resp->argc; i++) {
-		if (i + 1 == resp->argc && imap_arg_list(&resp->args[i], &items,
-		    &n)) {
-			if (n != 2 || !imap_arg_atom_is(&items[0], "MODSEQ") ||
-			    !imap_arg_number(&items[1], DATA_MODSEQ_MAX, &v))
-				return data_fail(error_r,
-				    "SEARCH: expected (MODSEQ number) at the end");
-			es->has_modseq = true;
-			es->modseq = v;
+		if (i + 1 == resp->argc &&
+		    resp->args[i].type == IMAP_ARG_LIST) {
+			if (search_modseq(&resp->args[i], es, error_r) == -1)
+				return -1;
 			break;
 		}
 		if (!imap_arg_number(&resp->args[i], UINT32_MAX, &v) || v == 0)
@@ -393,14 +442,53 @@ search_plain(const struct imap_response *resp, struct imap_esearch *es,
 	return 0;
 }
 
-int
-imap_esearch_parse(const struct imap_response *resp, struct imap_esearch *es,
+/* RFC 7162 "(MODSEQ n)" after the numbers of a SEARCH. */
+static int
+search_modseq(const struct imap_arg *arg, struct imap_esearch *es,
+    char **error_r)
+{
+	const struct imap_arg	*items;
+	size_t			 n;
+
+	if (!imap_arg_list(arg, &items, &n) || n != 2 ||
+	    !imap_arg_atom_is(&items[0], "MODSEQ") ||
+	    !imap_arg_number(&items[1], DATA_MODSEQ_MAX, &es->modseq))
+		return data_fail(error_r,
+		    "SEARCH: expected (MODSEQ number) at the end");
+	es->has_modseq = true;
+	return 0;
+}
+
+/* (TAG "A1"), with RFC 7377's MAILBOX and UIDVALIDITY beside it. */
+static int
+esearch_correlator(const struct imap_arg *arg, struct imap_esearch *es,
     char **error_r)
 {
 	const struct imap_arg	*items;
 	const char		*tag;
-	size_t			 n, i = 0, j;
-	int			 rc;
+	size_t			 n, i;
+
+	if (!imap_arg_list(arg, &items, &n) || n % 2 != 0)
+		return data_fail(error_r,
+		    "ESEARCH: expected (TAG \"tag\") correlator");
+	for (i = 0; i < n; i += 2) {
+		if (!imap_arg_atom_is(&items[i], "TAG"))
+			continue;
+		if ((tag = imap_arg_str(&items[i + 1])) == NULL)
+			return data_fail(error_r,
+			    "ESEARCH: TAG: expected a string");
+		free((char *)es->tag);
+		es->tag = xstrdup(tag);
+	}
+	return 0;
+}
+
+int
+imap_esearch_parse(const struct imap_response *resp, struct imap_esearch *es,
+    char **error_r)
+{
+	size_t	i = 0;
+	int	rc;
 
 	memset(es, 0, sizeof *es);
 	imap_seqset_init(&es->all);
@@ -410,31 +498,19 @@ imap_esearch_parse(const struct imap_response *resp, struct imap_esearch *es,
 		goto done;
 	}
 	if (!data_is_untagged(resp, "ESEARCH"))
-		return data_fail(error_r, "ESEARCH: not an untagged ESEARCH or SEARCH");
-	/* search-correlator: (TAG "A1"), with RFC 7377 MAILBOX/UIDVALIDITY. */
-	if (resp->argc > 0 && imap_arg_list(&resp->args[0], &items, &n)) {
-		if (n % 2 != 0) {
-			rc = data_fail(error_r,
-			    "ESEARCH: expected (TAG \"tag\") correlator");
+		return data_fail(error_r,
+		    "ESEARCH: not an untagged ESEARCH or SEARCH");
+	if (resp->argc > 0 && resp->args[0].type == IMAP_ARG_LIST) {
+		if ((rc = esearch_correlator(&resp->args[0], es,
+		    error_r)) == -1)
 			goto done;
-		}
-		for (j = 0; j < n; j += 2) {
-			if (!imap_arg_atom_is(&items[j], "TAG"))
-				continue;
-			if ((tag = imap_arg_str(&items[j + 1])) == NULL) {
-				rc = data_fail(error_r, "ESEARCH: TAG: expected a string");
-				goto done;
-			}
-			free((char *)es->tag);
-			es->tag = xstrdup(tag);
-		}
 		i++;
 	}
 	if (i < resp->argc && imap_arg_atom_is(&resp->args[i], "UID")) {
 		es->uid = true;
 		i++;
 	}
-	rc = esearch_data(resp->args + i, resp->argc - i, es, error_r);
+	rc = esearch_data(resp->args, resp->argc, i, es, error_r);
 done:
 	if (rc == -1)
 		imap_esearch_free(es);
@@ -466,8 +542,9 @@ namespace_one(struct arena *arena, const struct imap_arg *arg,
 	if (arg->type == IMAP_ARG_NIL)
 		return 0;
 	if (!imap_arg_list(arg, &items, &n))
-		return data_fail(error_r, "NAMESPACE: %s: expected a list or NIL, got %s",
-		    what, data_kind(arg));
+		return data_fail(error_r,
+		    "NAMESPACE: %s: expected a list or NIL, got %s", what,
+		    data_kind(arg));
 	if (n == 0)
 		return 0;
 	ns = arena_array(arena, n, sizeof *ns);
@@ -488,9 +565,9 @@ namespace_one(struct arena *arena, const struct imap_arg *arg,
 		    desc[1].u.str.len == 1 && *delim != '\0')
 			ns[i].delimiter = *delim;
 		else
-			return data_fail(error_r,
-			    "NAMESPACE: %s %zu: delimiter must be one character or NIL",
-			    what, i + 1);
+			return data_fail(error_r, "NAMESPACE: %s %zu: "
+			    "delimiter must be one character or NIL", what,
+			    i + 1);
 	}
 	*ns_r = ns;
 	*count = n;
@@ -503,10 +580,12 @@ imap_namespace_parse(const struct imap_response *resp, struct arena *arena,
 {
 	memset(ns, 0, sizeof *ns);
 	if (!data_is_untagged(resp, "NAMESPACE"))
-		return data_fail(error_r, "NAMESPACE: not an untagged NAMESPACE");
+		return data_fail(error_r,
+		    "NAMESPACE: not an untagged NAMESPACE");
 	if (resp->argc != 3)
 		return data_fail(error_r,
-		    "NAMESPACE: expected 3 namespace lists, got %zu", resp->argc);
+		    "NAMESPACE: expected 3 namespace lists, got %zu",
+		    resp->argc);
 	if (namespace_one(arena, &resp->args[0], &ns->personal, &ns->npersonal,
 	    "personal", error_r) == -1 ||
 	    namespace_one(arena, &resp->args[1], &ns->other, &ns->nother,
@@ -568,13 +647,13 @@ imap_vanished_parse(const struct imap_response *resp, bool *earlier,
 	if (resp->argc == 2) {
 		if (!imap_arg_list(&resp->args[0], &items, &n) || n != 1 ||
 		    !imap_arg_atom_is(&items[0], "EARLIER"))
-			return data_fail(error_r, "VANISHED: expected (EARLIER)");
+			return data_fail(error_r,
+			    "VANISHED: expected (EARLIER)");
 		*earlier = true;
 		i = 1;
 	} else if (resp->argc != 1)
-		return data_fail(error_r,
-		    "VANISHED: expected [(EARLIER)] and a UID set, got %zu arguments",
-		    resp->argc);
+		return data_fail(error_r, "VANISHED: expected [(EARLIER)] "
+		    "and a UID set, got %zu arguments", resp->argc);
 	if (uid_set(&resp->args[i], uids) == -1) {
 		*earlier = false;
 		return data_fail(error_r, "VANISHED: bad UID set");
@@ -598,21 +677,22 @@ imap_id_parse(const struct imap_response *resp, struct arena *arena,
 	if (!data_is_untagged(resp, "ID"))
 		return data_fail(error_r, "ID: not an untagged ID");
 	if (resp->argc != 1)
-		return data_fail(error_r, "ID: expected one list or NIL, got %zu arguments",
+		return data_fail(error_r,
+		    "ID: expected one list or NIL, got %zu arguments",
 		    resp->argc);
 	if (resp->args[0].type == IMAP_ARG_NIL)
 		return 0;
 	if (!imap_arg_list(&resp->args[0], &items, &n) || n % 2 != 0)
-		return data_fail(error_r, "ID: expected a list of name and value pairs");
+		return data_fail(error_r,
+		    "ID: expected a list of name and value pairs");
 	if (n == 0)
 		return 0;
 	p = arena_array(arena, n / 2, sizeof *p);
 	for (i = 0; i < n; i += 2) {
 		if (data_string(arena, &items[i], &name) == -1 ||
 		    data_nstring(arena, &items[i + 1], &p[i / 2].value) == -1)
-			return data_fail(error_r,
-			    "ID: field %zu: expected a name and a string or NIL",
-			    i / 2 + 1);
+			return data_fail(error_r, "ID: field %zu: "
+			    "expected a name and a string or NIL", i / 2 + 1);
 		p[i / 2].name = data_lower(arena, name);
 	}
 	*params = p;

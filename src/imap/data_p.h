@@ -16,6 +16,10 @@
  * cache store them as SQLite integers. */
 #define DATA_MODSEQ_MAX	((uint64_t)INT64_MAX)
 
+#ifndef nitems
+#define nitems(a)	(sizeof (a) / sizeof (a)[0])
+#endif
+
 /* Room for a short, printable excerpt of network text in an error. */
 #define DATA_EXCERPT	48
 
@@ -33,12 +37,14 @@ const char *data_excerpt(char [DATA_EXCERPT], const char *);
  * data_nstring gives NULL for NIL; both return -1 for lists, streamed
  * literals, and (data_string) NIL.
  */
-int	 data_nstring(struct arena *, const struct imap_arg *, const char **);
+int	 data_nstring(struct arena *, const struct imap_arg *,
+	    const char **);
 int	 data_string(struct arena *, const struct imap_arg *, const char **);
 /* An arena copy of s with ASCII letters lower-cased. */
 char	*data_lower(struct arena *, const char *);
 /* A mailbox name: any string form; "INBOX" in any case becomes "INBOX". */
-int	 data_mailbox(struct arena *, const struct imap_arg *, const char **);
+int	 data_mailbox(struct arena *, const struct imap_arg *,
+	    const char **);
 /* An untagged response with this keyword (upper case)? */
 bool	 data_is_untagged(const struct imap_response *, const char *);
 

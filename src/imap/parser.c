@@ -24,6 +24,9 @@
 #define DEFAULT_MAX_LITERAL	(1024 * 1024)
 /* A literal announced bigger than this cannot be skipped sensibly. */
 #define LITERAL_SIZE_MAX	((uint64_t)1 << 62)
+/* Buffers bigger than these are released between responses. */
+#define KEEP_LINE_BYTES		(64 * 1024)
+#define KEEP_ITEMS		4096
 
 enum pstate {
 	PS_START,		/* blanks before the tag */
@@ -95,7 +98,7 @@ struct imap_parser {
 	char		*lit_mem;	/* in the arena, or NULL */
 	uint64_t	 lit_pos;
 	void		*lit_handle;	/* sink handle, or NULL */
-	uint64_t	 mem_total;	/* literal bytes kept for this response */
+	uint64_t	 mem_total;	/* literal bytes in memory */
 
 	/* Arguments: lists under construction sit on one stack. */
 	struct imap_arg	*items;		/* owned */
@@ -119,7 +122,8 @@ struct imap_parser {
 	void		*cb_arg;
 	unsigned	 generation;	/* bumped by reset */
 	bool		 in_feed;
-	bool		 dying;		/* freed from inside the callback */
+	bool		 reset_pending;	/* reset from inside a callback */
+	bool		 dying;		/* freed from inside a callback */
 };
 
 static const struct {
@@ -133,6 +137,7 @@ static const struct {
 	{ "BYE", IMAP_STATUS_BYE },
 };
 
+static void	 reset_now(struct imap_parser *);
 static void	 response_clear(struct imap_parser *);
 static void	 detect(struct imap_parser *, unsigned char);
 static enum step parse_byte(struct imap_parser *, unsigned char);
@@ -186,12 +191,12 @@ imap_parser_free(struct imap_parser **pp)
 		return;
 	*pp = NULL;
 	if (p->in_feed) {
-		/* Freed by its own callback: imap_parser_feed finishes the job. */
+		/* Freed by its own callback: imap_parser_feed finishes. */
 		p->dying = true;
 		p->generation++;
 		return;
 	}
-	imap_parser_reset(p);
+	reset_now(p);
 	arena_free(&p->arena);
 	buf_free(&p->line);
 	free(p->items);
@@ -201,9 +206,14 @@ imap_parser_free(struct imap_parser **pp)
 }
 
 void
-imap_parser_set_sink(struct imap_parser *p, const struct imap_literal_sink *sink,
-    void *arg)
+imap_parser_set_sink(struct imap_parser *p,
+    const struct imap_literal_sink *sink, void *arg)
 {
+	/* A literal on its way to the old sink is dropped, not misdirected. */
+	if (p->lit_handle != NULL) {
+		p->sink.close(p->lit_handle, false);
+		p->lit_handle = NULL;
+	}
 	if (sink == NULL) {
 		p->has_sink = false;
 		memset(&p->sink, 0, sizeof p->sink);
@@ -217,6 +227,19 @@ imap_parser_set_sink(struct imap_parser *p, const struct imap_literal_sink *sink
 void
 imap_parser_reset(struct imap_parser *p)
 {
+	p->generation++;
+	if (p->in_feed) {
+		/* From a callback: the response it is looking at stays valid
+		 * until it returns; imap_parser_feed finishes the job. */
+		p->reset_pending = true;
+		return;
+	}
+	reset_now(p);
+}
+
+static void
+reset_now(struct imap_parser *p)
+{
 	if (p->lit_handle != NULL) {
 		p->sink.close(p->lit_handle, false);
 		p->lit_handle = NULL;
@@ -226,8 +249,8 @@ imap_parser_reset(struct imap_parser *p)
 	p->det = DET_IDLE;
 	p->det_lit = false;
 	p->skip_left = 0;
+	p->reset_pending = false;
 	x_free(&p->fatal);
-	p->generation++;
 }
 
 /* Forgets the response being built; the state is the caller's business. */
@@ -235,7 +258,15 @@ static void
 response_clear(struct imap_parser *p)
 {
 	arena_reset(p->arena);
-	buf_reset(&p->line);
+	/* One huge response should not pin its memory for the session. */
+	if (p->line.cap > KEEP_LINE_BYTES)
+		buf_free(&p->line);
+	else
+		buf_reset(&p->line);
+	if (p->items_cap > KEEP_ITEMS) {
+		x_free(&p->items);
+		p->items_cap = 0;
+	}
 	memset(&p->resp, 0, sizeof p->resp);
 	p->nitems = 0;
 	p->depth = 0;
@@ -260,7 +291,7 @@ imap_parser_feed(struct imap_parser *p, const char *data, size_t len,
 	p->cb = cb;
 	p->cb_arg = arg;
 	p->in_feed = true;
-	while (i < len) {
+	while (i < len && p->generation == generation) {
 		if (p->state == PS_LIT_DATA) {
 			n = len - i;
 			if (n > p->lit_left)
@@ -280,8 +311,7 @@ imap_parser_feed(struct imap_parser *p, const char *data, size_t len,
 			continue;
 		}
 		step = parse_byte(p, (unsigned char)data[i++]);
-		if (step == STEP_STOP || p->generation != generation ||
-		    p->state == PS_FATAL)
+		if (step == STEP_STOP || p->state == PS_FATAL)
 			break;
 	}
 	p->in_feed = false;
@@ -292,6 +322,8 @@ imap_parser_feed(struct imap_parser *p, const char *data, size_t len,
 		imap_parser_free(&p);
 		return 0;
 	}
+	if (p->reset_pending)
+		reset_now(p);
 	if (p->state == PS_FATAL) {
 		*error_r = xstrdup(p->fatal);
 		ret = -1;
@@ -363,7 +395,8 @@ detect(struct imap_parser *p, unsigned char c)
 		p->det = DET_CLOSE_CR;
 	else {
 		if (c == '\n')
-			p->det_lit = p->det == DET_CLOSE || p->det == DET_CLOSE_CR;
+			p->det_lit = p->det == DET_CLOSE ||
+			    p->det == DET_CLOSE_CR;
 		p->det = DET_IDLE;
 	}
 }
@@ -479,15 +512,16 @@ step_head_token(struct imap_parser *p, unsigned char c, size_t off)
 {
 	if (is_space(c) || c == '\r' || c == '\n' || c == '(' || c == '[') {
 		if (off == p->tok_start)
-			return fail(p, "unexpected '%c' at the start of a response",
-			    c);
+			return fail(p,
+			    "unexpected '%c' at the start of a response", c);
 		return head_done(p, off);
 	}
 	/* A tag or keyword is an atom; a brace here would be a literal,
 	 * which no response puts in these places. */
 	if (is_ctl(c) || c >= 0x80 || c == '{' || c == '"' || c == ')' ||
 	    c == '\\')
-		return fail(p, "invalid byte 0x%02x at the start of a response", c);
+		return fail(p,
+		    "invalid byte 0x%02x at the start of a response", c);
 	return STEP_NEXT;
 }
 
@@ -508,7 +542,8 @@ head_done(struct imap_parser *p, size_t off)
 	case HEAD_STATUS:
 		p->resp.status = status_lookup(s, len);
 		if (p->resp.status == IMAP_STATUS_NONE)
-			return fail(p, "unknown status \"%.*s\" in tagged response",
+			return fail(p,
+			    "unknown status \"%.*s\" in tagged response",
 			    len > 32 ? 32 : (int)len, s);
 		p->resp.keyword = str_upper(arena_strndup(p->arena, s, len));
 		p->text_start = off;
@@ -569,7 +604,8 @@ step_args(struct imap_parser *p, unsigned char c, size_t off)
 			return fail(p, "lists nested deeper than %u levels",
 			    p->limits.max_depth);
 		if (p->depth == p->frames_cap) {
-			p->frames_cap = p->frames_cap == 0 ? 8 : p->frames_cap * 2;
+			p->frames_cap = p->frames_cap == 0 ? 8 :
+			    p->frames_cap * 2;
 			p->frames = xreallocarray(p->frames, p->frames_cap,
 			    sizeof *p->frames);
 		}
@@ -684,7 +720,9 @@ step_literal_header(struct imap_parser *p, unsigned char c)
 			p->state = PS_LIT_CR;
 			return STEP_NEXT;
 		}
-		/* FALLTHROUGH */
+		if (c == '\n')
+			return literal_start(p);
+		return fail(p, "no line end after a literal size");
 	case PS_LIT_CR:
 		if (c == '\n')
 			return literal_start(p);

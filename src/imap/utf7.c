@@ -19,6 +19,7 @@ static void	 utf8_put(struct buf *, uint32_t);
 static int	 utf8_get(const unsigned char *, size_t, uint32_t *);
 static int	 decode_shift(struct buf *, const char *, size_t, size_t *);
 static void	 put_unit(struct buf *, uint32_t *, unsigned *, uint32_t);
+static void	 end_shift(struct buf *, uint32_t, unsigned);
 
 static int
 b64_value(unsigned char c)
@@ -137,7 +138,8 @@ decode_shift(struct buf *out, const char *in, size_t len, size_t *ip)
 			high = 0;
 		} else {
 			/* Printable ASCII must stand for itself; NUL never. */
-			if (high != 0 || unit == 0 || (unit >= 0x20 && unit <= 0x7e))
+			if (high != 0 || unit == 0 ||
+			    (unit >= 0x20 && unit <= 0x7e))
 				return -1;
 			utf8_put(out, unit);
 		}
@@ -197,6 +199,15 @@ put_unit(struct buf *out, uint32_t *acc, unsigned *nbits, uint32_t unit)
 	*acc &= (1U << *nbits) - 1;
 }
 
+/* Writes the last bits, padded with zeros, and the '-'. */
+static void
+end_shift(struct buf *out, uint32_t acc, unsigned nbits)
+{
+	if (nbits > 0)
+		buf_addc(out, b64[acc << (6 - nbits) & 0x3f]);
+	buf_addc(out, '-');
+}
+
 int
 imap_utf7_encode(struct buf *out, const char *in, size_t len)
 {
@@ -213,9 +224,7 @@ imap_utf7_encode(struct buf *out, const char *in, size_t len)
 		i += (size_t)n;
 		if (cp >= 0x20 && cp <= 0x7e) {
 			if (shifted) {
-				if (nbits > 0)
-					buf_addc(out, b64[acc << (6 - nbits) & 0x3f]);
-				buf_addc(out, '-');
+				end_shift(out, acc, nbits);
 				shifted = false;
 			}
 			if (cp == '&')
@@ -237,11 +246,8 @@ imap_utf7_encode(struct buf *out, const char *in, size_t len)
 		} else
 			put_unit(out, &acc, &nbits, cp);
 	}
-	if (shifted) {
-		if (nbits > 0)
-			buf_addc(out, b64[acc << (6 - nbits) & 0x3f]);
-		buf_addc(out, '-');
-	}
+	if (shifted)
+		end_shift(out, acc, nbits);
 	return 0;
 bad:
 	buf_truncate(out, start);

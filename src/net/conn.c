@@ -15,7 +15,6 @@
 #include <sys/socket.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
-#include <arpa/inet.h>
 
 #include <assert.h>
 #include <errno.h>
@@ -32,6 +31,7 @@
 #define CONN_TIMEOUT_DEFAULT	30000
 #define CONN_READ_CHUNK		16384
 #define CONN_READS_PER_TURN	8
+#define CONN_COMPACT_MIN	65536
 
 enum conn_state {
 	CONN_INIT,
@@ -58,6 +58,8 @@ struct conn {
 	char			*peer;		/* owned, "host:port" for messages */
 	char			*ca_file;	/* owned, or NULL */
 	char			*fingerprint;	/* owned, or NULL */
+	bool			 pinned;	/* fingerprint parsed into pin */
+	unsigned char		 pin[TLS_SHA256_LEN];
 	enum conn_tls		 tls_mode;
 	unsigned		 timeout_ms;
 	struct conn_callbacks	 cb;
@@ -78,6 +80,7 @@ struct conn {
 	bool			 hs_started;
 	bool			 read_wants_write;
 	struct buf		 out;
+	size_t			 out_off;	/* bytes of out already sent */
 
 	enum err_class		 err_class;
 	char			*err_msg;	/* owned */
@@ -222,13 +225,17 @@ static void
 conn_deadline(void *arg)
 {
 	struct conn	*c = arg;
+	unsigned	 t = c->timeout_ms;
+	bool		 secs = t % 1000 == 0;
 
 	if (c->state == CONN_CONNECTING)
 		conn_fail(c, ERR_NETWORK, xasprintf("connection to %s timed out "
-		    "after %u ms", c->peer, c->timeout_ms));
+		    "after %u %s", c->peer, secs ? t / 1000 : t,
+		    secs ? "s" : "ms"));
 	else
 		conn_fail(c, ERR_NETWORK, xasprintf("TLS handshake with %s "
-		    "timed out after %u ms", c->peer, c->timeout_ms));
+		    "timed out after %u %s", c->peer, secs ? t / 1000 : t,
+		    secs ? "s" : "ms"));
 }
 
 void
@@ -239,18 +246,19 @@ conn_start(struct conn *c)
 
 	assert(c->state == CONN_INIT);
 	if (c->fingerprint != NULL) {
-		unsigned char	 fp[TLS_SHA256_LEN];
-
-		if (tls_parse_fingerprint(c->fingerprint, fp) == -1) {
+		if (tls_parse_fingerprint(c->fingerprint, c->pin) == -1) {
 			conn_fail(c, ERR_CONFIG, xasprintf("invalid certificate "
 			    "fingerprint for %s: \"%s\" is not a SHA-256 digest "
 			    "in hex", c->host, c->fingerprint));
 			return;
 		}
+		c->pinned = true;
 	}
 
 	conn_set_state(c, CONN_CONNECTING);
 	ev_timer_start(c->deadline, c->timeout_ms);
+	/* No AI_ADDRCONFIG: it hides 127.0.0.1 on hosts whose only IPv4
+	 * address is loopback. An unusable family just fails fast. */
 	memset(&hints, 0, sizeof hints);
 	hints.ai_family = AF_UNSPEC;
 	hints.ai_socktype = SOCK_STREAM;
@@ -293,9 +301,11 @@ conn_try_next(struct conn *c)
 
 	while ((ai = c->ai_next) != NULL) {
 		c->ai_next = ai->ai_next;
-		addr = conn_addr_str(ai->ai_addr, ai->ai_addrlen);
-		log_debug("conn %s: trying %s", c->peer, addr);
-		free(addr);
+		if (log_enabled(LOG_DEBUG)) {
+			addr = conn_addr_str(ai->ai_addr, ai->ai_addrlen);
+			log_debug("conn %s: trying %s", c->peer, addr);
+			free(addr);
+		}
 		fd = socket(ai->ai_family,
 		    ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC,
 		    ai->ai_protocol);
@@ -371,7 +381,6 @@ static void
 conn_start_tls(struct conn *c)
 {
 	struct tls_params	 tp;
-	unsigned char		 fp[TLS_SHA256_LEN];
 	enum err_class		 cls;
 	char			*msg;
 
@@ -380,9 +389,7 @@ conn_start_tls(struct conn *c)
 	tp.host = c->host;
 	tp.peer = c->peer;
 	tp.ca_file = c->ca_file;
-	if (c->fingerprint != NULL &&
-	    tls_parse_fingerprint(c->fingerprint, fp) == 0)
-		tp.pin = fp;
+	tp.pin = c->pinned ? c->pin : NULL;
 	if ((c->tls = tls_new(&tp, &cls, &msg)) == NULL) {
 		conn_fail(c, cls, msg);
 		return;
@@ -401,7 +408,9 @@ conn_drain(struct conn *c)
 	ssize_t	 n;
 	size_t	 total = 0;
 
-	while ((n = recv(c->fd, junk, sizeof junk, 0)) > 0)
+	/* Bounded: a peer that keeps talking fails the handshake instead. */
+	while (total < 16 * sizeof junk &&
+	    (n = recv(c->fd, junk, sizeof junk, 0)) > 0)
 		total += (size_t)n;
 	if (total > 0)
 		log_warn("conn %s: discarded %zu bytes received before TLS",
@@ -505,14 +514,17 @@ static void
 conn_flush(struct conn *c)
 {
 	enum err_class	 cls;
+	const char	*data;
 	char		*msg;
+	size_t		 len;
 	ssize_t		 n;
 	int		 want;
 
-	while (c->state == CONN_OPEN && c->out.len > 0) {
+	while (c->state == CONN_OPEN && c->out.len > c->out_off) {
+		data = c->out.data + c->out_off;
+		len = c->out.len - c->out_off;
 		if (c->tls != NULL) {
-			n = tls_send(c->tls, c->out.data, c->out.len, &want,
-			    &cls, &msg);
+			n = tls_send(c->tls, data, len, &want, &cls, &msg);
 			if (n == TLS_AGAIN)
 				break;
 			if (n == TLS_ERROR) {
@@ -520,7 +532,7 @@ conn_flush(struct conn *c)
 				return;
 			}
 		} else {
-			n = send(c->fd, c->out.data, c->out.len, MSG_NOSIGNAL);
+			n = send(c->fd, data, len, MSG_NOSIGNAL);
 			if (n == -1 && (errno == EAGAIN ||
 			    errno == EWOULDBLOCK || errno == EINTR))
 				break;
@@ -530,7 +542,21 @@ conn_flush(struct conn *c)
 				return;
 			}
 		}
-		buf_consume(&c->out, (size_t)n);
+		c->out_off += (size_t)n;
+	}
+	/* Moving the tail after every send would make big writes
+	 * quadratic: move it only once the sent part dominates. */
+	if (c->out_off == c->out.len) {
+		/* Do not keep a big message's worth of memory for good. */
+		if (c->out.cap > CONN_COMPACT_MIN * 16)
+			buf_free(&c->out);
+		else
+			buf_reset(&c->out);
+		c->out_off = 0;
+	} else if (c->out_off >= CONN_COMPACT_MIN &&
+	    c->out_off >= c->out.len / 2) {
+		buf_consume(&c->out, c->out_off);
+		c->out_off = 0;
 	}
 	conn_update_events(c);
 }
@@ -552,7 +578,7 @@ conn_update_events(struct conn *c)
 		break;
 	case CONN_OPEN:
 		ev = EV_READ;
-		if (c->out.len > 0 || c->read_wants_write)
+		if (c->out.len > c->out_off || c->read_wants_write)
 			ev |= EV_WRITE;
 		break;
 	case CONN_INIT:
@@ -611,9 +637,9 @@ conn_starttls(struct conn *c)
 	if (c->state == CONN_CLOSED)
 		return;
 	assert(c->state == CONN_OPEN && c->tls == NULL);
-	if (c->out.len > 0)
+	if (c->out.len > c->out_off)
 		log_warn("conn %s: %zu bytes queued before STARTTLS will go "
-		    "out over TLS", c->peer, c->out.len);
+		    "out over TLS", c->peer, c->out.len - c->out_off);
 	conn_set_state(c, CONN_STARTTLS);
 	ev_timer_start(c->deadline, c->timeout_ms);
 	conn_start_tls(c);
@@ -648,7 +674,7 @@ conn_channel_binding_type(const struct conn *c)
 size_t
 conn_pending_output(const struct conn *c)
 {
-	return c->out.len;
+	return c->out.len - c->out_off;
 }
 
 void

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <gnutls/gnutls.h>
 #include <gnutls/crypto.h>
@@ -97,6 +98,7 @@ static void	 tls_add_cert_date(struct tls *, unsigned, struct buf *);
 static char	*tls_cert_error(struct tls *);
 static void	 tls_error(struct tls *, int, bool, enum err_class *, char **);
 static int	 tls_read_file(const char *, struct buf *, char **);
+static char	*tls_strerror(int);
 
 static ssize_t
 tls_push(gnutls_transport_ptr_t ptr, const void *data, size_t len)
@@ -153,6 +155,7 @@ struct tls *
 tls_new(const struct tls_params *p, enum err_class *cls_r, char **error_r)
 {
 	struct tls	*t;
+	char		*why;
 	int		 r;
 
 	t = xcalloc(1, sizeof *t);
@@ -178,9 +181,15 @@ tls_new(const struct tls_params *p, enum err_class *cls_r, char **error_r)
 		    GNUTLS_X509_FMT_PEM);
 		if (r <= 0) {
 			*cls_r = ERR_CONFIG;
+			if (r == 0)
+				why = xstrdup("no certificates in it");
+			else if (access(p->ca_file, R_OK) == -1)
+				why = xstrdup(strerror(errno));
+			else
+				why = tls_strerror(r);
 			*error_r = xasprintf("cannot use CA file %s: %s",
-			    p->ca_file, r == 0 ? "no certificates in it" :
-			    gnutls_strerror(r));
+			    p->ca_file, why);
+			free(why);
 			tls_free(&t);
 			return NULL;
 		}
@@ -215,8 +224,9 @@ tls_new(const struct tls_params *p, enum err_class *cls_r, char **error_r)
 
 fail:
 	*cls_r = ERR_TLS;
-	*error_r = xasprintf("cannot set up TLS for %s: %s", t->peer,
-	    gnutls_strerror(r));
+	why = tls_strerror(r);
+	*error_r = xasprintf("cannot set up TLS for %s: %s", t->peer, why);
+	free(why);
 	tls_free(&t);
 	return NULL;
 }
@@ -238,6 +248,20 @@ tls_free(struct tls **tp)
 	free(t->verify_error);
 	free(t->desc);
 	free(t);
+}
+
+/* GnuTLS words errors as sentences; ours continue after a colon. */
+static char *
+tls_strerror(int r)
+{
+	char	*s = xstrdup(gnutls_strerror(r));
+	size_t	 len = strlen(s);
+
+	if (len > 0 && s[len - 1] == '.')
+		s[len - 1] = '\0';
+	if (isupper((unsigned char)s[0]) && islower((unsigned char)s[1]))
+		s[0] = (char)tolower((unsigned char)s[0]);
+	return s;
 }
 
 static int
@@ -303,7 +327,7 @@ tls_peer_cert(struct tls *t, gnutls_x509_crt_t *crt_r)
 static void
 tls_add_cert_names(gnutls_x509_crt_t crt, struct buf *b)
 {
-	char		 name[256], ip[INET6_ADDRSTRLEN];
+	char		 name[256], ip[INET6_ADDRSTRLEN], *clean;
 	size_t		 size, start = b->len;
 	unsigned	 i, shown = 0;
 	int		 type;
@@ -324,14 +348,19 @@ tls_add_cert_names(gnutls_x509_crt_t crt, struct buf *b)
 			snprintf(name, sizeof name, "%s", ip);
 		} else
 			continue;
-		buf_printf(b, "%s%s", shown++ ? ", " : "", name);
+		/* The server chose these bytes: no control characters. */
+		clean = str_sanitize(name);
+		buf_printf(b, "%s%s", shown++ ? ", " : "", clean);
+		free(clean);
 	}
 	if (b->len == start) {
 		size = sizeof name;
 		if (gnutls_x509_crt_get_dn_by_oid(crt, GNUTLS_OID_X520_COMMON_NAME,
-		    0, 0, name, &size) == 0)
-			buf_adds(b, name);
-		else
+		    0, 0, name, &size) == 0) {
+			clean = str_sanitize(name);
+			buf_adds(b, clean);
+			free(clean);
+		} else
 			buf_adds(b, "another name");
 	}
 }
@@ -407,6 +436,7 @@ tls_error(struct tls *t, int r, bool handshake, enum err_class *cls_r,
 {
 	const char	*what = handshake ? "TLS handshake with" :
 			    "TLS error on the connection to";
+	char		*why;
 
 	*cls_r = ERR_TLS;
 	if (t->verify_error != NULL) {
@@ -425,8 +455,9 @@ tls_error(struct tls *t, int r, bool handshake, enum err_class *cls_r,
 		*error_r = xasprintf("%s %s failed: the server closed the "
 		    "connection", what, t->peer);
 	} else {
-		*error_r = xasprintf("%s %s failed: %s", what, t->peer,
-		    gnutls_strerror(r));
+		why = tls_strerror(r);
+		*error_r = xasprintf("%s %s failed: %s", what, t->peer, why);
+		free(why);
 	}
 }
 
@@ -654,6 +685,7 @@ conn_cert_fingerprint(const char *pem_file, char **fp_r, char **error_r)
 	gnutls_datum_t		 d;
 	unsigned char		 fp[TLS_SHA256_LEN];
 	size_t			 size = sizeof fp;
+	char			*why;
 	int			 r;
 
 	if (tls_read_file(pem_file, &b, error_r) == -1) {
@@ -661,7 +693,9 @@ conn_cert_fingerprint(const char *pem_file, char **fp_r, char **error_r)
 		return -1;
 	}
 	if ((r = gnutls_x509_crt_init(&crt)) < 0) {
-		*error_r = xasprintf("%s: %s", pem_file, gnutls_strerror(r));
+		why = tls_strerror(r);
+		*error_r = xasprintf("%s: %s", pem_file, why);
+		free(why);
 		buf_free(&b);
 		return -1;
 	}
@@ -674,8 +708,10 @@ conn_cert_fingerprint(const char *pem_file, char **fp_r, char **error_r)
 	gnutls_x509_crt_deinit(crt);
 	buf_free(&b);
 	if (r < 0 || size != sizeof fp) {
+		why = r < 0 ? tls_strerror(r) : xstrdup("unexpected digest size");
 		*error_r = xasprintf("%s is not a PEM certificate: %s", pem_file,
-		    r < 0 ? gnutls_strerror(r) : "unexpected digest size");
+		    why);
+		free(why);
 		return -1;
 	}
 	*fp_r = tls_format_fingerprint(fp);

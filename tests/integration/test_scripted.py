@@ -42,7 +42,9 @@ def rc_for(srv, scheme="imaps", **more):
 
 
 def answer_postlogin(c, lines):
-    """Answers ENABLE/ID/NAMESPACE/LIST/STATUS lines, then LOGOUT."""
+    """Answers ENABLE/ID/NAMESPACE/LIST/STATUS/LOGOUT lines; True once
+    LOGOUT was among them."""
+    logout = False
     for line in lines:
         tag, verb = line.split(" ")[:2]
         verb = verb.upper()
@@ -57,20 +59,22 @@ def answer_postlogin(c, lines):
             c.send('* STATUS Sent (MESSAGES 7 UNSEEN 0)')
         elif verb == "LOGOUT":
             c.send("* BYE bye")
+            logout = True
         c.send("%s OK %s done" % (tag, verb))
+    return logout
 
 
 def read_commands(c, n):
     return [c.read_line() for _ in range(n)]
 
 
-def finish_session(c):
-    """Reads and answers commands until LOGOUT."""
-    while True:
-        line = c.read_line()
-        answer_postlogin(c, [line])
-        if line.split(" ")[1].upper() == "LOGOUT":
-            return
+def finish_session(c, lines=()):
+    """Answers lines already read, then reads and answers commands until
+    LOGOUT."""
+    if answer_postlogin(c, lines):
+        return
+    while not answer_postlogin(c, [c.read_line()]):
+        pass
 
 
 @T.case("first commands after login are pipelined in one flight")
@@ -86,8 +90,7 @@ def _():
         seen["flight"] = c.pending_input().decode()
         lines = [l for l in seen["flight"].split("\r\n") if l]
         c.buf = b""
-        answer_postlogin(c, lines)
-        finish_session(c)
+        finish_session(c, lines)
 
     with ScriptedServer(script, tls="implicit", cert=CERT, key=KEY) as srv:
         r = T.crispin("folders", "--counts", rc=rc_for(srv))
@@ -95,7 +98,8 @@ def _():
     T.expect_code(r, 0)
     T.expect(seen["auth"].startswith("PLAIN "), "SASL-IR not used: %r" % seen["auth"])
     verbs = [l.split(" ")[1] for l in seen["flight"].split("\r\n") if l]
-    T.expect_eq(verbs, ["ENABLE", "ID", "NAMESPACE", "LIST"], "pipelined commands")
+    T.expect_eq(verbs, ["ENABLE", "ID", "NAMESPACE", "LIST", "LOGOUT"],
+                "pipelined commands")
     T.expect("RETURN (SPECIAL-USE STATUS (MESSAGES UNSEEN))" in seen["flight"],
              "LIST-STATUS not used: %r" % seen["flight"])
     T.expect_eq(r.out.splitlines(), ["INBOX\t-\t3\t1", "Sent\t\\Sent\t7\t0"], "output")
@@ -237,6 +241,7 @@ def _():
         c.send("%s OK listed" % tag)
         finish_session(c)
 
+
     with ScriptedServer(script, tls="implicit", cert=CERT, key=KEY) as srv:
         r = T.crispin("folders", rc=rc_for(srv), trace=False)
         srv.wait()
@@ -283,13 +288,17 @@ def _():
         c.send("* OK [CAPABILITY %s] ready" % CAPS)
         tag, _ = c.expect_command("AUTHENTICATE")
         c.send("%s OK [CAPABILITY %s] in" % (tag, CAPS))
-        for line in [l for l in c.pending_input().decode().split("\r\n") if l]:
+        lines = [l for l in c.pending_input().decode().split("\r\n") if l]
+        c.buf = b""
+        for line in lines:
             tag, verb = line.split(" ")[:2]
             if verb == "LIST":
                 c.send("%s NO [SERVERBUG] list is broken" % tag)
+            elif verb == "LOGOUT":
+                c.send("%s OK bye" % tag)
+                return
             else:
                 c.send("%s OK fine" % tag)
-        c.buf = b""
         finish_session(c)
 
     with ScriptedServer(refuse, tls="implicit", cert=CERT, key=KEY) as srv:

@@ -66,7 +66,14 @@ class Result:
 
     def describe(self):
         return "exit %s; stdout: %r; stderr: %r" % (
-            self.code, self.out[-600:], self.err[-600:])
+            self.code, clip(self.out), clip(self.err))
+
+
+def clip(text, n=600):
+    """Beginning and end of a long text."""
+    if len(text) <= n:
+        return text
+    return text[:n // 2] + " [...] " + text[-n // 2:]
 
 
 def find_crispin():
@@ -294,7 +301,7 @@ class Suite:
         """stderr has a "crispin: message" line."""
         if not re.search(r"^crispin: \S", r.err, re.M):
             raise Failure('no "crispin: message" line on stderr: %r'
-                          % r.err[-600:])
+                          % clip(r.err))
 
     def expect_no_credentials_sent(self, r):
         lines = r.auth_lines()

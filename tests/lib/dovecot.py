@@ -12,6 +12,30 @@ process dies without cleaning up.
         dc.deliver("alice", "INBOX", raw_bytes, flags="\\Seen")
         dc.status("alice", "INBOX")   # {'messages': 1, 'unseen': 0}
 
+What an instance offers (attributes after start()):
+    host, imap_port (plain + STARTTLS), imaps_port (implicit TLS)
+    users {name: password}; default: alice and bob@example.org
+    ca_file (pass as tls_ca_file), cert_file, fingerprint (SHA-256 of the
+    server certificate, "AB:CD:..."), wrong_ca_file, wrong_cert_file,
+    wrong_fingerprint (a second CA and certificate the server does not use)
+    log_path, config_path (for doveadm -c), tmpdir
+    imap_url(user, implicit_tls=True), oauth_token(user)
+    log_mark(), log_since(mark), wait_log(regex, mark)
+    doveadm(...), create_folder, folder_path, deliver, save, set_flags,
+    status, list_folders
+
+Options of Dovecot(...):
+    users            {name: password} ({PLAIN} in a passwd-file)
+    ssl=False        no TLS at all: the plain port offers no STARTTLS (Dovecot
+                     2.3 adds STARTTLS to any imap_capability while ssl is on)
+    implicit_tls     False: no imaps listener
+    imap_capability  replaces the capability banner (tests of fallbacks)
+    auth_mechanisms  list of SASL mechanisms (default PLAIN LOGIN SCRAM-*)
+    oauth            OAUTHBEARER and XOAUTH2 through Dovecot's oauth2 passdb
+                     and a token-introspection server on 127.0.0.1 (default on)
+    cert_cn/cert_san the server certificate's names (to test name checks)
+    extra_config     more dovecot.conf lines, appended last
+
 Only the Python standard library is used.
 """
 
@@ -452,10 +476,14 @@ class Dovecot:
         a("shutdown_clients = yes")
         a("default_login_user = %s" % self.login_user)
         a("default_internal_user = %s" % self.internal_user)
-        a("first_valid_uid = %d" % min(self.mail_uid, 500)
-          if not self.is_root else "first_valid_uid = %d" % self.mail_uid)
+        if not self.is_root:
+            # Unix listeners are chown()ed to this group; only ours works.
+            a("default_internal_group = %s"
+              % grp.getgrgid(os.getegid()).gr_name)
+        # Mail processes run as mail_uid, which must be in the valid range.
+        a("first_valid_uid = %d" % min(self.mail_uid, 500))
         a("last_valid_uid = 0")
-        a("first_valid_gid = 0" if not self.is_root else "first_valid_gid = 1")
+        a("first_valid_gid = %d" % min(self.mail_gid, 1))
         a("mail_location = maildir:~/Maildir")
         a("auth_mechanisms = %s" % " ".join(mechs))
         # Loopback only: the server would accept plaintext credentials, so a
@@ -463,7 +491,6 @@ class Dovecot:
         a("disable_plaintext_auth = no")
         a("auth_verbose = yes")
         a("auth_failure_delay = 0")
-        a("login_trusted_networks = 127.0.0.0/8")
         a("verbose_ssl = yes")
         a("mail_max_userip_connections = 100")
         if self.ssl:
@@ -514,18 +541,10 @@ class Dovecot:
         if not self.is_root:
             a("  chroot =")
         a("}")
-        # The system's Dovecot (if any) keeps its own sockets; make sure
-        # nothing of ours listens anywhere but in base_dir and on loopback.
-        a("service imap-urlauth-login {")
-        a("  unix_listener imap-urlauth {")
-        a("    mode = 0600")
-        a("  }")
         if not self.is_root:
-            a("  chroot =")
-        a("}")
-        if not self.is_root:
-            for svc in ("ipc", "aggregator", "director",
-                        "old-stats"):
+            # chroot needs root; these services chroot by default.
+            for svc in ("imap-urlauth-login", "ipc", "aggregator",
+                        "director", "old-stats"):
                 a("service %s {" % svc)
                 a("  chroot =")
                 a("}")
@@ -538,14 +557,6 @@ class Dovecot:
         a("  }")
         if not self.is_root:
             a("  chroot =")
-        a("}")
-        a("service stats {")
-        a("  unix_listener stats-reader {")
-        a("    mode = 0666")
-        a("  }")
-        a("  unix_listener stats-writer {")
-        a("    mode = 0666")
-        a("  }")
         a("}")
         a("protocol imap {")
         a("  mail_max_userip_connections = 100")
@@ -617,7 +628,8 @@ class Dovecot:
         self.proc = subprocess.Popen(
             [self.dovecot_bin, "-F", "-c", self.config_path],
             stdin=subprocess.DEVNULL, stdout=stderr, stderr=stderr,
-            preexec_fn=_set_pdeathsig, env=env, close_fds=True)
+            preexec_fn=_set_pdeathsig, env=env, close_fds=True,
+            start_new_session=True)
         stderr.close()
         ports = [self.imap_port] + ([self.imaps_port]
                                     if self.implicit_tls else [])
@@ -653,6 +665,10 @@ class Dovecot:
         return "\n".join(out)
 
     def _kill_master(self):
+        """SIGTERM to the master, which stops its children. A login process
+        that is still waiting for a stats handshake can delay that by 5 s, so
+        after a short grace period the whole process group (the master is
+        its leader) gets SIGKILL."""
         proc, self.proc = self.proc, None
         if proc is None:
             return
@@ -662,10 +678,17 @@ class Dovecot:
             except ProcessLookupError:
                 pass
             try:
-                proc.wait(timeout=15)
+                proc.wait(timeout=2)
             except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait(timeout=5)
+                pass
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            pass
 
     def stop(self):
         """Stops the server (SIGTERM to the master, wait for it and for the

@@ -6,12 +6,16 @@
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE	/* MSG_NOSIGNAL, mkdtemp */
 #endif
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <arpa/inet.h>
+#include <linux/sockios.h>
 
 #include <ctype.h>
 #include <errno.h>
+#include <poll.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -85,6 +89,7 @@ struct cli {
 	struct buf		 in;		/* everything delivered */
 	size_t			 in_total;
 	bool			 keep_in;
+	bool			 starttls_sent;
 	size_t			 starttls_at;	/* in.len when STARTTLS began */
 	bool			 free_in_data;
 	bool			 free_in_connected;
@@ -97,18 +102,25 @@ static char	 tmpdir[256];
 static char	 cert_a[300], key_a[300];	/* 127.0.0.1, self-signed */
 static char	 cert_b[300], key_b[300];	/* other.example */
 static char	 cert_old[300], key_old[300];	/* 127.0.0.1, expired */
+static bool	 srv_got_cmd;
+static bool	 starttls_inject_before;	/* or after the ClientHello */
 
 static int	 make_cert(const char *, const char *, const char *,
 		    const char *, time_t, time_t);
 static void	 srv_init(struct srv *, struct ev_loop *);
 static void	 srv_listen(struct srv *, bool);
 static void	 srv_free(struct srv *);
-static void	 srv_send(struct srv *, const char *, size_t);
-static void	 srv_update(struct srv *);
-static void	 srv_flush(struct srv *);
-static void	 srv_tls_begin(struct srv *);
-static void	 srv_io(int, int, void *);
 static void	 srv_accept(int, int, void *);
+static void	 srv_tls_begin(struct srv *);
+static void	 srv_update(struct srv *);
+static void	 srv_send(struct srv *, const char *, size_t);
+static void	 srv_flush(struct srv *);
+static void	 srv_handshake(struct srv *);
+static void	 srv_io(int, int, void *);
+static void	 cli_connected(void *);
+static void	 cli_data(const char *, size_t, void *);
+static void	 cli_tls_ready(void *);
+static void	 cli_closed(enum err_class, const char *, void *);
 static void	 cli_init(struct cli *, struct srv *);
 static void	 cli_free(struct cli *);
 static struct conn *cli_conn(struct cli *, struct ev_loop *, const char *,
@@ -117,8 +129,33 @@ static bool	 run_until(struct ev_loop *, const bool *, const bool *,
 		    int);
 static bool	 wait_len(struct ev_loop *, const size_t *, size_t,
 		    const bool *);
+static void	 run_turns(struct ev_loop *, int);
 static void	 fill_pattern(char *, size_t, unsigned);
 static bool	 check_pattern(const char *, size_t, unsigned);
+static bool	 has(const char *, const char *);
+static char	*fp_variant(const char *, bool, bool, const char *);
+static int	 fill_backlog(const char *);
+static void	 inject_and_wait(int);
+static void	 tls_try(struct cli *, struct srv *, struct ev_loop *,
+		    const char *, const char *, const char *, const char *);
+static void	 plain_srv_input(struct srv *);
+static void	 tls_srv_input(struct srv *);
+static void	 st_srv_input(struct srv *);
+static void	 st_srv_tls(struct srv *);
+static void	 st_cli_data(struct cli *);
+static void	 st_cli_tls(struct cli *);
+static void	 setup_certs(void);
+static void	 cleanup_certs(void);
+static void	 test_plain(void);
+static void	 test_refused(void);
+static void	 test_timeouts(void);
+static void	 test_tls_verify(void);
+static void	 test_tls_ok(void);
+static void	 test_tls12_binding(void);
+static void	 test_fingerprint(void);
+static void	 test_starttls(void);
+static void	 test_free_inside(void);
+static void	 test_peer_gone(void);
 
 static int
 make_cert(const char *cert_path, const char *key_path, const char *dns,
@@ -248,7 +285,7 @@ static void
 srv_accept(int fd, int events, void *arg)
 {
 	struct srv	*s = arg;
-	int		 cfd;
+	int		 cfd, on = 1;
 
 	(void)events;
 	cfd = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
@@ -258,6 +295,9 @@ srv_accept(int fd, int events, void *arg)
 		close(cfd);
 		return;
 	}
+	/* Small writes go out at once, so tests control what is on the
+	 * wire when. */
+	(void)setsockopt(cfd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
 	s->fd = cfd;
 	s->w = ev_fd_add(s->loop, cfd, EV_READ, srv_io, s);
 	if (s->implicit_tls)
@@ -561,7 +601,6 @@ has(const char *hay, const char *needle)
 }
 
 /* Plain: greeting in, command out, big transfers both ways, clean EOF. */
-static bool srv_got_cmd;
 
 static void
 plain_srv_input(struct srv *s)
@@ -615,6 +654,7 @@ test_plain(void)
 	TEST_INTEQ(s.in_total, BIG, "the server got every byte");
 	TEST_CHECK(s.in.len == BIG && check_pattern(s.in.data, BIG, 1),
 	    "in order");
+	TEST_INTEQ(conn_pending_output(cl.c), 0, "nothing left to send");
 
 	fill_pattern(big, BIG, 2);
 	buf_reset(&cl.in);
@@ -685,6 +725,28 @@ test_refused(void)
 	ev_loop_free(&loop);
 }
 
+/* Starts a connection that stays in the listener's queue. */
+static int
+fill_backlog(const char *port)
+{
+	struct sockaddr_in	 sin;
+	struct pollfd		 pfd;
+	int			 fd;
+
+	memset(&sin, 0, sizeof sin);
+	sin.sin_family = AF_INET;
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	sin.sin_port = htons((uint16_t)atoi(port));
+	fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd == -1)
+		abort();
+	(void)connect(fd, (struct sockaddr *)&sin, sizeof sin);
+	pfd.fd = fd;
+	pfd.events = POLLOUT;
+	(void)poll(&pfd, 1, 100);
+	return fd;
+}
+
 static void
 test_timeouts(void)
 {
@@ -693,6 +755,7 @@ test_timeouts(void)
 	struct cli	 cl;
 	uint64_t	 start;
 	char		 want[128];
+	int		 filler[2], i;
 
 	/* The kernel completes TCP, but no one ever answers the
 	 * ClientHello. */
@@ -709,6 +772,29 @@ test_timeouts(void)
 	snprintf(want, sizeof want,
 	    "TLS handshake with 127.0.0.1:%s timed out after 300 ms", s.port);
 	TEST_STREQ(cl.msg, want, "timeout message");
+	cli_free(&cl);
+	srv_free(&s);
+
+	/* A listener whose queue is full drops our SYNs: the TCP connect
+	 * itself never completes. */
+	srv_init(&s, loop);
+	srv_listen(&s, false);
+	for (i = 0; i < 2; i++)
+		filler[i] = fill_backlog(s.port);
+	cli_init(&cl, &s);
+	cli_conn(&cl, loop, s.port, CONN_TLS_NONE, NULL, NULL, 300);
+	start = ev_now(loop);
+	conn_start(cl.c);
+	TEST_CHECK(run_until(loop, &cl.closed, NULL, WAIT_MS),
+	    "connect times out");
+	TEST_CHECK(!cl.connected, "never connected");
+	TEST_CHECK(ev_now(loop) - start >= 290, "not before the deadline");
+	TEST_INTEQ(cl.cls, ERR_NETWORK, "a timeout is a network error");
+	snprintf(want, sizeof want,
+	    "connection to 127.0.0.1:%s timed out after 300 ms", s.port);
+	TEST_STREQ(cl.msg, want, "connect timeout message");
+	for (i = 0; i < 2; i++)
+		close(filler[i]);
 	cli_free(&cl);
 	srv_free(&s);
 	ev_loop_free(&loop);
@@ -765,7 +851,8 @@ test_tls_verify(void)
 
 	tls_try(&cl, &s, loop, cert_a, key_a, "/nonexistent/ca.pem", NULL);
 	TEST_INTEQ(cl.cls, ERR_CONFIG, "a missing CA file is a config error");
-	TEST_CHECK(has(cl.msg, "/nonexistent/ca.pem"), "naming it: %s", cl.msg);
+	TEST_STREQ(cl.msg, "cannot use CA file /nonexistent/ca.pem: No such "
+	    "file or directory", "naming it and why");
 	cli_free(&cl);
 	srv_free(&s);
 	ev_loop_free(&loop);
@@ -947,6 +1034,11 @@ test_fingerprint(void)
 	TEST_CHECK(has(err, "/nonexistent.pem"), "error names the file");
 	free(err);
 	err = NULL;
+	TEST_INTEQ(conn_cert_fingerprint(key_a, &v, &err), -1,
+	    "a key is not a certificate");
+	TEST_CHECK(has(err, "is not a PEM certificate"), "says so: %s", err);
+	free(err);
+	err = NULL;
 
 	/* The right print, without any CA: accepted. */
 	v = fp_variant(fp_a, true, false, "sha256:");
@@ -997,8 +1089,6 @@ out:
  * STARTTLS: the server's plaintext "OK" is followed by bytes a man in the
  * middle injected before the handshake. They must never be delivered.
  */
-static bool starttls_inject_before = true;
-
 static void
 st_srv_input(struct srv *s)
 {
@@ -1020,18 +1110,33 @@ st_srv_tls(struct srv *s)
 static void
 st_cli_data(struct cli *cl)
 {
-	if (cl->starttls_at == 0 && has(buf_cstr(&cl->in), "* OK ready\r\n") &&
-	    !has(buf_cstr(&cl->in), "a STARTTLS")) {
-		buf_adds(&cl->in, "a STARTTLS sent|");
+	if (!cl->starttls_sent && has(buf_cstr(&cl->in), "* OK ready\r\n")) {
+		cl->starttls_sent = true;
 		conn_write(cl->c, "a STARTTLS\r\n", 12);
 	} else if (cl->starttls_at == 0 && has(buf_cstr(&cl->in),
 	    "a OK begin TLS\r\n")) {
 		/* Injected while we are still plain: on the wire before our
 		 * ClientHello, and still unread by the client. */
 		if (starttls_inject_before)
-			send(cl->srv->fd, "* INJECTED\r\n", 12, MSG_NOSIGNAL);
+			inject_and_wait(cl->srv->fd);
 		cl->starttls_at = cl->in.len;
 		conn_starttls(cl->c);
+	}
+}
+
+/* Sends the injection and waits until the client's kernel has it (the
+ * bytes are acknowledged), so that it is on hand before the handshake. */
+static void
+inject_and_wait(int fd)
+{
+	int	 unacked = 1, i;
+
+	send(fd, "* INJECTED\r\n", 12, MSG_NOSIGNAL);
+	for (i = 0; i < 1000 && unacked > 0; i++) {
+		if (ioctl(fd, SIOCOUTQ, &unacked) == -1)
+			break;
+		if (unacked > 0)
+			usleep(1000);
 	}
 }
 

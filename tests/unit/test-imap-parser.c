@@ -848,8 +848,11 @@ ctl_cb(const struct imap_response *r, void *arg)
 	struct cb_ctl	*c = arg;
 
 	dump(&c->out, r);
-	if (c->reset_on_ok && r->kind == IMAP_RESP_TAGGED)
+	if (c->reset_on_ok && r->kind == IMAP_RESP_TAGGED) {
 		imap_parser_reset(c->p);
+		/* The response stays whole until the callback returns. */
+		dump(&c->out, r);
+	}
 	if (c->free_on_bye && r->status == IMAP_STATUS_BYE)
 		imap_parser_free(&c->p);
 }
@@ -867,13 +870,15 @@ test_reset_in_callback(void)
 	c.reset_on_ok = true;
 	TEST_INTEQ(imap_parser_feed(c.p, in, LEN(in), ctl_cb, &c, &err), 0,
 	    "reset in callback");
-	TEST_STREQ(buf_cstr(&c.out), "T a1 OK \"Begin TLS now\"\n",
+	TEST_STREQ(buf_cstr(&c.out),
+	    "T a1 OK \"Begin TLS now\"\nT a1 OK \"Begin TLS now\"\n",
 	    "bytes after a reset in the callback are dropped (STARTTLS)");
 	c.reset_on_ok = false;
 	TEST_INTEQ(imap_parser_feed(c.p, "* 3 EXISTS\r\n", 12, ctl_cb, &c, &err),
 	    0, "feeds after");
-	TEST_STREQ(buf_cstr(&c.out), "T a1 OK \"Begin TLS now\"\n* 3 EXISTS\n",
-	    "parses after");
+	TEST_STREQ(buf_cstr(&c.out),
+	    "T a1 OK \"Begin TLS now\"\nT a1 OK \"Begin TLS now\"\n"
+	    "* 3 EXISTS\n", "parses after");
 	imap_parser_free(&c.p);
 	buf_free(&c.out);
 

@@ -28,7 +28,7 @@ test_parse(void)
 {
 	static const struct {
 		const char	*in;
-		const char	*out;		/* as written back, unnormalized */
+		const char	*out;	/* written back as is */
 		size_t		 count;
 	} cases[] = {
 		{ "1", "1", 1 },

@@ -25,17 +25,18 @@ static const struct {
 	{ "&", "&-" },
 	{ "&&", "&-&-" },
 	{ "a&b", "a&-b" },
-	{ "~peter/mail/\xe5\x8f\xb0\xe5\x8c\x97/\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e",
+	{ "~peter/mail/\xe5\x8f\xb0\xe5\x8c\x97/"
+	  "\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e",
 	  "~peter/mail/&U,BTFw-/&ZeVnLIqe-" },
 	{ "\xf0\x9f\x98\x80", "&2D3eAA-" },		/* U+1F600, a pair */
 	{ "a\xf0\x9f\x98\x80" "b\xf0\x9f\x8e\x89", "a&2D3eAA-b&2DzfiQ-" },
 	{ "\xc3\x9cn\xc3\xaf" "c\xc3\xb6" "d\xc3\xa9 & Co",
 	  "&ANw-n&AO8-c&APY-d&AOk- &- Co" },
 	{ "\xd0\x9a\xd0\xbe\xd1\x80\xd0\xb7\xd0\xb8\xd0\xbd\xd0\xb0",
-	  "&BBoEPgRABDcEOAQ9BDA-" },			/* Корзина: uses '+' */
+	  "&BBoEPgRABDcEOAQ9BDA-" },		/* Корзина: uses '+' */
 	{ "\xc3\x87\xc3\xb6p Kutusu", "&AMcA9g-p Kutusu" },
 	{ "\xc3\xbf", "&AP8-" },
-	{ "\x1f", "&AB8-" },				/* controls go in base64 */
+	{ "\x1f", "&AB8-" },			/* controls in base64 */
 	{ "~-&-", "~-&--" },
 	{ "[Gmail]/Entw&APw-rfe", "[Gmail]/Entw&-APw-rfe" },
 };
