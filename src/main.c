@@ -21,6 +21,7 @@
 #include "crispin/xalloc.h"
 
 static void usage(FILE *);
+static void print_prefixed(FILE *, const char *);
 static FILE *open_private(const char *, const char *);
 
 static void
@@ -58,6 +59,21 @@ usage(FILE *fp)
 	    "  7  protocol error (the server broke the IMAP protocol)\n"
 	    "\n"
 	    "See crispin(1) and crispinrc(5).\n");
+}
+
+/* Each line as "crispin: line". */
+static void
+print_prefixed(FILE *fp, const char *text)
+{
+	const char	*eol;
+
+	while (*text != '\0') {
+		eol = strchr(text, '\n');
+		if (eol == NULL)
+			eol = text + strlen(text);
+		fprintf(fp, "crispin: %.*s\n", (int)(eol - text), text);
+		text = *eol == '\n' ? eol + 1 : eol;
+	}
 }
 
 /* Trace and log files can hold private mail: readable by the owner only. */
@@ -100,7 +116,8 @@ main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	umask(077);
 
-	while ((ch = getopt_long(argc, argv, "+F:hv", longopts, NULL)) != -1) {
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, "+:F:hv", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'F':
 			rcfile = optarg;
@@ -117,8 +134,13 @@ main(int argc, char **argv)
 		case 'v':
 			printf("crispin %s\n", PACKAGE_VERSION);
 			return EXIT_OK;
+		case ':':
+			fprintf(stderr, "crispin: option '%s' needs an argument "
+			    "(see crispin --help)\n", argv[optind - 1]);
+			return EXIT_USAGE;
 		default:
-			usage(stderr);
+			fprintf(stderr, "crispin: unknown option '%s' (see crispin --help)\n",
+			    argv[optind - 1]);
 			return EXIT_USAGE;
 		}
 	}
@@ -139,7 +161,7 @@ main(int argc, char **argv)
 		rcfile = default_rc = config_default_path();
 	if (rcfile != NULL && config_load_file(cfg, rcfile, &errors) != 0) {
 		/* Scripts need a predictable result: a bad rc file stops them. */
-		fputs(buf_cstr(&errors), stderr);
+		print_prefixed(stderr, buf_cstr(&errors));
 		buf_free(&errors);
 		config_free(&cfg);
 		free(default_rc);

@@ -216,6 +216,7 @@ cli_folders(struct cli_context *ctx, int argc, char **argv)
 
 	memset(&run, 0, sizeof run);
 	optind = 1;
+	opterr = 0;
 	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'c':
@@ -225,7 +226,8 @@ cli_folders(struct cli_context *ctx, int argc, char **argv)
 			json = true;
 			break;
 		default:
-			fprintf(ctx->err, "usage: crispin folders [--counts] [--json]\n");
+			fprintf(ctx->err, "crispin: folders: unknown option '%s'\n"
+			    "usage: crispin folders [--counts] [--json]\n", argv[optind - 1]);
 			return EXIT_USAGE;
 		}
 	}

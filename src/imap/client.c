@@ -411,13 +411,28 @@ on_response(const struct imap_response *r, void *arg)
 		handle_untagged(c, r);
 		break;
 	case IMAP_RESP_TAGGED:
+		if (c->state == IMAP_STATE_GREETING) {
+			client_fail(c, ERR_PROTOCOL, "%s does not speak IMAP: it answered "
+			    "before greeting", c->params.host);
+			return;
+		}
 		handle_codes(c, r);
 		handle_tagged(c, r);
 		break;
 	case IMAP_RESP_CONTINUATION:
+		if (c->state == IMAP_STATE_GREETING) {
+			client_fail(c, ERR_PROTOCOL, "%s does not speak IMAP: it sent a "
+			    "continuation as its greeting", c->params.host);
+			return;
+		}
 		handle_continuation(c, r);
 		break;
 	case IMAP_RESP_ERROR:
+		if (c->state == IMAP_STATE_GREETING) {
+			client_fail(c, ERR_PROTOCOL, "%s does not speak IMAP: its greeting "
+			    "is malformed (%s)", c->params.host, r->text);
+			return;
+		}
 		log_warn("imap %s: malformed response skipped: %s", c->params.host, r->text);
 		if (r->tag != NULL) {
 			struct imap_response bad = *r;
