@@ -129,6 +129,17 @@ void	 imap_cmd_submit(struct imap_cmd *, imap_cmd_done_cb *done, void *arg);
 /* Answers a continuation: line (no CRLF added by the caller). */
 void	 imap_client_continue(struct imap_client *, const char *line, bool secret);
 
+/*
+ * IDLE (RFC 2177) whenever nothing else is to be done: entered on the loop
+ * turn after the queue empties, left with DONE the moment a command is
+ * submitted (the command follows DONE in the same write), renewed every
+ * renew_ms (0: 28 minutes, inside the 29 the RFC allows). Untagged data
+ * that arrives while idling goes to the untagged callback. Without the
+ * IDLE capability this does nothing; the caller polls instead.
+ */
+void	 imap_client_set_idle(struct imap_client *, bool on, uint64_t renew_ms);
+bool	 imap_client_idling(const struct imap_client *);
+
 /* Decodes a mailbox name as sent by the server into UTF-8 for display. */
 char	*imap_client_mailbox_utf8(const struct imap_client *, const char *raw);
 

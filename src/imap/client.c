@@ -41,6 +41,11 @@ static void fail_all_commands(struct imap_client *, const char *);
 static struct cmd_part *cmd_part(struct imap_cmd *);
 static void client_destroy(struct imap_client *);
 static char *copy_or_null(const char *);
+static void idle_maybe(struct imap_client *);
+static void idle_timer_cb(void *);
+static void idle_leave(struct imap_client *);
+static void idle_cont(struct imap_client *, const struct imap_response *, void *);
+static void idle_done(struct imap_client *, const struct imap_response *, void *);
 
 static const struct conn_callbacks client_conn_cb = {
 	.connected = conn_connected,
@@ -90,6 +95,7 @@ imap_client_new(struct ev_loop *loop, const struct imap_client_params *params,
 	TAILQ_INIT(&c->pending);
 	TAILQ_INIT(&c->inflight);
 	buf_init(&c->trace_line);
+	c->idle_timer = ev_timer_new(loop, idle_timer_cb, c);
 	return c;
 }
 
@@ -157,6 +163,7 @@ client_destroy(struct imap_client *c)
 		cmd_free(cmd);
 	}
 	conn_free(&c->conn);
+	ev_timer_free(&c->idle_timer);
 	imap_parser_free(&c->parser);
 	sasl_client_free(&c->sasl);
 	for (i = 0; i < c->ncaps; i++)
@@ -279,6 +286,8 @@ client_fail(struct imap_client *c, enum err_class cls, const char *fmt, ...)
 	log_info("imap %s: %s", c->params.host, msg);
 	c->closing = true;
 	conn_free(&c->conn);
+	ev_timer_stop(c->idle_timer);
+	c->idle_cmd = NULL;
 	client_ref(c);
 	client_set_state(c, IMAP_STATE_DISCONNECTED);
 	fail_all_commands(c, msg);
@@ -535,8 +544,10 @@ handle_tagged(struct imap_client *c, const struct imap_response *r)
 	}
 	client_ref(c);
 	cmd_complete(c, cmd, r);
-	if (client_unref(c) && !c->closing)
+	if (client_unref(c) && !c->closing) {
 		queue_flush(c);
+		idle_maybe(c);
+	}
 }
 
 static void
@@ -737,6 +748,10 @@ queue_flush(struct imap_client *c)
 {
 	struct imap_cmd	*cmd;
 
+	/* A command to send ends IDLE; it follows DONE without waiting. */
+	if (c->idle_cmd != NULL && c->idling && !c->idle_done_sent &&
+	    !TAILQ_EMPTY(&c->pending))
+		idle_leave(c);
 	while (c->conn != NULL && !c->closing && c->waiting == NULL &&
 	    (cmd = TAILQ_FIRST(&c->pending)) != NULL) {
 		if (!TAILQ_EMPTY(&c->inflight)) {
@@ -749,6 +764,95 @@ queue_flush(struct imap_client *c)
 		TAILQ_INSERT_TAIL(&c->inflight, cmd, entry);
 		cmd->sent = true;
 		cmd_send_part(c, cmd);
+	}
+}
+
+void
+imap_client_set_idle(struct imap_client *c, bool on, uint64_t renew_ms)
+{
+	c->idle_wanted = on;
+	c->idle_renew_ms = renew_ms != 0 ? renew_ms : 28 * 60 * 1000;
+	if (on)
+		idle_maybe(c);
+	else if (c->idle_cmd != NULL && c->idling && !c->idle_done_sent)
+		idle_leave(c);
+}
+
+bool
+imap_client_idling(const struct imap_client *c)
+{
+	return c->idling && !c->idle_done_sent;
+}
+
+/* Schedules IDLE for the next loop turn if nothing else is to be done, so
+ * that commands submitted from callbacks in this turn go first. */
+static void
+idle_maybe(struct imap_client *c)
+{
+	if (!c->idle_wanted || c->idle_cmd != NULL || c->closing || c->conn == NULL ||
+	    c->logout_sent || !imap_client_has_cap(c, "IDLE") ||
+	    (c->state != IMAP_STATE_AUTHENTICATED && c->state != IMAP_STATE_SELECTED) ||
+	    !TAILQ_EMPTY(&c->pending) || !TAILQ_EMPTY(&c->inflight))
+		return;
+	ev_timer_start(c->idle_timer, 0);
+}
+
+static void
+idle_timer_cb(void *arg)
+{
+	struct imap_client	*c = arg;
+	struct imap_cmd		*cmd;
+
+	if (c->idle_cmd != NULL) {
+		/* Renew before the server's inactivity timer runs out. */
+		if (c->idling && !c->idle_done_sent)
+			idle_leave(c);
+		return;
+	}
+	if (!c->idle_wanted || c->closing || c->conn == NULL || c->logout_sent ||
+	    !TAILQ_EMPTY(&c->pending) || !TAILQ_EMPTY(&c->inflight))
+		return;
+	cmd = imap_cmd_new(c, 0);
+	imap_cmd_add(cmd, "IDLE");
+	imap_cmd_on_continuation(cmd, idle_cont);
+	c->idle_cmd = cmd;
+	c->idling = false;
+	c->idle_done_sent = false;
+	imap_cmd_submit(cmd, idle_done, NULL);
+	ev_timer_start(c->idle_timer, c->idle_renew_ms);
+}
+
+static void
+idle_cont(struct imap_client *c, const struct imap_response *r, void *arg)
+{
+	c->idling = true;
+	/* A command may have been submitted before the server said '+'. */
+	if (!TAILQ_EMPTY(&c->pending))
+		queue_flush(c);
+}
+
+static void
+idle_leave(struct imap_client *c)
+{
+	conn_write(c->conn, "DONE\r\n", 6);
+	client_trace(c, "C: ", "DONE", 4);
+	c->idle_done_sent = true;
+	if (c->waiting == c->idle_cmd)
+		c->waiting = NULL;
+}
+
+static void
+idle_done(struct imap_client *c, const struct imap_response *r, void *arg)
+{
+	c->idle_cmd = NULL;
+	c->idling = false;
+	c->idle_done_sent = false;
+	if (!c->closing)
+		ev_timer_stop(c->idle_timer);
+	if (r->status != IMAP_STATUS_OK && !c->closing) {
+		/* Do not loop on a server that refuses IDLE. */
+		log_warn("imap %s: IDLE refused: %s", c->params.host, r->text);
+		c->idle_wanted = false;
 	}
 }
 

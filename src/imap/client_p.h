@@ -70,6 +70,14 @@ struct imap_client {
 	bool			 logout_sent;
 	struct imap_cmd		*logout_cmd;	/* borrowed: queued LOGOUT */
 
+	/* IDLE: entered when nothing else is to be done (RFC 2177). */
+	bool			 idle_wanted;
+	uint64_t		 idle_renew_ms;
+	struct imap_cmd		*idle_cmd;	/* borrowed: the IDLE in flight */
+	bool			 idling;	/* the server said '+' */
+	bool			 idle_done_sent;
+	struct ev_timer		*idle_timer;	/* owned: start on the next turn, renew */
+
 	struct buf		 trace_line;	/* partial server line for the trace */
 	int			 refs;		/* held while calling out */
 	bool			 dead;		/* imap_client_free was called */

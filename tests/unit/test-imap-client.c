@@ -1,0 +1,298 @@
+/*
+ * The client session against an in-process scripted server on loopback:
+ * the exact lines it sends, pipelining behind DONE, IDLE renewal, and
+ * commands completed when the link drops.
+ */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "crispin/imap_client.h"
+#include "test.h"
+
+enum step_kind { EXPECT, SEND, ACTION, CLOSE, END };
+
+struct fake;
+typedef void action_fn(struct fake *);
+
+struct step {
+	enum step_kind	 kind;
+	const char	*text;		/* EXPECT: the exact line; SEND: lines to send */
+	action_fn	*action;
+};
+
+struct fake {
+	struct ev_loop		*loop;
+	int			 lfd, fd;
+	struct ev_fd		*lw, *w;
+	struct buf		 in;
+	const struct step	*steps;
+	size_t			 i;
+	bool			 done;
+	char			*failure;
+	struct imap_client	*client;
+	int			 untagged_exists;
+	int			 noop_done;
+	bool			 closed;
+	enum err_class		 closed_class;
+	char			*last_status;
+};
+
+static void fake_run_steps(struct fake *);
+
+static void
+fake_fail(struct fake *f, const char *what, const char *got)
+{
+	if (f->failure == NULL)
+		f->failure = xasprintf("step %zu: %s (got \"%s\")", f->i, what, got);
+	f->done = true;
+}
+
+static void
+fake_read(int fd, int events, void *arg)
+{
+	struct fake	*f = arg;
+	char		 chunk[4096], *eol;
+	ssize_t		 n;
+	size_t		 len;
+
+	n = read(fd, chunk, sizeof chunk);
+	if (n <= 0) {
+		ev_fd_free(&f->w);
+		close(f->fd);
+		f->fd = -1;
+		return;
+	}
+	buf_add(&f->in, chunk, (size_t)n);
+	while ((eol = memchr(f->in.data, '\n', f->in.len)) != NULL && !f->done) {
+		len = (size_t)(eol - f->in.data);
+		if (len > 0 && f->in.data[len - 1] == '\r')
+			len--;
+		{
+			char *line = xstrndup(f->in.data, len);
+
+			buf_consume(&f->in, (size_t)(eol - f->in.data) + 1);
+			if (f->steps[f->i].kind != EXPECT)
+				fake_fail(f, "client sent an unexpected line", line);
+			else if (strcmp(f->steps[f->i].text, line) != 0 &&
+			    !(f->steps[f->i].text[strlen(f->steps[f->i].text) - 1] == '*' &&
+			    strncmp(f->steps[f->i].text, line,
+			    strlen(f->steps[f->i].text) - 1) == 0))
+				fake_fail(f, f->steps[f->i].text, line);
+			else {
+				f->i++;
+				fake_run_steps(f);
+			}
+			free(line);
+		}
+	}
+}
+
+static void
+fake_run_steps(struct fake *f)
+{
+	const struct step	*s;
+
+	while (!f->done && (s = &f->steps[f->i])->kind != EXPECT) {
+		f->i++;
+		switch (s->kind) {
+		case SEND:
+			(void)!write(f->fd, s->text, strlen(s->text));
+			break;
+		case ACTION:
+			s->action(f);
+			break;
+		case CLOSE:
+			ev_fd_free(&f->w);
+			close(f->fd);
+			f->fd = -1;
+			break;
+		case END:
+			f->done = true;
+			return;
+		case EXPECT:
+			break;
+		}
+	}
+}
+
+static void
+fake_accept(int fd, int events, void *arg)
+{
+	struct fake	*f = arg;
+
+	f->fd = accept(fd, NULL, NULL);
+	ev_fd_free(&f->lw);
+	f->w = ev_fd_add(f->loop, f->fd, EV_READ, fake_read, f);
+	fake_run_steps(f);
+}
+
+static void
+on_untagged(struct imap_client *c, const struct imap_response *r, void *arg)
+{
+	struct fake	*f = arg;
+
+	if (r->keyword != NULL && strcmp(r->keyword, "EXISTS") == 0)
+		f->untagged_exists = (int)r->number;
+}
+
+static void
+on_closed(struct imap_client *c, enum err_class cls, const char *msg, void *arg)
+{
+	struct fake	*f = arg;
+
+	f->closed = true;
+	f->closed_class = cls;
+}
+
+static char *
+get_secret(enum imap_secret_kind kind, void *arg, char **error_r)
+{
+	return xstrdup("pw");
+}
+
+static void
+on_ready(struct imap_client *c, void *arg)
+{
+	imap_client_set_idle(c, true, 300);
+}
+
+static void
+noop_done(struct imap_client *c, const struct imap_response *r, void *arg)
+{
+	struct fake	*f = arg;
+
+	f->noop_done++;
+	free(f->last_status);
+	f->last_status = xstrdup(r->status == IMAP_STATUS_OK ? "OK" : r->text);
+}
+
+static void
+submit_noop(struct fake *f)
+{
+	struct imap_cmd	*cmd = imap_cmd_new(f->client, 0);
+
+	imap_cmd_add(cmd, "NOOP");
+	imap_cmd_submit(cmd, noop_done, f);
+}
+
+static void
+run_script(const struct step *steps, struct fake *f)
+{
+	static const struct imap_client_callbacks cb = {
+		.get_secret = get_secret,
+		.ready = on_ready,
+		.closed = on_closed,
+		.untagged = on_untagged,
+	};
+	struct imap_client_params	 p;
+	struct sockaddr_in		 sin;
+	socklen_t			 slen = sizeof sin;
+	char				 port[16];
+	int				 one = 1, turns = 0;
+
+	memset(f, 0, sizeof *f);
+	f->steps = steps;
+	f->fd = -1;
+	f->loop = ev_loop_new();
+	f->lfd = socket(AF_INET, SOCK_STREAM, 0);
+	setsockopt(f->lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+	memset(&sin, 0, sizeof sin);
+	sin.sin_family = AF_INET;
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	bind(f->lfd, (struct sockaddr *)&sin, sizeof sin);
+	listen(f->lfd, 1);
+	getsockname(f->lfd, (struct sockaddr *)&sin, &slen);
+	snprintf(port, sizeof port, "%u", ntohs(sin.sin_port));
+	f->lw = ev_fd_add(f->loop, f->lfd, EV_READ, fake_accept, f);
+
+	memset(&p, 0, sizeof p);
+	p.host = "127.0.0.1";
+	p.port = port;
+	p.user = "alice";
+	p.allow_plaintext = true;
+	p.connect_timeout_ms = 5000;
+	f->client = imap_client_new(f->loop, &p, &cb, f);
+	imap_client_connect(f->client);
+	while (!f->done && turns++ < 2000)
+		ev_loop_run_once(f->loop, 50);
+	/* Let the client see what the last steps caused. */
+	for (turns = 0; turns < 20 && !f->closed; turns++)
+		ev_loop_run_once(f->loop, 10);
+	imap_client_free(&f->client);
+	ev_fd_free(&f->lw);
+	ev_fd_free(&f->w);
+	if (f->fd >= 0)
+		close(f->fd);
+	close(f->lfd);
+	ev_loop_free(&f->loop);
+	buf_free(&f->in);
+}
+
+static const struct step idle_script[] = {
+	{ .kind = SEND, .text = "* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN SASL-IR IDLE] hi\r\n" },
+	{ .kind = EXPECT, .text = "C1 AUTHENTICATE PLAIN AGFsaWNlAHB3" },
+	{ .kind = SEND, .text = "C1 OK [CAPABILITY IMAP4rev1 IDLE] in\r\n" },
+	/* Nothing to do: the client idles. */
+	{ .kind = EXPECT, .text = "C2 IDLE" },
+	{ .kind = SEND, .text = "+ idling\r\n* 7 EXISTS\r\n" },
+	{ .kind = ACTION, .action = submit_noop },
+	/* DONE, and the command right behind it without waiting. */
+	{ .kind = EXPECT, .text = "DONE" },
+	{ .kind = EXPECT, .text = "C3 NOOP" },
+	{ .kind = SEND, .text = "C2 OK idle over\r\nC3 OK noop\r\n" },
+	/* Idle again once the queue is empty. */
+	{ .kind = EXPECT, .text = "C4 IDLE" },
+	{ .kind = SEND, .text = "+ idling\r\n" },
+	/* Renewed after 300 ms. */
+	{ .kind = EXPECT, .text = "DONE" },
+	{ .kind = SEND, .text = "C4 OK idle over\r\n" },
+	{ .kind = EXPECT, .text = "C5 IDLE" },
+	/* A command submitted before '+' waits for it, then DONE. */
+	{ .kind = ACTION, .action = submit_noop },
+	{ .kind = SEND, .text = "+ idling\r\n" },
+	{ .kind = EXPECT, .text = "DONE" },
+	{ .kind = EXPECT, .text = "C6 NOOP" },
+	{ .kind = SEND, .text = "C5 OK idle over\r\nC6 OK noop\r\n" },
+	{ .kind = EXPECT, .text = "C7 IDLE" },
+	{ .kind = END },
+};
+
+static const struct step drop_script[] = {
+	{ .kind = SEND, .text = "* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN SASL-IR] hi\r\n" },
+	{ .kind = EXPECT, .text = "C1 AUTHENTICATE PLAIN *" },
+	{ .kind = SEND, .text = "C1 OK [CAPABILITY IMAP4rev1] in\r\n" },
+	{ .kind = ACTION, .action = submit_noop },
+	{ .kind = EXPECT, .text = "C2 NOOP" },
+	{ .kind = CLOSE },
+	{ .kind = END },
+};
+
+int
+main(void)
+{
+	struct fake	f;
+
+	run_script(idle_script, &f);
+	TEST_CHECK(f.failure == NULL, "IDLE script: %s", f.failure ? f.failure : "");
+	TEST_INTEQ(f.i, sizeof idle_script / sizeof idle_script[0], "IDLE script ran to its end");
+	TEST_INTEQ(f.untagged_exists, 7, "EXISTS during IDLE reached the untagged callback");
+	TEST_CHECK(!f.closed, "the session stayed up");
+	TEST_INTEQ(f.noop_done, 2, "both commands submitted during IDLE completed");
+	TEST_STREQ(f.last_status, "OK", "and they succeeded");
+	free(f.failure);
+	free(f.last_status);
+
+	run_script(drop_script, &f);
+	TEST_CHECK(f.failure == NULL, "drop script: %s", f.failure ? f.failure : "");
+	TEST_INTEQ(f.noop_done, 1, "a command in flight completes when the link drops");
+	TEST_CHECK(f.last_status != NULL && strcmp(f.last_status, "OK") != 0,
+	    "with a failure, not OK");
+	TEST_CHECK(f.closed && f.closed_class == ERR_NETWORK, "closed as a network failure");
+	free(f.failure);
+	free(f.last_status);
+	return test_done();
+}
