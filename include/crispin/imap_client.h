@@ -50,6 +50,9 @@ struct imap_client_params {
 	const char	*ca_file;
 	const char	*fingerprint;
 	unsigned	 connect_timeout_ms;
+	/* A command that gets no byte of answer for this long means the link
+	 * is dead (ERR_NETWORK). 0: 60 s. IDLE is exempt. */
+	unsigned	 response_timeout_ms;
 	/* Ordered mechanism names; "imap-login" means the LOGIN command.
 	 * NULL: the default order, LOGIN only as a last resort. */
 	const char *const *authenticators;

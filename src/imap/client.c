@@ -42,6 +42,8 @@ static struct cmd_part *cmd_part(struct imap_cmd *);
 static void client_destroy(struct imap_client *);
 static char *copy_or_null(const char *);
 static void idle_maybe(struct imap_client *);
+static void watchdog_update(struct imap_client *);
+static void watchdog_cb(void *);
 static void idle_timer_cb(void *);
 static void idle_leave(struct imap_client *);
 static void idle_cont(struct imap_client *, const struct imap_response *, void *);
@@ -96,6 +98,9 @@ imap_client_new(struct ev_loop *loop, const struct imap_client_params *params,
 	TAILQ_INIT(&c->inflight);
 	buf_init(&c->trace_line);
 	c->idle_timer = ev_timer_new(loop, idle_timer_cb, c);
+	c->watchdog = ev_timer_new(loop, watchdog_cb, c);
+	if (c->params.response_timeout_ms == 0)
+		c->params.response_timeout_ms = 60 * 1000;
 	return c;
 }
 
@@ -164,6 +169,7 @@ client_destroy(struct imap_client *c)
 	}
 	conn_free(&c->conn);
 	ev_timer_free(&c->idle_timer);
+	ev_timer_free(&c->watchdog);
 	imap_parser_free(&c->parser);
 	sasl_client_free(&c->sasl);
 	for (i = 0; i < c->ncaps; i++)
@@ -287,6 +293,7 @@ client_fail(struct imap_client *c, enum err_class cls, const char *fmt, ...)
 	c->closing = true;
 	conn_free(&c->conn);
 	ev_timer_stop(c->idle_timer);
+	ev_timer_stop(c->watchdog);
 	c->idle_cmd = NULL;
 	client_ref(c);
 	client_set_state(c, IMAP_STATE_DISCONNECTED);
@@ -346,6 +353,8 @@ conn_connected(void *arg)
 
 	c->tls_active = conn_is_tls(c->conn);
 	client_set_state(c, IMAP_STATE_GREETING);
+	/* The greeting is overdue like any answer. */
+	ev_timer_start(c->watchdog, c->params.response_timeout_ms);
 }
 
 static void
@@ -399,6 +408,8 @@ conn_data(const char *data, size_t len, void *arg)
 		}
 		buf_add(&c->trace_line, data + start, len - start);
 	}
+	if (ev_timer_active(c->watchdog))
+		ev_timer_start(c->watchdog, c->params.response_timeout_ms);
 	client_ref(c);
 	if (imap_parser_feed(c->parser, data, len, on_response, c, &error) < 0 &&
 	    !c->dead && !c->closing)
@@ -477,6 +488,7 @@ handle_untagged(struct imap_client *c, const struct imap_response *r)
 	size_t		 i;
 
 	if (c->state == IMAP_STATE_GREETING) {
+		ev_timer_stop(c->watchdog);
 		auth_greeting(c, r);
 		return;
 	}
@@ -547,6 +559,7 @@ handle_tagged(struct imap_client *c, const struct imap_response *r)
 	if (client_unref(c) && !c->closing) {
 		queue_flush(c);
 		idle_maybe(c);
+		watchdog_update(c);
 	}
 }
 
@@ -765,6 +778,38 @@ queue_flush(struct imap_client *c)
 		cmd->sent = true;
 		cmd_send_part(c, cmd);
 	}
+	watchdog_update(c);
+}
+
+/* Runs while a command other than IDLE waits for its answer. */
+static void
+watchdog_update(struct imap_client *c)
+{
+	struct imap_cmd	*cmd;
+	bool		 waiting = false;
+
+	if (c->closing)
+		return;
+	TAILQ_FOREACH(cmd, &c->inflight, entry) {
+		if (cmd != c->idle_cmd) {
+			waiting = true;
+			break;
+		}
+	}
+	if (!waiting)
+		ev_timer_stop(c->watchdog);
+	else if (!ev_timer_active(c->watchdog))
+		ev_timer_start(c->watchdog, c->params.response_timeout_ms);
+}
+
+static void
+watchdog_cb(void *arg)
+{
+	struct imap_client	*c = arg;
+
+	client_fail(c, ERR_NETWORK, "%s did not answer for %u seconds; the "
+	    "connection seems dead", c->params.host,
+	    (c->params.response_timeout_ms + 999) / 1000);
 }
 
 void

@@ -78,6 +78,8 @@ struct imap_client {
 	bool			 idle_done_sent;
 	struct ev_timer		*idle_timer;	/* owned: start on the next turn, renew */
 
+	struct ev_timer		*watchdog;	/* owned: a command's answer is overdue */
+
 	struct buf		 trace_line;	/* partial server line for the trace */
 	int			 refs;		/* held while calling out */
 	bool			 dead;		/* imap_client_free was called */

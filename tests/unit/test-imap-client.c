@@ -179,6 +179,8 @@ submit_noop(struct fake *f)
 	imap_cmd_submit(cmd, noop_done, f);
 }
 
+static unsigned response_timeout_ms;
+
 static void
 run_script(const struct step *steps, struct fake *f)
 {
@@ -215,9 +217,10 @@ run_script(const struct step *steps, struct fake *f)
 	p.user = "alice";
 	p.allow_plaintext = true;
 	p.connect_timeout_ms = 5000;
+	p.response_timeout_ms = response_timeout_ms;
 	f->client = imap_client_new(f->loop, &p, &cb, f);
 	imap_client_connect(f->client);
-	while (!f->done && turns++ < 2000)
+	while (!f->done && !f->closed && turns++ < 2000)
 		ev_loop_run_once(f->loop, 50);
 	/* Let the client see what the last steps caused. */
 	for (turns = 0; turns < 20 && !f->closed; turns++)
@@ -271,6 +274,23 @@ static const struct step drop_script[] = {
 	{ .kind = END },
 };
 
+static const struct step silent_script[] = {
+	{ .kind = SEND, .text = "* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN SASL-IR] hi\r\n" },
+	{ .kind = EXPECT, .text = "C1 AUTHENTICATE PLAIN *" },
+	{ .kind = SEND, .text = "C1 OK [CAPABILITY IMAP4rev1] in\r\n" },
+	{ .kind = ACTION, .action = submit_noop },
+	{ .kind = EXPECT, .text = "C2 NOOP" },
+	/* ...and the server never answers. */
+	{ .kind = EXPECT, .text = "never" },
+	{ .kind = END },
+};
+
+static const struct step mute_script[] = {
+	/* No greeting at all. */
+	{ .kind = EXPECT, .text = "never" },
+	{ .kind = END },
+};
+
 int
 main(void)
 {
@@ -292,6 +312,21 @@ main(void)
 	TEST_CHECK(f.last_status != NULL && strcmp(f.last_status, "OK") != 0,
 	    "with a failure, not OK");
 	TEST_CHECK(f.closed && f.closed_class == ERR_NETWORK, "closed as a network failure");
+	free(f.failure);
+	free(f.last_status);
+
+	response_timeout_ms = 300;
+	run_script(silent_script, &f);
+	TEST_CHECK(f.closed && f.closed_class == ERR_NETWORK,
+	    "a server that stops answering is a dead link");
+	TEST_INTEQ(f.noop_done, 1, "the unanswered command completes");
+	TEST_CHECK(f.last_status != NULL && strstr(f.last_status, "did not answer") != NULL,
+	    "with the reason: %s", f.last_status ? f.last_status : "");
+	free(f.failure);
+	free(f.last_status);
+
+	run_script(mute_script, &f);
+	TEST_CHECK(f.closed && f.closed_class == ERR_NETWORK, "no greeting is a dead link");
 	free(f.failure);
 	free(f.last_status);
 	return test_done();
