@@ -60,6 +60,9 @@ int	 store_open(const char *dir, const char *account, struct store **,
 void	 store_close(struct store **);
 /* $XDG_CACHE_HOME/crispin, or ~/.cache/crispin; malloc'd. */
 char	*store_default_dir(void);
+/* The directory name of account under dir: '/', '%', control characters
+ * and a leading '.' become %XX, so every name is safe and distinct; malloc'd. */
+char	*store_account_dirname(const char *account);
 
 /* Transactions group many writes into one fsync; they may nest (only the
  * outermost one commits). */
@@ -72,7 +75,8 @@ int	 store_folder_get(struct store *, const char *folder,
 	    struct store_folder_state *, char **error_r);
 int	 store_folder_set(struct store *, const char *folder,
 	    const struct store_folder_state *, char **error_r);
-/* Forgets every message and part of folder (UIDVALIDITY changed). */
+/* Forgets every message and part of folder (UIDVALIDITY changed), and its
+ * state, which then reads as never seen. */
 int	 store_folder_clear(struct store *, const char *folder, char **error_r);
 /* Renames or deletes a folder's cache. */
 int	 store_folder_rename(struct store *, const char *from, const char *to,
@@ -95,14 +99,17 @@ int	 store_msg_each(struct store *, const char *folder, uint32_t min_uid,
 /* The newest n records, newest first (the first screen of the index). */
 int	 store_msg_newest(struct store *, const char *folder, size_t n,
 	    store_msg_cb *, void *arg, char **error_r);
-/* Every cached UID, as a compact set (for QRESYNC known-uids). */
+/* Every cached UID, as a compact set (for QRESYNC known-uids); replaces
+ * what set held. */
 int	 store_msg_uids(struct store *, const char *folder, struct imap_seqset *,
 	    char **error_r);
 int	 store_msg_count(struct store *, const char *folder, size_t *, char **error_r);
 
 /* Body parts fetched for display, keyed by folder, UIDVALIDITY, UID and
  * part specifier ("1.2", "HEADER", "TEXT"). get returns 1 when found
- * (appended to out, and marked recently used), 0 when not. */
+ * (appended to out, and marked recently used), 0 when not. put replaces,
+ * then evicts; a part bigger than the whole limit is not kept (not an
+ * error). */
 int	 store_part_put(struct store *, const char *folder, uint32_t uidvalidity,
 	    uint32_t uid, const char *part, const void *data, size_t len,
 	    char **error_r);
