@@ -20,6 +20,18 @@
 #include "crispin/log.h"
 #include "crispin/xalloc.h"
 
+#ifndef SYSCONFDIR
+#define SYSCONFDIR "/etc"
+#endif
+
+#define MAX_E_COMMANDS	64
+
+/* Long options without a short form. */
+enum {
+	OPT_DUMP_CONFIG = 0x100,
+	OPT_DEFAULTS,
+};
+
 static void usage(FILE *);
 static void print_prefixed(FILE *, const char *);
 static FILE *open_private(const char *, const char *);
@@ -30,11 +42,17 @@ usage(FILE *fp)
 	const struct cli_command	*c;
 
 	fprintf(fp,
-	    "usage: crispin [-F rcfile] [--trace file] [--log file] command [args]\n"
+	    "usage: crispin [-n] [-F rcfile] [-e command]... [-A account] [--trace file]\n"
+	    "               [--log file] command [args]\n"
+	    "       crispin [-n] [-F rcfile] [-e command]... [-A account] --dump-config [--defaults]\n"
 	    "       crispin --help | --version\n"
 	    "\n"
 	    "Options:\n"
 	    "  -F FILE        read FILE instead of $XDG_CONFIG_HOME/crispin/crispinrc or ~/.crispinrc\n"
+	    "  -n             do not read the system-wide rc file (" SYSCONFDIR "/crispinrc)\n"
+	    "  -e COMMAND     run an rc command after the rc files (repeatable)\n"
+	    "  -A ACCOUNT     use the rc file's account block ACCOUNT instead of the first\n"
+	    "  --dump-config  print the configuration in rc syntax (--defaults: every option)\n"
 	    "  --trace FILE   write the IMAP conversation to FILE (credentials shown as ***)\n"
 	    "  --log FILE     write a debug log to FILE\n"
 	    "  -h, --help     show this help\n"
@@ -101,13 +119,20 @@ main(int argc, char **argv)
 		{ "version", no_argument, NULL, 'v' },
 		{ "trace", required_argument, NULL, 'T' },
 		{ "log", required_argument, NULL, 'L' },
+		{ "dump-config", no_argument, NULL, OPT_DUMP_CONFIG },
+		{ "defaults", no_argument, NULL, OPT_DEFAULTS },
 		{ NULL, 0, NULL, 0 },
 	};
-	const struct cli_command	*cmd;
+	const struct cli_command	*cmd = NULL;
 	struct cli_context		 ctx;
 	struct config			*cfg;
 	struct buf			 errors = BUF_INIT;
 	const char			*rcfile = NULL, *trace_path = NULL, *log_path = NULL;
+	const char			*account = NULL, *commands[MAX_E_COMMANDS];
+	size_t				 ncommands = 0, i;
+	bool				 no_system_rc = false, dump = false, dump_all = false;
+	int				 bad = 0;
+	char				*error = NULL;
 	char				*default_rc = NULL;
 	FILE				*trace = NULL, *logfp = NULL;
 	int				 ch, rc;
@@ -117,10 +142,30 @@ main(int argc, char **argv)
 	umask(077);
 
 	opterr = 0;
-	while ((ch = getopt_long(argc, argv, "+:F:hv", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "+:A:e:F:hnv", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'F':
 			rcfile = optarg;
+			break;
+		case 'n':
+			no_system_rc = true;
+			break;
+		case 'e':
+			if (ncommands == MAX_E_COMMANDS) {
+				fprintf(stderr, "crispin: more than %d -e commands\n",
+				    MAX_E_COMMANDS);
+				return EXIT_USAGE;
+			}
+			commands[ncommands++] = optarg;
+			break;
+		case 'A':
+			account = optarg;
+			break;
+		case OPT_DUMP_CONFIG:
+			dump = true;
+			break;
+		case OPT_DEFAULTS:
+			dump_all = true;
 			break;
 		case 'T':
 			trace_path = optarg;
@@ -146,20 +191,54 @@ main(int argc, char **argv)
 	}
 	argc -= optind;
 	argv += optind;
-	if (argc == 0) {
+	if (dump_all && !dump) {
+		fprintf(stderr, "crispin: --defaults goes with --dump-config (see crispin --help)\n");
+		return EXIT_USAGE;
+	}
+	if (dump && argc > 0) {
+		fprintf(stderr, "crispin: --dump-config takes no command (see crispin --help)\n");
+		return EXIT_USAGE;
+	}
+	if (argc == 0 && !dump) {
 		fprintf(stderr, "crispin: the interactive interface is not built yet; "
 		    "try 'crispin folders --counts' (see crispin --help)\n");
 		return EXIT_USAGE;
 	}
-	if ((cmd = cli_find(argv[0])) == NULL) {
+	if (!dump && (cmd = cli_find(argv[0])) == NULL) {
 		fprintf(stderr, "crispin: unknown command '%s' (see crispin --help)\n", argv[0]);
 		return EXIT_USAGE;
 	}
 
+	/* The system rc, the user's, then -e commands; -A picks the account. */
 	cfg = config_new();
+	if (!no_system_rc && config_load_system(cfg, &errors) != 0)
+		bad = 1;
 	if (rcfile == NULL)
 		rcfile = default_rc = config_default_path();
-	if (rcfile != NULL && config_load_file(cfg, rcfile, &errors) != 0) {
+	if (rcfile != NULL && config_load_file(cfg, rcfile, &errors) != 0)
+		bad = 1;
+	for (i = 0; i < ncommands; i++) {
+		if (config_load_string(cfg, "-e", commands[i], &errors) != 0)
+			bad = 1;
+	}
+	if (account != NULL && config_select_account(cfg, account, &error) < 0) {
+		buf_printf(&errors, "-A: %s\n", error);
+		free(error);
+		bad = 1;
+	}
+	if (dump) {
+		struct buf out = BUF_INIT;
+
+		config_dump(cfg, dump_all, &out);
+		fputs(buf_cstr(&out), stdout);
+		buf_free(&out);
+		print_prefixed(stderr, buf_cstr(&errors));
+		buf_free(&errors);
+		config_free(&cfg);
+		free(default_rc);
+		return bad ? EXIT_CONFIG : EXIT_OK;
+	}
+	if (bad) {
 		/* Scripts need a predictable result: a bad rc file stops them. */
 		print_prefixed(stderr, buf_cstr(&errors));
 		buf_free(&errors);

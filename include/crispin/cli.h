@@ -44,6 +44,10 @@ struct cli_session {
 	char			*errmsg;	/* owned */
 	bool			 ready;
 	bool			 closed;
+	/* Untagged data no command claimed goes here when set (the folder
+	 * model of list and flag). */
+	void			(*untagged)(const struct imap_response *, void *arg);
+	void			*untagged_arg;
 };
 
 /* Connects and logs in; on failure prints "crispin: message" and returns
@@ -60,5 +64,31 @@ void	 cli_session_fail(struct cli_session *, enum err_class, const char *fmt, ..
 
 /* Commands. */
 int	 cli_folders(struct cli_context *, int argc, char **argv);
+/* Folder operations (folderops.c). */
+int	 cli_mkdir(struct cli_context *, int argc, char **argv);
+int	 cli_rmdir(struct cli_context *, int argc, char **argv);
+int	 cli_rename(struct cli_context *, int argc, char **argv);
+int	 cli_subscribe(struct cli_context *, int argc, char **argv);
+int	 cli_unsubscribe(struct cli_context *, int argc, char **argv);
+int	 cli_append(struct cli_context *, int argc, char **argv);
+int	 cli_send(struct cli_context *, int argc, char **argv);
+int	 cli_list(struct cli_context *, int argc, char **argv);
+int	 cli_flag(struct cli_context *, int argc, char **argv);
+
+/* The folder of list and flag, with the cache (openfolder.c). */
+struct mail_folder;
+struct store;
+struct cli_folder {
+	struct cli_session	*s;		/* borrowed */
+	struct store		*store;		/* owned; NULL without cache */
+	struct mail_folder	*folder;	/* owned */
+	bool			 opened;
+	bool			 failed;
+};
+/* Opens the cache and the folder on a ready session and waits until the
+ * index is complete. Returns 0 or an exit code (message printed). */
+int	 cli_folder_open(struct cli_folder *, struct cli_session *, const char *name,
+	    bool readonly);
+void	 cli_folder_close(struct cli_folder *);
 
 #endif

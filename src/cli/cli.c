@@ -16,6 +16,33 @@ static const struct cli_command commands[] = {
 	{ .name = "folders", .fn = cli_folders,
 	  .usage = "folders [--counts] [--json]",
 	  .help = "list folders with their special-use roles (and message counts)" },
+	{ .name = "mkdir", .fn = cli_mkdir,
+	  .usage = "mkdir FOLDER",
+	  .help = "create a folder" },
+	{ .name = "rmdir", .fn = cli_rmdir,
+	  .usage = "rmdir FOLDER",
+	  .help = "delete a folder and its messages (never INBOX)" },
+	{ .name = "rename", .fn = cli_rename,
+	  .usage = "rename FOLDER NEW",
+	  .help = "rename a folder; its subfolders move with it" },
+	{ .name = "subscribe", .fn = cli_subscribe,
+	  .usage = "subscribe FOLDER",
+	  .help = "subscribe to a folder" },
+	{ .name = "unsubscribe", .fn = cli_unsubscribe,
+	  .usage = "unsubscribe FOLDER",
+	  .help = "unsubscribe from a folder" },
+	{ .name = "append", .fn = cli_append,
+	  .usage = "append FOLDER [FILE] [--flags F] [--date D]",
+	  .help = "store a message from FILE or stdin in a folder" },
+	{ .name = "send", .fn = cli_send,
+	  .usage = "send [--from ADDR] [RCPT...]",
+	  .help = "send the complete message on standard input over SMTP" },
+	{ .name = "list", .fn = cli_list,
+	  .usage = "list [-f FOLDER] [--limit N] [--json]",
+	  .help = "list the messages of a folder, oldest first" },
+	{ .name = "flag", .fn = cli_flag,
+	  .usage = "flag [-f FOLDER] UID... +FLAG|-FLAG...",
+	  .help = "add or remove flags and keywords on messages" },
 	{ .name = NULL },
 };
 
@@ -25,6 +52,8 @@ static char *prompt_password(const char *, char **);
 static void session_ready(struct imap_client *, void *);
 static void session_closed(struct imap_client *, enum err_class, const char *, void *);
 static void session_alert(struct imap_client *, const char *, void *);
+static void session_untagged(struct imap_client *, const struct imap_response *,
+	    void *);
 static void split_authenticators(const char *, char ***, size_t *);
 
 const struct cli_command *
@@ -189,6 +218,15 @@ session_alert(struct imap_client *c, const char *text, void *arg)
 }
 
 static void
+session_untagged(struct imap_client *c, const struct imap_response *r, void *arg)
+{
+	struct cli_session	*s = arg;
+
+	if (s->untagged != NULL)
+		s->untagged(r, s->untagged_arg);
+}
+
+static void
 split_authenticators(const char *list, char ***out, size_t *count)
 {
 	char	*copy = xstrdup(list), *p, *save = NULL;
@@ -210,6 +248,7 @@ cli_session_open(struct cli_session *s, struct cli_context *ctx)
 		.ready = session_ready,
 		.closed = session_closed,
 		.alert = session_alert,
+		.untagged = session_untagged,
 	};
 	struct imap_client_params	 p;
 	struct imap_account		 acct;

@@ -1,12 +1,89 @@
-/* The account's server, from imap_url: imaps://user@host:port/ or imap://. */
+/*
+ * Accounts: the blocks of per-account options and which one is selected,
+ * and the account's server from imap_url: imaps://user@host:port/ or imap://.
+ */
 #include <stdlib.h>
 #include <string.h>
 
 #include "crispin/config.h"
 #include "crispin/str.h"
 #include "crispin/xalloc.h"
+#include "config_p.h"
 
 static int percent_decode(const char *, size_t, char **);
+
+struct config_account *
+config_account_get(struct config *cfg, const char *name)
+{
+	struct config_account	*a;
+	size_t			 i, n = config_noptions();
+
+	for (i = 0; i < cfg->naccounts; i++) {
+		if (strcmp(cfg->accounts[i].name, name) == 0)
+			return &cfg->accounts[i];
+	}
+	cfg->accounts = xreallocarray(cfg->accounts, cfg->naccounts + 1,
+	    sizeof *cfg->accounts);
+	a = &cfg->accounts[cfg->naccounts++];
+	a->name = xstrdup(name);
+	a->values = xcalloc(n, sizeof *a->values);
+	a->set = xcalloc(n, sizeof *a->set);
+	memset(&a->mailboxes, 0, sizeof a->mailboxes);
+	return a;
+}
+
+void
+config_accounts_free(struct config *cfg)
+{
+	size_t	i, j, n = config_noptions();
+
+	for (i = 0; i < cfg->naccounts; i++) {
+		for (j = 0; j < n; j++)
+			x_free_secret(&cfg->accounts[i].values[j]);
+		free(cfg->accounts[i].values);
+		free(cfg->accounts[i].set);
+		free(cfg->accounts[i].name);
+		strlist_clear(&cfg->accounts[i].mailboxes);
+	}
+	free(cfg->accounts);
+	cfg->accounts = NULL;
+	cfg->naccounts = 0;
+}
+
+int
+config_select_account(struct config *cfg, const char *name, char **error_r)
+{
+	struct buf	 names = BUF_INIT;
+	size_t		 i;
+
+	for (i = 0; i < cfg->naccounts; i++) {
+		if (strcmp(cfg->accounts[i].name, name) == 0) {
+			cfg->selected = (int)i;
+			buf_free(&names);
+			return 0;
+		}
+		buf_printf(&names, "%s%s", i > 0 ? ", " : "", cfg->accounts[i].name);
+	}
+	if (cfg->naccounts == 0)
+		*error_r = xasprintf("no account '%s': the rc file has no account blocks", name);
+	else
+		*error_r = xasprintf("no account '%s' in the rc file (accounts: %s)",
+		    name, buf_cstr(&names));
+	buf_free(&names);
+	return -1;
+}
+
+size_t
+config_account_count(const struct config *cfg)
+{
+	return cfg->naccounts;
+}
+
+const char *
+config_account_at(const struct config *cfg, size_t i)
+{
+	return i < cfg->naccounts ? cfg->accounts[i].name : NULL;
+}
 
 static int
 percent_decode(const char *s, size_t len, char **out)

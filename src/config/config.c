@@ -1,20 +1,58 @@
-/* The option table and typed option values. */
-#include <assert.h>
-#include <limits.h>
-#include <stdlib.h>
-#include <string.h>
-#include <unistd.h>
+/*
+ * The option table. One row per option, sorted by name: crispinrc(5),
+ * --dump-config and completion are built from it, and test-config-doc
+ * fails when a row has no entry in the man page.
+ */
+#include <stddef.h>
 
 #include "crispin/config.h"
-#include "crispin/str.h"
-#include "crispin/xalloc.h"
-#include "config_p.h"
+
+static const char *const sort_values[] = {
+	"date", "date-sent", "date-received", "from", "subject", "size",
+	"threads", "unsorted", NULL,
+};
+static const char *const delete_mode_values[] = { "trash", "mark", NULL };
 
 static const struct config_option options[] = {
 	{ .name = "allow_plaintext", .type = CONFIG_BOOL, .default_value = "no",
 	  .help = "send credentials over a connection without TLS" },
+	{ .name = "alternates", .type = CONFIG_STRING, .default_value = NULL,
+	  .help = "regular expression matching the user's other addresses (for group reply)" },
+	{ .name = "alternative_order", .type = CONFIG_STRING,
+	  .default_value = "text/plain text/enriched text/html",
+	  .help = "MIME types preferred in a multipart/alternative, best first" },
+	{ .name = "archive", .type = CONFIG_STRING, .default_value = NULL,
+	  .help = "folder that archived messages move to (unset: the \\Archive folder)" },
+	{ .name = "assumed_charset", .type = CONFIG_STRING, .default_value = NULL,
+	  .help = "colon-separated charsets tried for unlabelled 8-bit text" },
+	{ .name = "attribution", .type = CONFIG_FORMAT, .default_value = "On %d, %n wrote:",
+	  .help = "line put before the quoted text of a reply" },
+	{ .name = "beep_new", .type = CONFIG_BOOL, .default_value = "no",
+	  .help = "ring the terminal bell when new mail arrives" },
+	{ .name = "body_cache_size", .type = CONFIG_NUMBER, .default_value = "100",
+	  .min = 0, .max = 1048576,
+	  .help = "megabytes of message parts kept in the cache (0: none)" },
+	{ .name = "cache_dir", .type = CONFIG_PATH, .default_value = NULL,
+	  .help = "directory of the message cache (unset: $XDG_CACHE_HOME/crispin)" },
+	{ .name = "confirm_expunge", .type = CONFIG_QUAD, .default_value = "ask-yes",
+	  .help = "ask before expunging deleted messages" },
 	{ .name = "connect_timeout", .type = CONFIG_NUMBER, .default_value = "30",
+	  .min = 1, .max = 3600,
 	  .help = "seconds to wait for a connection and its TLS handshake" },
+	{ .name = "date_format", .type = CONFIG_FORMAT,
+	  .default_value = "!%a, %b %d, %Y at %I:%M:%S%p %Z",
+	  .help = "strftime(3) format of %d in index_format and attribution" },
+	{ .name = "delete_mode", .type = CONFIG_ENUM, .default_value = "trash",
+	  .values = delete_mode_values,
+	  .help = "deleting moves to the Trash folder, or marks \\Deleted until expunged" },
+	{ .name = "edit_headers", .type = CONFIG_BOOL, .default_value = "no",
+	  .help = "put the message headers in the editor when composing" },
+	{ .name = "editor", .type = CONFIG_STRING, .default_value = NULL,
+	  .help = "editor command for composing (unset: $VISUAL, $EDITOR, else vi)" },
+	{ .name = "from", .type = CONFIG_STRING, .default_value = NULL,
+	  .help = "the From address of new messages" },
+	{ .name = "header_cache", .type = CONFIG_BOOL, .default_value = "yes",
+	  .help = "keep message headers and flags in the cache for fast reopening" },
 	{ .name = "imap_authenticators", .type = CONFIG_STRING, .default_value = NULL,
 	  .help = "colon-separated SASL mechanisms to try, in order (imap-login: the LOGIN command)" },
 	{ .name = "imap_oauth_cmd", .type = CONFIG_STRING, .default_value = NULL,
@@ -27,241 +65,87 @@ static const struct config_option options[] = {
 	  .help = "the IMAP server: imaps://user@host[:port]/ or imap://user@host[:port]/" },
 	{ .name = "imap_user", .type = CONFIG_STRING, .default_value = NULL,
 	  .help = "IMAP user name, when imap_url has none" },
+	{ .name = "indent_string", .type = CONFIG_FORMAT, .default_value = "> ",
+	  .help = "prefix of quoted lines in a reply" },
+	{ .name = "index_format", .type = CONFIG_FORMAT,
+	  .default_value = "%4C %Z %{%b %d} %-15.15L (%?l?%4l&%4c?) %s",
+	  .help = "format of a message line in the index" },
+	{ .name = "mailcap_path", .type = CONFIG_STRING,
+	  .default_value = "~/.mailcap:/etc/mailcap",
+	  .help = "colon-separated mailcap files for viewing attachments" },
+	{ .name = "new_mail_command", .type = CONFIG_STRING, .default_value = NULL,
+	  .help = "command run when a folder gets new mail (%f folder, %n count)" },
+	{ .name = "offline", .type = CONFIG_BOOL, .default_value = "no",
+	  .help = "work from the cache without connecting" },
+	{ .name = "poll_interval", .type = CONFIG_NUMBER, .default_value = "60",
+	  .min = 5, .max = 86400,
+	  .help = "seconds between checks for new mail on servers without IDLE" },
+	{ .name = "postponed", .type = CONFIG_STRING, .default_value = NULL,
+	  .help = "folder for postponed messages (unset: the \\Drafts folder)" },
+	{ .name = "query_command", .type = CONFIG_STRING, .default_value = NULL,
+	  .help = "command completing addresses (%s the query; prints address<TAB>name lines)" },
+	{ .name = "quit", .type = CONFIG_QUAD, .default_value = "yes",
+	  .help = "whether quit asks first" },
+	{ .name = "realname", .type = CONFIG_STRING, .default_value = NULL,
+	  .help = "the display name in the From header" },
+	{ .name = "record", .type = CONFIG_STRING, .default_value = NULL,
+	  .help = "folder that sent messages are copied to (unset: the \\Sent folder)" },
+	{ .name = "sendmail", .type = CONFIG_STRING, .default_value = NULL,
+	  .help = "command that sends mail instead of smtp_url, e.g. /usr/sbin/sendmail -oi -t" },
+	{ .name = "sidebar_visible", .type = CONFIG_BOOL, .default_value = "no",
+	  .help = "show the folder sidebar" },
+	{ .name = "sidebar_width", .type = CONFIG_NUMBER, .default_value = "30",
+	  .min = 5, .max = 200,
+	  .help = "columns of the sidebar" },
+	{ .name = "signature", .type = CONFIG_PATH, .default_value = "~/.signature",
+	  .help = "file appended to new messages" },
+	{ .name = "smtp_authenticators", .type = CONFIG_STRING, .default_value = NULL,
+	  .help = "colon-separated SASL mechanisms to try for SMTP, in order" },
+	{ .name = "smtp_oauth_cmd", .type = CONFIG_STRING, .default_value = NULL,
+	  .help = "command printing an OAuth 2 access token for SMTP" },
+	{ .name = "smtp_pass", .type = CONFIG_SECRET, .default_value = NULL,
+	  .help = "SMTP password (smtp_pass_cmd is preferred)" },
+	{ .name = "smtp_pass_cmd", .type = CONFIG_STRING, .default_value = NULL,
+	  .help = "command whose first output line is the SMTP password" },
+	{ .name = "smtp_url", .type = CONFIG_STRING, .default_value = NULL,
+	  .help = "the SMTP server: smtps://user@host[:port]/ or smtp://user@host[:port]/" },
+	{ .name = "sort", .type = CONFIG_ENUM, .default_value = "date",
+	  .values = sort_values, .flags = CONFIG_F_REVERSE,
+	  .help = "order of the index, optionally reverse-" },
+	{ .name = "sort_aux", .type = CONFIG_ENUM, .default_value = "date",
+	  .values = sort_values, .flags = CONFIG_F_REVERSE,
+	  .help = "order of messages within a thread and among equals" },
+	{ .name = "status_interval", .type = CONFIG_NUMBER, .default_value = "60",
+	  .min = 5, .max = 86400,
+	  .help = "seconds between unread-count checks of folders not watched" },
+	{ .name = "subscribe_only", .type = CONFIG_BOOL, .default_value = "no",
+	  .help = "folder lists show subscribed folders only" },
+	{ .name = "timeout", .type = CONFIG_NUMBER, .default_value = "60",
+	  .min = 5, .max = 3600,
+	  .help = "seconds without an answer after which a connection counts as dead" },
 	{ .name = "tls", .type = CONFIG_BOOL, .default_value = "yes",
 	  .help = "require STARTTLS for imap:// URLs" },
 	{ .name = "tls_ca_file", .type = CONFIG_PATH, .default_value = NULL,
 	  .help = "extra trusted CA certificates (PEM) besides the system store" },
 	{ .name = "tls_fingerprint", .type = CONFIG_STRING, .default_value = NULL,
 	  .help = "SHA-256 fingerprint the server certificate must have" },
+	{ .name = "tmpdir", .type = CONFIG_PATH, .default_value = NULL,
+	  .help = "directory for temporary files (unset: $TMPDIR, else /tmp)" },
+	{ .name = "trash", .type = CONFIG_STRING, .default_value = NULL,
+	  .help = "folder deleted messages move to (unset: the \\Trash folder)" },
+	{ .name = "url_command", .type = CONFIG_STRING, .default_value = "xdg-open",
+	  .help = "command that opens a URL from the pager" },
+	{ .name = "user_agent", .type = CONFIG_BOOL, .default_value = "yes",
+	  .help = "add a User-Agent header to sent messages" },
+	{ .name = "watch_folders", .type = CONFIG_STRING, .default_value = "INBOX",
+	  .help = "space-separated folders watched for new mail with their own connection" },
+	{ .name = "weed", .type = CONFIG_BOOL, .default_value = "yes",
+	  .help = "hide the header fields named by ignore in the pager" },
 };
-#define NOPTIONS (sizeof options / sizeof options[0])
-
-struct config {
-	char	*values[NOPTIONS];	/* owned; NULL when unset */
-};
-
-static const struct config_option *option_find(const char *, size_t *);
-static int parse_bool(const char *, bool *);
-static char *expand_home(const char *);
-static unsigned edit_distance(const char *, const char *);
 
 const struct config_option *
 config_options(size_t *count)
 {
-	*count = NOPTIONS;
+	*count = sizeof options / sizeof options[0];
 	return options;
-}
-
-static const struct config_option *
-option_find(const char *name, size_t *idx)
-{
-	size_t	i;
-
-	for (i = 0; i < NOPTIONS; i++) {
-		if (strcmp(options[i].name, name) == 0) {
-			*idx = i;
-			return &options[i];
-		}
-	}
-	return NULL;
-}
-
-struct config *
-config_new(void)
-{
-	struct config	*cfg;
-	size_t		 i;
-
-	cfg = xcalloc(1, sizeof *cfg);
-	for (i = 0; i < NOPTIONS; i++) {
-		if (options[i].default_value != NULL)
-			cfg->values[i] = xstrdup(options[i].default_value);
-	}
-	return cfg;
-}
-
-void
-config_free(struct config **cfgp)
-{
-	struct config	*cfg = *cfgp;
-	size_t		 i;
-
-	if (cfg == NULL)
-		return;
-	for (i = 0; i < NOPTIONS; i++)
-		x_free_secret(&cfg->values[i]);
-	free(cfg);
-	*cfgp = NULL;
-}
-
-static int
-parse_bool(const char *s, bool *out)
-{
-	static const char *const yes[] = { "yes", "on", "true", "1" };
-	static const char *const no[] = { "no", "off", "false", "0" };
-	size_t			 i;
-
-	for (i = 0; i < 4; i++) {
-		if (str_ieq(s, yes[i])) {
-			*out = true;
-			return 0;
-		}
-		if (str_ieq(s, no[i])) {
-			*out = false;
-			return 0;
-		}
-	}
-	return -1;
-}
-
-static char *
-expand_home(const char *s)
-{
-	const char	*home;
-
-	if (s[0] == '~' && (s[1] == '/' || s[1] == '\0') &&
-	    (home = getenv("HOME")) != NULL)
-		return xasprintf("%s%s", home, s + 1);
-	return xstrdup(s);
-}
-
-/* Levenshtein distance, for "did you mean". Names are short. */
-static unsigned
-edit_distance(const char *a, const char *b)
-{
-	size_t		 la = strlen(a), lb = strlen(b), i, j;
-	unsigned	 row[64], prev, tmp, best;
-
-	if (la >= 64 || lb >= 64)
-		return UINT_MAX;
-	for (j = 0; j <= lb; j++)
-		row[j] = (unsigned)j;
-	for (i = 1; i <= la; i++) {
-		prev = row[0];
-		row[0] = (unsigned)i;
-		for (j = 1; j <= lb; j++) {
-			tmp = row[j];
-			best = prev + (a[i - 1] != b[j - 1]);
-			if (row[j] + 1 < best)
-				best = row[j] + 1;
-			if (row[j - 1] + 1 < best)
-				best = row[j - 1] + 1;
-			row[j] = best;
-			prev = tmp;
-		}
-	}
-	return row[lb];
-}
-
-char *
-config_unknown_option(const char *name)
-{
-	unsigned	 d, best = UINT_MAX;
-	const char	*guess = NULL;
-	size_t		 i;
-
-	for (i = 0; i < NOPTIONS; i++) {
-		d = edit_distance(name, options[i].name);
-		if (d < best) {
-			best = d;
-			guess = options[i].name;
-		}
-	}
-	if (guess != NULL && best <= 3)
-		return xasprintf("unknown option '%s' (did you mean '%s'?)", name, guess);
-	return xasprintf("unknown option '%s'", name);
-}
-
-int
-config_set(struct config *cfg, const char *name, const char *value, char **error_r)
-{
-	const struct config_option	*opt;
-	size_t				 idx;
-	bool				 b;
-	uint64_t			 n;
-
-	if ((opt = option_find(name, &idx)) == NULL) {
-		*error_r = config_unknown_option(name);
-		return -1;
-	}
-	switch (opt->type) {
-	case CONFIG_BOOL:
-		if (parse_bool(value, &b) < 0) {
-			*error_r = xasprintf("%s: '%s' is not yes or no", name, value);
-			return -1;
-		}
-		x_free(&cfg->values[idx]);
-		cfg->values[idx] = xstrdup(b ? "yes" : "no");
-		return 0;
-	case CONFIG_NUMBER:
-		if (str_to_u64(value, strlen(value), LONG_MAX, &n) < 0) {
-			*error_r = xasprintf("%s: '%s' is not a number", name, value);
-			return -1;
-		}
-		break;
-	case CONFIG_PATH:
-		x_free(&cfg->values[idx]);
-		cfg->values[idx] = expand_home(value);
-		return 0;
-	case CONFIG_STRING:
-	case CONFIG_SECRET:
-		break;
-	}
-	x_free_secret(&cfg->values[idx]);
-	cfg->values[idx] = xstrdup(value);
-	return 0;
-}
-
-int
-config_unset(struct config *cfg, const char *name, char **error_r)
-{
-	const struct config_option	*opt;
-	size_t				 idx;
-
-	if ((opt = option_find(name, &idx)) == NULL) {
-		*error_r = config_unknown_option(name);
-		return -1;
-	}
-	x_free_secret(&cfg->values[idx]);
-	if (opt->type == CONFIG_BOOL)
-		cfg->values[idx] = xstrdup("no");
-	return 0;
-}
-
-bool
-config_is_bool(const char *name)
-{
-	size_t	idx;
-	const struct config_option *opt = option_find(name, &idx);
-
-	return opt != NULL && opt->type == CONFIG_BOOL;
-}
-
-const char *
-config_str(const struct config *cfg, const char *name)
-{
-	size_t	idx;
-
-	if (option_find(name, &idx) == NULL)
-		assert(!"config_str: option not in the table");
-	return cfg->values[idx];
-}
-
-bool
-config_bool(const struct config *cfg, const char *name)
-{
-	const char	*v = config_str(cfg, name);
-	bool		 b = false;
-
-	if (v != NULL)
-		parse_bool(v, &b);
-	return b;
-}
-
-long
-config_num(const struct config *cfg, const char *name)
-{
-	const char	*v = config_str(cfg, name);
-
-	return v == NULL ? 0 : strtol(v, NULL, 10);
 }

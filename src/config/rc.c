@@ -1,189 +1,114 @@
-/* The rc file reader: lines of commands, quoting, comments, continuations. */
+/*
+ * The rc reader: lines, continuations, commands dispatched through the
+ * table in commands.c, `source` with loop detection, and the files read at
+ * startup. A bad command is reported as FILE:LINE and the rest still runs.
+ */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <unistd.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "crispin/config.h"
 #include "crispin/str.h"
 #include "crispin/xalloc.h"
 #include "config_p.h"
 
-#define RC_MAX_WORDS	64
+#ifndef SYSCONFDIR
+#define SYSCONFDIR "/etc"
+#endif
 
-struct rc_line {
-	char	*words[RC_MAX_WORDS];	/* owned */
-	size_t	 nwords;
-};
+#define RC_MAX_DEPTH	16	/* nested source */
 
-typedef int rc_command_fn(struct config *, struct rc_line *, char **);
+static int read_file(const char *, struct buf *, char **);
+static void rc_exec(struct rc_ctx *, const char *, unsigned);
+static int rc_exec_one(struct rc_ctx *, const char **, char **);
+static char *unknown_command(const char *);
 
-static int rc_split(const char *, struct rc_line *, char **);
-static void rc_line_free(struct rc_line *);
-static int rc_cmd_set(struct config *, struct rc_line *, char **);
-static int rc_cmd_unset(struct config *, struct rc_line *, char **);
-
-static const struct {
-	const char	*name;
-	rc_command_fn	*fn;
-	const char	*help;
-} rc_commands[] = {
-	{ "set", rc_cmd_set, "set NAME = VALUE, set NAME (yes), set noNAME (no)" },
-	{ "unset", rc_cmd_unset, "unset NAME" },
-};
-
-/*
- * Splits one logical line into words: double quotes with backslash escapes,
- * single quotes taken literally, '=' as a word of its own, '#' starting a
- * comment outside quotes.
- */
-static int
-rc_split(const char *s, struct rc_line *line, char **error_r)
+static char *
+unknown_command(const char *name)
 {
-	struct buf	 w = BUF_INIT;
-	char		 quote;
-	bool		 inword = false;
+	const struct rc_command	*cmds;
+	const char		**names, *guess;
+	size_t			 n, i;
+	char			*msg;
 
-	line->nwords = 0;
-	for (;;) {
-		if (*s == '\0' || *s == '#' || *s == ' ' || *s == '\t' || *s == '=') {
-			if (inword) {
-				if (line->nwords == RC_MAX_WORDS) {
-					*error_r = xstrdup("too many words on one line");
-					goto fail;
-				}
-				line->words[line->nwords++] = buf_steal(&w);
-				inword = false;
-			}
-			if (*s == '\0' || *s == '#')
-				break;
-			if (*s == '=') {
-				if (line->nwords == RC_MAX_WORDS) {
-					*error_r = xstrdup("too many words on one line");
-					goto fail;
-				}
-				line->words[line->nwords++] = xstrdup("=");
-			}
-			s++;
-			continue;
-		}
-		inword = true;
-		if (*s == '"' || *s == '\'') {
-			quote = *s++;
-			while (*s != quote) {
-				if (*s == '\0') {
-					*error_r = xasprintf("missing closing %c", quote);
-					goto fail;
-				}
-				if (quote == '"' && *s == '\\' && s[1] != '\0') {
-					s++;
-					switch (*s) {
-					case 'n': buf_addc(&w, '\n'); break;
-					case 't': buf_addc(&w, '\t'); break;
-					default: buf_addc(&w, *s); break;
-					}
-					s++;
-					continue;
-				}
-				buf_addc(&w, *s++);
-			}
-			s++;
-			continue;
-		}
-		if (*s == '\\' && s[1] != '\0')
-			s++;
-		buf_addc(&w, *s++);
-	}
-	buf_free(&w);
-	return 0;
-fail:
-	buf_free(&w);
-	rc_line_free(line);
-	return -1;
+	cmds = rc_commands(&n);
+	names = xcalloc(n, sizeof *names);
+	for (i = 0; i < n; i++)
+		names[i] = cmds[i].name;
+	guess = config_nearest(name, names, n);
+	if (guess != NULL)
+		msg = xasprintf("unknown command '%s' (did you mean '%s'?)", name, guess);
+	else
+		msg = xasprintf("unknown command '%s'", name);
+	free(names);
+	return msg;
 }
 
+/* One command from *sp: 0 when done (or empty), -1 with *error_r. */
+static int
+rc_exec_one(struct rc_ctx *ctx, const char **sp, char **error_r)
+{
+	const struct rc_command	*cmd;
+	struct rc_words		 words = { NULL, 0, 0 };
+	struct rc_word		 w;
+	int			 r;
+
+	/* A comment line, even one that looks like a #rrggbb colour. */
+	*sp += strspn(*sp, " \t");
+	if (**sp == '#') {
+		*sp += strlen(*sp);
+		return 0;
+	}
+	if ((r = rc_lex_word(sp, 0, &w, error_r)) <= 0)
+		return r;
+	if ((cmd = rc_command_find(w.text)) == NULL) {
+		*error_r = unknown_command(w.text);
+		free(w.text);
+		return -1;
+	}
+	do {
+		if (words.n == words.cap) {
+			words.cap = words.cap == 0 ? 8 : words.cap * 2;
+			words.w = xreallocarray(words.w, words.cap, sizeof *words.w);
+		}
+		words.w[words.n++] = w;
+	} while ((r = rc_lex_word(sp, cmd->lex, &w, error_r)) > 0);
+	if (r == 0)
+		r = cmd->fn(ctx, &words, error_r);
+	rc_words_free(&words);
+	return r;
+}
+
+/* One logical line; an error abandons the rest of it. */
 static void
-rc_line_free(struct rc_line *line)
+rc_exec(struct rc_ctx *ctx, const char *line, unsigned lineno)
 {
-	size_t	i;
+	const char	*p = line;
+	char		*error = NULL;
 
-	for (i = 0; i < line->nwords; i++)
-		x_free_secret(&line->words[i]);
-	line->nwords = 0;
-}
-
-/* set NAME = VALUE [NAME = VALUE ...], set NAME, set noNAME */
-static int
-rc_cmd_set(struct config *cfg, struct rc_line *line, char **error_r)
-{
-	const char	*name;
-	size_t		 i = 1;
-
-	if (line->nwords < 2) {
-		*error_r = xstrdup("set: missing option name");
-		return -1;
-	}
-	while (i < line->nwords) {
-		name = line->words[i];
-		if (strcmp(name, "=") == 0) {
-			*error_r = xstrdup("set: '=' without an option name");
-			return -1;
+	ctx->line = lineno;
+	while (*p != '\0') {
+		if (rc_exec_one(ctx, &p, &error) < 0) {
+			buf_printf(ctx->errors, "%s:%u: %s\n", ctx->file, lineno,
+			    error != NULL ? error : "error");
+			x_free(&error);
+			ctx->bad++;
+			return;
 		}
-		if (i + 1 < line->nwords && strcmp(line->words[i + 1], "=") == 0) {
-			if (i + 2 >= line->nwords) {
-				*error_r = xasprintf("set: %s: missing value after '='", name);
-				return -1;
-			}
-			if (config_set(cfg, name, line->words[i + 2], error_r) < 0)
-				return -1;
-			i += 3;
-			continue;
-		}
-		if (config_is_bool(name)) {
-			if (config_set(cfg, name, "yes", error_r) < 0)
-				return -1;
-		} else if (str_has_prefix(name, "no") && config_is_bool(name + 2)) {
-			if (config_set(cfg, name + 2, "no", error_r) < 0)
-				return -1;
-		} else {
-			if (config_unset(cfg, name, error_r) < 0)
-				return -1;
-			*error_r = xasprintf("set: %s needs a value (set %s = ...)", name, name);
-			return -1;
-		}
-		i++;
 	}
-	return 0;
-}
-
-static int
-rc_cmd_unset(struct config *cfg, struct rc_line *line, char **error_r)
-{
-	size_t	i;
-
-	if (line->nwords < 2) {
-		*error_r = xstrdup("unset: missing option name");
-		return -1;
-	}
-	for (i = 1; i < line->nwords; i++) {
-		if (config_unset(cfg, line->words[i], error_r) < 0)
-			return -1;
-	}
-	return 0;
 }
 
 int
-config_load_string(struct config *cfg, const char *name, const char *text,
-    struct buf *errors)
+rc_run(struct rc_ctx *ctx, const char *text)
 {
 	struct buf	 logical = BUF_INIT;
-	struct rc_line	 line;
 	const char	*p = text, *eol;
-	char		*error = NULL;
 	unsigned	 lineno = 0, start_line = 0;
-	size_t		 i, len;
-	int		 bad = 0;
+	size_t		 len, nbs;
+	struct config_account *outer = ctx->account;
 
 	while (*p != '\0') {
 		eol = strchr(p, '\n');
@@ -193,8 +118,10 @@ config_load_string(struct config *cfg, const char *name, const char *text,
 			start_line = lineno;
 		if (len > 0 && p[len - 1] == '\r')
 			len--;
-		/* A backslash at the end joins the next line. */
-		if (len > 0 && p[len - 1] == '\\') {
+		for (nbs = 0; nbs < len && p[len - 1 - nbs] == '\\'; nbs++)
+			;
+		/* An odd number of backslashes at the end joins the next line. */
+		if (nbs % 2 == 1) {
 			buf_add(&logical, p, len - 1);
 			p = eol == NULL ? p + strlen(p) : eol + 1;
 			if (*p != '\0')
@@ -202,59 +129,170 @@ config_load_string(struct config *cfg, const char *name, const char *text,
 		} else
 			buf_add(&logical, p, len);
 		p = eol == NULL ? p + strlen(p) : eol + 1;
-
-		if (rc_split(buf_cstr(&logical), &line, &error) == 0 && line.nwords > 0) {
-			for (i = 0; i < sizeof rc_commands / sizeof rc_commands[0]; i++) {
-				if (strcmp(line.words[0], rc_commands[i].name) == 0)
-					break;
-			}
-			if (i == sizeof rc_commands / sizeof rc_commands[0])
-				error = xasprintf("unknown command '%s'", line.words[0]);
-			else
-				rc_commands[i].fn(cfg, &line, &error);
-		}
-		rc_line_free(&line);
-		if (error != NULL) {
-			buf_printf(errors, "%s:%u: %s\n", name, start_line, error);
-			x_free(&error);
-			bad++;
-		}
+		rc_exec(ctx, buf_cstr(&logical), start_line);
 		buf_free_secret(&logical);
 	}
 	buf_free_secret(&logical);
-	return bad;
+	if (ctx->account != outer) {
+		buf_printf(ctx->errors, "%s:%u: account '%s' has no 'end'\n",
+		    ctx->file, ctx->account_line, ctx->account->name);
+		ctx->bad++;
+		ctx->account = outer;
+	}
+	return ctx->bad;
+}
+
+int
+config_load_string(struct config *cfg, const char *name, const char *text,
+    struct buf *errors)
+{
+	struct rc_ctx	ctx;
+
+	memset(&ctx, 0, sizeof ctx);
+	ctx.cfg = cfg;
+	ctx.file = name;
+	ctx.errors = errors;
+	return rc_run(&ctx, text);
+}
+
+static int
+read_file(const char *path, struct buf *text, char **error_r)
+{
+	char		 chunk[4096];
+	size_t		 n;
+	FILE		*fp;
+
+	if ((fp = fopen(path, "r")) == NULL) {
+		*error_r = xasprintf("%s: %s", path, strerror(errno));
+		return -1;
+	}
+	while ((n = fread(chunk, 1, sizeof chunk, fp)) > 0)
+		buf_add(text, chunk, n);
+	if (ferror(fp)) {
+		*error_r = xasprintf("%s: %s", path, strerror(errno));
+		fclose(fp);
+		return -1;
+	}
+	fclose(fp);
+	if (memchr(buf_cstr(text), '\0', text->len) != NULL) {
+		*error_r = xasprintf("%s: binary data (NUL byte) in an rc file", path);
+		return -1;
+	}
+	return 0;
 }
 
 int
 config_load_file(struct config *cfg, const char *path, struct buf *errors)
 {
 	struct buf	 text = BUF_INIT;
-	char		 chunk[4096];
-	size_t		 n;
-	FILE		*fp;
+	struct rc_ctx	 ctx;
+	char		*error = NULL, *real;
 	int		 bad;
 
-	if ((fp = fopen(path, "r")) == NULL) {
-		buf_printf(errors, "%s: %s\n", path, strerror(errno));
-		return -1;
-	}
-	while ((n = fread(chunk, 1, sizeof chunk, fp)) > 0)
-		buf_add(&text, chunk, n);
-	if (ferror(fp)) {
-		buf_printf(errors, "%s: %s\n", path, strerror(errno));
-		fclose(fp);
+	if (read_file(path, &text, &error) < 0) {
+		buf_printf(errors, "%s\n", error);
+		free(error);
 		buf_free_secret(&text);
 		return -1;
 	}
-	fclose(fp);
-	if (memchr(buf_cstr(&text), '\0', text.len) != NULL) {
-		buf_printf(errors, "%s: binary data (NUL byte) in an rc file\n", path);
-		buf_free_secret(&text);
-		return -1;
-	}
-	bad = config_load_string(cfg, path, buf_cstr(&text), errors);
+	real = realpath(path, NULL);
+	memset(&ctx, 0, sizeof ctx);
+	ctx.cfg = cfg;
+	ctx.file = path;
+	ctx.real = real;
+	ctx.errors = errors;
+	bad = rc_run(&ctx, buf_cstr(&text));
 	buf_free_secret(&text);
+	free(real);
 	return bad;
+}
+
+int
+config_load_system(struct config *cfg, struct buf *errors)
+{
+	const char	*path = getenv("CRISPIN_SYSTEM_RC");
+
+	if (path == NULL || *path == '\0')
+		path = SYSCONFDIR "/crispinrc";
+	if (access(path, F_OK) != 0)
+		return 0;
+	return config_load_file(cfg, path, errors);
+}
+
+/* source FILE: relative names are taken from the sourcing file's folder. */
+int
+rc_source(struct rc_ctx *ctx, const char *name, char **error_r)
+{
+	struct buf	 text = BUF_INIT, chain = BUF_INIT;
+	struct rc_ctx	 child, *c;
+	const char	*slash;
+	char		*path, *real;
+	unsigned	 depth = 0;
+
+	path = config_expand_home(name);
+	if (path[0] != '/' && (slash = strrchr(ctx->file, '/')) != NULL) {
+		char *rel = path;
+
+		path = xasprintf("%.*s/%s", (int)(slash - ctx->file), ctx->file, rel);
+		free(rel);
+	}
+	if ((real = realpath(path, NULL)) == NULL) {
+		*error_r = xasprintf("source: %s: %s", path, strerror(errno));
+		free(path);
+		return -1;
+	}
+	for (c = ctx; c != NULL; c = c->parent, depth++) {
+		if (c->real != NULL && strcmp(c->real, real) == 0) {
+			struct rc_ctx *d;
+
+			/* Name the chain from the outermost file, as it was read. */
+			buf_printf(&chain, "%s", path);
+			for (d = ctx; d != NULL; d = d->parent) {
+				char *tmp = xasprintf("%s -> %s", d->file, buf_cstr(&chain));
+
+				buf_reset(&chain);
+				buf_adds(&chain, tmp);
+				free(tmp);
+				if (d == c)
+					break;
+			}
+			*error_r = xasprintf("source loop: %s", buf_cstr(&chain));
+			goto fail;
+		}
+	}
+	if (depth >= RC_MAX_DEPTH) {
+		*error_r = xasprintf("source: %s: files nested more than %d deep",
+		    path, RC_MAX_DEPTH);
+		goto fail;
+	}
+	if (read_file(path, &text, error_r) < 0) {
+		char *tmp = *error_r;
+
+		*error_r = xasprintf("source: %s", tmp);
+		free(tmp);
+		goto fail;
+	}
+	memset(&child, 0, sizeof child);
+	child.cfg = ctx->cfg;
+	child.file = path;
+	child.real = real;
+	child.parent = ctx;
+	child.account = ctx->account;
+	child.account_line = ctx->account_line;
+	child.errors = ctx->errors;
+	rc_run(&child, buf_cstr(&text));
+	ctx->bad += child.bad;
+	buf_free_secret(&text);
+	buf_free(&chain);
+	free(real);
+	free(path);
+	return 0;
+fail:
+	buf_free_secret(&text);
+	buf_free(&chain);
+	free(real);
+	free(path);
+	return -1;
 }
 
 char *

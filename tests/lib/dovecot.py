@@ -80,7 +80,6 @@ OAUTH_MECHANISMS = ["OAUTHBEARER", "XOAUTH2"]
 MAILDIR_FLAGS = {
     "\\draft": "D",
     "\\flagged": "F",
-    "$forwarded": "P",
     "\\answered": "R",
     "\\seen": "S",
     "\\deleted": "T",

@@ -12,7 +12,7 @@ header_layer() {
 	event.h|conn.h|sasl.h) echo net ;;
 	imap_*.h) echo imap ;;
 	smtp_*.h) echo smtp ;;
-	mime*.h) echo mime ;;
+	mime*.h|mailcap.h) echo mime ;;
 	store*.h) echo store ;;
 	mail*.h) echo mail ;;
 	config*.h) echo config ;;

@@ -1,0 +1,170 @@
+/*
+ * The folder model: one selected IMAP folder bound to a client session and
+ * (optionally) the on-disk cache. It keeps the sequence-number to UID map
+ * exact under every EXISTS, EXPUNGE, VANISHED and FETCH, solicited or not,
+ * holds one compact record per message (strings interned per folder), and
+ * tells subscribers what changed. Opening is cold (headers fetched newest
+ * first in pipelined batches) or warm (cache plus a QRESYNC, CONDSTORE or
+ * plain resync that costs what changed).
+ *
+ * The owner of the client forwards the untagged responses nobody claimed
+ * to mail_folder_untagged; the folder's own commands claim FETCH, EXISTS,
+ * EXPUNGE and VANISHED themselves.
+ */
+#ifndef CRISPIN_MAIL_FOLDER_H
+#define CRISPIN_MAIL_FOLDER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "crispin/err.h"
+#include "crispin/imap_client.h"
+#include "crispin/imap_seqset.h"
+#include "crispin/store.h"
+
+/* One message. Strings are interned in the folder (raw header text, RFC
+ * 2047 still encoded) or NULL; they live as long as the folder. */
+struct mail_msg {
+	uint32_t	 uid;		/* 0: not known yet */
+	uint16_t	 flags;		/* IMAP_FLAG_* */
+	uint16_t	 state;		/* MAIL_MSG_* */
+	const char	*keywords;	/* space-separated, NULL when none */
+	int64_t		 internaldate;	/* UTC seconds */
+	int64_t		 date;		/* Date: header, UTC seconds, 0 unknown */
+	uint64_t	 size;
+	uint64_t	 modseq;
+	const char	*from;
+	const char	*to;		/* To and Cc, shortened */
+	const char	*subject;
+	const char	*message_id;
+	const char	*in_reply_to;
+	const char	*references;
+};
+#define MAIL_MSG_HEADERS	0x01	/* the index fields are here */
+#define MAIL_MSG_FLAGS		0x02	/* flags are known */
+#define MAIL_MSG_DIRTY		0x04	/* to be written to the cache */
+
+/*
+ * The sequence map: message records in sequence-number order. UIDs of
+ * known slots ascend strictly. Records are owned by the map.
+ */
+struct mail_msgmap;
+
+struct mail_msgmap *mail_msgmap_new(void);
+void	 mail_msgmap_free(struct mail_msgmap **);
+uint32_t mail_msgmap_count(const struct mail_msgmap *);
+/* EXISTS n: new slots (UID unknown) up to n. -1 when n shrinks the map
+ * (a protocol error: only EXPUNGE may). */
+int	 mail_msgmap_exists(struct mail_msgmap *, uint32_t n);
+/* EXPUNGE seq: removes that slot; later ones move down. -1 when out of
+ * range. *uid_r (may be NULL) gets the UID it had (0 unknown). */
+int	 mail_msgmap_expunge(struct mail_msgmap *, uint32_t seq, uint32_t *uid_r);
+/* Removes the slot holding uid; returns its old sequence number, or 0
+ * when no known slot has it. */
+uint32_t mail_msgmap_remove_uid(struct mail_msgmap *, uint32_t uid);
+/* Learns the UID of slot seq (FETCH). -1 when seq is out of range or uid
+ * contradicts what is known (another UID there, or out of order). */
+int	 mail_msgmap_set_uid(struct mail_msgmap *, uint32_t seq, uint32_t uid);
+/* 1-based; NULL out of range. */
+struct mail_msg *mail_msgmap_get(const struct mail_msgmap *, uint32_t seq);
+/* Sequence number of uid, 0 when absent. */
+uint32_t mail_msgmap_seq(const struct mail_msgmap *, uint32_t uid);
+/* Forgets every UID (the map is rebuilt from UID SEARCH). */
+void	 mail_msgmap_forget_uids(struct mail_msgmap *);
+/* Empties the record of slot seq (UID unknown, nothing known). */
+void	 mail_msgmap_reset(struct mail_msgmap *, uint32_t seq);
+/* Makes the map exactly uids (n, strictly ascending: a UID SEARCH ALL
+ * result). Records of UIDs it had are kept, the others dropped, new ones
+ * empty. -1 (map untouched) when uids do not ascend. */
+int	 mail_msgmap_rebuild(struct mail_msgmap *, const uint32_t *uids, uint32_t n);
+
+/* Per-folder string interning: equal strings share one copy. */
+struct mail_intern;
+
+struct mail_intern *mail_intern_new(void);
+void	 mail_intern_free(struct mail_intern **);
+/* NULL for NULL; the result lives as long as the intern table. */
+const char *mail_intern(struct mail_intern *, const char *s);
+const char *mail_intern_n(struct mail_intern *, const char *s, size_t len);
+size_t	 mail_intern_count(const struct mail_intern *);
+
+/* Keyword sets as space-separated strings. */
+bool	 mail_keywords_has(const char *set, const char *kw);
+/* Appends to out the set with add added and remove removed (each a NULL
+ * terminated array, or NULL), without duplicates. */
+void	 mail_keywords_edit(struct buf *out, const char *set,
+	    const char *const *add, const char *const *remove);
+
+/* The folder. */
+struct mail_folder;
+
+/* A folder announcing more messages than this fails to open. */
+#define MAIL_FOLDER_MAX_MESSAGES	10000000u
+
+struct mail_folder_events {
+	/* The open (and its resync) finished: the index is complete. */
+	void	(*opened)(struct mail_folder *, void *arg);
+	/* A new record is complete (on open, and for new mail). */
+	void	(*added)(struct mail_folder *, const struct mail_msg *, void *arg);
+	void	(*expunged)(struct mail_folder *, uint32_t uid, void *arg);
+	void	(*flags)(struct mail_folder *, const struct mail_msg *, void *arg);
+	void	(*progress)(struct mail_folder *, size_t done, size_t total, void *arg);
+	/* Something failed; ERR_FAILURE for one operation (a refused STORE),
+	 * other classes when the folder is no longer usable. */
+	void	(*error)(struct mail_folder *, enum err_class, const char *msg,
+		    void *arg);
+};
+
+struct mail_folder_params {
+	bool		 readonly;	/* EXAMINE instead of SELECT */
+	bool		 use_cache;	/* false: store ignored */
+	unsigned	 first_batch;	/* 0: 100 */
+	unsigned	 batch;		/* 0: 1000 */
+};
+
+/* name is the folder in UTF-8. store (borrowed) may be NULL. */
+struct mail_folder *mail_folder_new(struct imap_client *, struct store *,
+	    const char *name, const struct mail_folder_params *);
+void	 mail_folder_free(struct mail_folder **);
+/* Subscribers are called in the order they subscribed. */
+void	 mail_folder_subscribe(struct mail_folder *, const struct mail_folder_events *,
+	    void *arg);
+/* Starts the open; opened or error follows. */
+void	 mail_folder_open(struct mail_folder *);
+/* Untagged data no command claimed: returns true when the folder used it. */
+bool	 mail_folder_untagged(struct mail_folder *, const struct imap_response *);
+
+bool	 mail_folder_is_open(const struct mail_folder *);
+bool	 mail_folder_readonly(const struct mail_folder *);
+const char *mail_folder_name(const struct mail_folder *);
+uint32_t mail_folder_count(const struct mail_folder *);
+/* 1-based sequence number; NULL out of range. */
+const struct mail_msg *mail_folder_msg(const struct mail_folder *, uint32_t seq);
+const struct mail_msg *mail_folder_by_uid(const struct mail_folder *, uint32_t uid);
+uint32_t mail_folder_uidvalidity(const struct mail_folder *);
+uint32_t mail_folder_uidnext(const struct mail_folder *);
+uint64_t mail_folder_highestmodseq(const struct mail_folder *);
+/* PERMANENTFLAGS as IMAP_FLAG_* (IMAP_FLAG_ANY: new keywords allowed). */
+unsigned mail_folder_permanent_flags(const struct mail_folder *);
+/* How the last open went, for tests and --stats: "cold", "qresync",
+ * "condstore", "plain". */
+const char *mail_folder_sync_mode(const struct mail_folder *);
+
+/*
+ * Adds (add true) or removes flags and keywords on the messages whose UIDs
+ * are in uids: UID STORE ±FLAGS.SILENT, with UNCHANGEDSINCE under
+ * CONDSTORE. The model changes at once (flags events); if the server
+ * refuses, the old flags come back (flags events) and an error event
+ * follows. done (may be NULL) gets 0 or -1 when the server answered.
+ */
+typedef void mail_folder_done_cb(struct mail_folder *, int status, void *arg);
+void	 mail_folder_store_flags(struct mail_folder *, const struct imap_seqset *uids,
+	    bool add, unsigned flags, const char *const *keywords,
+	    mail_folder_done_cb *done, void *arg);
+
+/* Flag names: "\Seen" <-> IMAP_FLAG_SEEN; 0 for keywords. */
+unsigned mail_flag_bit(const char *name);
+const char *mail_flag_name(unsigned bit);
+
+#endif

@@ -1,0 +1,218 @@
+/*
+ * crispin list [-f FOLDER] [--limit N] [--json]: the messages of a folder,
+ * one per line, oldest first. The folder is opened read-only (EXAMINE)
+ * through the model and its cache, so listing a cached folder costs one
+ * small resync.
+ */
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "crispin/arena.h"
+#include "crispin/cli.h"
+#include "crispin/imap_data.h"
+#include "crispin/json.h"
+#include "crispin/mail_folder.h"
+#include "crispin/mime_addr.h"
+#include "crispin/mime_header.h"
+#include "crispin/str.h"
+#include "crispin/xalloc.h"
+
+static void print_msg(FILE *, const struct mail_msg *, bool, struct buf *);
+static void decode_from(struct buf *, const char *);
+static void decode_text(struct buf *, const char *);
+static void add_flags_plain(struct buf *, const struct mail_msg *);
+static void add_flags_json(struct buf *, const struct mail_msg *);
+
+/* "Name <addr>" with the name decoded; the raw text when it is no address. */
+static void
+decode_from(struct buf *out, const char *raw)
+{
+	struct arena		*a;
+	struct mime_addr	*addrs;
+	size_t			 n, i;
+
+	if (raw == NULL)
+		return;
+	a = arena_new(0);
+	if (mime_addr_parse(raw, a, &addrs, &n) == 0 && n > 0) {
+		for (i = 0; i < n; i++) {
+			if (addrs[i].mailbox == NULL && addrs[i].name == NULL)
+				continue;
+			if (i > 0)
+				buf_adds(out, ", ");
+			mime_addr_format(out, &addrs[i]);
+		}
+	} else
+		decode_text(out, raw);
+	arena_free(&a);
+}
+
+static void
+decode_text(struct buf *out, const char *raw)
+{
+	if (raw != NULL)
+		mime_decode_words(out, raw, NULL);
+}
+
+static void
+add_flags_plain(struct buf *b, const struct mail_msg *m)
+{
+	size_t		start = b->len;
+	unsigned	bit;
+
+	for (bit = IMAP_FLAG_SEEN; bit <= IMAP_FLAG_DRAFT; bit <<= 1) {
+		if (m->flags & bit) {
+			if (b->len > start)
+				buf_addc(b, ' ');
+			buf_adds(b, mail_flag_name(bit));
+		}
+	}
+	if (m->keywords != NULL) {
+		if (b->len > start)
+			buf_addc(b, ' ');
+		buf_adds(b, m->keywords);
+	}
+	if (b->len == start)
+		buf_addc(b, '-');
+}
+
+static void
+add_flags_json(struct buf *b, const struct mail_msg *m)
+{
+	const char	*k, *sp;
+	unsigned	 bit;
+	bool		 first = true;
+
+	buf_adds(b, ",\"flags\":[");
+	for (bit = IMAP_FLAG_SEEN; bit <= IMAP_FLAG_DRAFT; bit <<= 1) {
+		if (m->flags & bit) {
+			if (!first)
+				buf_addc(b, ',');
+			json_add_string(b, mail_flag_name(bit));
+			first = false;
+		}
+	}
+	for (k = m->keywords; k != NULL && *k != '\0'; k = sp + strspn(sp, " ")) {
+		sp = k + strcspn(k, " ");
+		if (!first)
+			buf_addc(b, ',');
+		json_add_stringn(b, k, (size_t)(sp - k));
+		first = false;
+	}
+	buf_addc(b, ']');
+}
+
+static void
+print_msg(FILE *out, const struct mail_msg *m, bool json, struct buf *line)
+{
+	struct buf	 text = BUF_INIT;
+	char		 date[40], *clean;
+	time_t		 t = (time_t)(m->date != 0 ? m->date : m->internaldate);
+	struct tm	 tm;
+
+	buf_reset(line);
+	if (json) {
+		gmtime_r(&t, &tm);
+		strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%SZ", &tm);
+		json_obj_begin(line);
+		json_field_int(line, "uid", m->uid);
+		json_field_string(line, "date", date);
+		decode_from(&text, m->from);
+		json_field_string(line, "from", m->from != NULL ? buf_cstr(&text) : NULL);
+		buf_reset(&text);
+		decode_text(&text, m->subject);
+		json_field_string(line, "subject", m->subject != NULL ? buf_cstr(&text) : NULL);
+		add_flags_json(line, m);
+		json_field_int(line, "size", (int64_t)m->size);
+		json_obj_end(line);
+	} else {
+		localtime_r(&t, &tm);
+		strftime(date, sizeof date, "%Y-%m-%d %H:%M", &tm);
+		buf_printf(line, "%u\t%s\t", m->uid, date);
+		decode_from(&text, m->from);
+		/* Tabs would shift the columns scripts cut on. */
+		clean = str_sanitize(buf_cstr(&text));
+		clean[strcspn(clean, "\t")] = '\0';
+		buf_adds(line, clean);
+		free(clean);
+		buf_addc(line, '\t');
+		buf_reset(&text);
+		decode_text(&text, m->subject);
+		clean = str_sanitize(buf_cstr(&text));
+		buf_adds(line, clean);
+		free(clean);
+		buf_addc(line, '\t');
+		add_flags_plain(line, m);
+	}
+	buf_free(&text);
+	fprintf(out, "%s\n", buf_cstr(line));
+}
+
+int
+cli_list(struct cli_context *ctx, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "folder", required_argument, NULL, 'f' },
+		{ "limit", required_argument, NULL, 'l' },
+		{ "json", no_argument, NULL, 'j' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct cli_session	 s;
+	struct cli_folder	 cf;
+	struct buf		 line = BUF_INIT;
+	const char		*folder = "INBOX";
+	const struct mail_msg	*m;
+	uint64_t		 limit = 0;
+	uint32_t		 n, seq;
+	bool			 json = false;
+	int			 ch, rc;
+
+	optind = 1;
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, "f:", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'f':
+			folder = optarg;
+			break;
+		case 'l':
+			if (str_to_u64(optarg, strlen(optarg), UINT32_MAX, &limit) < 0) {
+				fprintf(ctx->err, "crispin: list: --limit wants a number, "
+				    "not '%s'\n", optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		case 'j':
+			json = true;
+			break;
+		default:
+			fprintf(ctx->err, "crispin: list: unknown option or missing value "
+			    "'%s'\nusage: crispin list [-f FOLDER] [--limit N] [--json]\n",
+			    argv[optind - 1]);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind < argc) {
+		fprintf(ctx->err, "crispin: list: unexpected argument '%s'\n", argv[optind]);
+		return EXIT_USAGE;
+	}
+	if ((rc = cli_session_open(&s, ctx)) != 0)
+		return rc;
+	rc = cli_folder_open(&cf, &s, folder, true);
+	if (rc == 0) {
+		/* Nothing more to ask: log out in the same flight. */
+		imap_client_logout(s.client);
+		n = mail_folder_count(cf.folder);
+		seq = limit > 0 && limit < n ? n - (uint32_t)limit + 1 : 1;
+		for (; seq <= n; seq++) {
+			m = mail_folder_msg(cf.folder, seq);
+			if (m->uid != 0 && (m->state & MAIL_MSG_HEADERS))
+				print_msg(ctx->out, m, json, &line);
+		}
+	}
+	buf_free(&line);
+	cli_folder_close(&cf);
+	cli_session_close(&s);
+	return rc;
+}

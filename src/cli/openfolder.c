@@ -1,0 +1,116 @@
+/*
+ * The folder that list and flag work on: the account's cache (cache_dir,
+ * header_cache) and the folder model, opened and synchronised before the
+ * command looks at it. A cache that cannot be opened costs speed, not the
+ * command: it says so and goes on without.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "crispin/cli.h"
+#include "crispin/mail_folder.h"
+#include "crispin/store.h"
+#include "crispin/str.h"
+#include "crispin/xalloc.h"
+
+static void on_opened(struct mail_folder *, void *);
+static void on_error(struct mail_folder *, enum err_class, const char *, void *);
+static void forward_untagged(const struct imap_response *, void *);
+static struct store *open_store(struct cli_session *);
+
+static const struct mail_folder_events events = {
+	.opened = on_opened,
+	.error = on_error,
+};
+
+static void
+on_opened(struct mail_folder *f, void *arg)
+{
+	struct cli_folder	*cf = arg;
+
+	cf->opened = true;
+}
+
+static void
+on_error(struct mail_folder *f, enum err_class cls, const char *msg, void *arg)
+{
+	struct cli_folder	*cf = arg;
+	char			*clean = str_sanitize(msg);
+
+	cli_session_fail(cf->s, cls, "%s", clean);
+	free(clean);
+	cf->failed = true;
+}
+
+static void
+forward_untagged(const struct imap_response *r, void *arg)
+{
+	struct cli_folder	*cf = arg;
+
+	if (cf->folder != NULL)
+		mail_folder_untagged(cf->folder, r);
+}
+
+/* The cache is per account: user@host:port names it. */
+static struct store *
+open_store(struct cli_session *s)
+{
+	struct imap_account	 acct;
+	struct store		*st = NULL;
+	const char		*dir_opt;
+	char			*dir, *account, *error = NULL;
+
+	if (!config_bool(s->ctx->cfg, "header_cache"))
+		return NULL;
+	if (config_imap_account(s->ctx->cfg, &acct, &error) < 0) {
+		free(error);
+		return NULL;
+	}
+	account = xasprintf("%s%s%s:%s", acct.user != NULL ? acct.user : "",
+	    acct.user != NULL ? "@" : "", acct.host, acct.port);
+	imap_account_free(&acct);
+	dir_opt = config_str(s->ctx->cfg, "cache_dir");
+	dir = dir_opt != NULL ? xstrdup(dir_opt) : store_default_dir();
+	if (store_open(dir, account, &st, NULL, &error) < 0) {
+		char *clean = str_sanitize(error);
+
+		fprintf(s->ctx->err, "crispin: cache not used: %s\n", clean);
+		free(clean);
+		free(error);
+		st = NULL;
+	}
+	free(dir);
+	free(account);
+	return st;
+}
+
+int
+cli_folder_open(struct cli_folder *cf, struct cli_session *s, const char *name,
+    bool readonly)
+{
+	struct mail_folder_params	p;
+
+	memset(cf, 0, sizeof *cf);
+	cf->s = s;
+	cf->store = open_store(s);
+	memset(&p, 0, sizeof p);
+	p.readonly = readonly;
+	p.use_cache = cf->store != NULL;
+	cf->folder = mail_folder_new(s->client, cf->store, name, &p);
+	mail_folder_subscribe(cf->folder, &events, cf);
+	s->untagged = forward_untagged;
+	s->untagged_arg = cf;
+	mail_folder_open(cf->folder);
+	return cli_session_wait(s, &cf->opened);
+}
+
+void
+cli_folder_close(struct cli_folder *cf)
+{
+	if (cf->s != NULL) {
+		cf->s->untagged = NULL;
+		cf->s->untagged_arg = NULL;
+	}
+	mail_folder_free(&cf->folder);
+	store_close(&cf->store);
+}

@@ -1,0 +1,284 @@
+/*
+ * Flag changes: the model changes at once and the server is told with
+ * UID STORE ±FLAGS.SILENT. Under CONDSTORE, UNCHANGEDSINCE makes the
+ * server refuse messages another client changed meanwhile ([MODIFIED]);
+ * those are fetched again and the change is sent once more on top of
+ * their new state. A refusal puts the old flags back.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "crispin/imap_data.h"
+#include "crispin/log.h"
+#include "crispin/str.h"
+#include "crispin/xalloc.h"
+#include "folder_p.h"
+
+struct undo {
+	uint32_t	 uid;
+	uint16_t	 flags;
+	const char	*keywords;	/* interned */
+};
+
+struct flag_op {
+	struct mail_folder	*f;
+	bool			 add;
+	unsigned		 flags;
+	char			**keywords;	/* owned, NULL-terminated */
+	struct undo		*undo;		/* owned */
+	size_t			 nundo, undo_cap;
+	struct imap_seqset	 uids;		/* owned: what was sent */
+	struct imap_seqset	 modified;	/* owned: [MODIFIED] */
+	bool			 retried;
+	mail_folder_done_cb	*done;
+	void			*arg;
+};
+
+static void op_send(struct flag_op *);
+static void op_untagged(struct imap_client *, const struct imap_response *, void *);
+static void op_store_done(struct imap_client *, const struct imap_response *, void *);
+static void op_refetch_done(struct imap_client *, const struct imap_response *, void *);
+static void op_finish(struct flag_op *, int);
+static void op_free(struct flag_op *);
+static void rollback(struct flag_op *, const struct imap_seqset *);
+static void write_flag_list(struct buf *, unsigned, char *const *);
+
+static void
+write_flag_list(struct buf *b, unsigned flags, char *const *keywords)
+{
+	unsigned	bit;
+	size_t		i;
+	bool		first = true;
+
+	buf_addc(b, '(');
+	for (bit = IMAP_FLAG_SEEN; bit <= IMAP_FLAG_DRAFT; bit <<= 1) {
+		if (!(flags & bit))
+			continue;
+		if (!first)
+			buf_addc(b, ' ');
+		buf_adds(b, mail_flag_name(bit));
+		first = false;
+	}
+	for (i = 0; keywords != NULL && keywords[i] != NULL; i++) {
+		if (!first)
+			buf_addc(b, ' ');
+		buf_adds(b, keywords[i]);
+		first = false;
+	}
+	buf_addc(b, ')');
+}
+
+void
+mail_folder_store_flags(struct mail_folder *f, const struct imap_seqset *uids, bool add,
+    unsigned flags, const char *const *keywords, mail_folder_done_cb *done, void *arg)
+{
+	struct flag_op	*op = xcalloc(1, sizeof *op);
+	struct mail_msg	*m;
+	struct imap_seqset want;
+	struct buf	 kw = BUF_INIT;
+	uint32_t	 seq, n;
+	size_t		 i, nkw = 0;
+
+	op->f = f;
+	op->add = add;
+	op->flags = flags & (IMAP_FLAG_SEEN | IMAP_FLAG_ANSWERED | IMAP_FLAG_FLAGGED |
+	    IMAP_FLAG_DELETED | IMAP_FLAG_DRAFT);
+	while (keywords != NULL && keywords[nkw] != NULL)
+		nkw++;
+	op->keywords = xcalloc(nkw + 1, sizeof *op->keywords);
+	for (i = 0; i < nkw; i++)
+		op->keywords[i] = xstrdup(keywords[i]);
+	op->done = done;
+	op->arg = arg;
+	imap_seqset_init(&op->uids);
+	imap_seqset_init(&op->modified);
+	imap_seqset_init(&want);
+	for (i = 0; i < uids->count; i++)
+		imap_seqset_add(&want, uids->ranges[i].lo, uids->ranges[i].hi);
+	imap_seqset_normalize(&want);
+	folder_ref(f);
+
+	/* Optimistic: the model changes now; undo keeps the way back. */
+	n = mail_folder_count(f);
+	for (seq = 1; seq <= n; seq++) {
+		m = mail_msgmap_get(f->map, seq);
+		if (m->uid == 0 || !folder_set_has(&want, m->uid))
+			continue;
+		imap_seqset_add(&op->uids, m->uid, m->uid);
+		if (op->nundo == op->undo_cap) {
+			op->undo_cap = op->undo_cap ? op->undo_cap * 2 : 64;
+			op->undo = xreallocarray(op->undo, op->undo_cap, sizeof *op->undo);
+		}
+		op->undo[op->nundo].uid = m->uid;
+		op->undo[op->nundo].flags = m->flags;
+		op->undo[op->nundo].keywords = m->keywords;
+		op->nundo++;
+		if (add)
+			m->flags |= (uint16_t)op->flags;
+		else
+			m->flags &= (uint16_t)~op->flags;
+		if (nkw > 0) {
+			buf_reset(&kw);
+			mail_keywords_edit(&kw, m->keywords,
+			    add ? (const char *const *)op->keywords : NULL,
+			    add ? NULL : (const char *const *)op->keywords);
+			m->keywords = kw.len > 0 ? mail_intern(f->strings, buf_cstr(&kw)) : NULL;
+		}
+		folder_mark_dirty(f, m);
+		if (m->state & MAIL_MSG_HEADERS)
+			folder_emit_flags(f, m);
+		if (f->dead)
+			break;
+	}
+	buf_free(&kw);
+	imap_seqset_free(&want);
+	imap_seqset_normalize(&op->uids);
+	if (f->dead || op->uids.count == 0) {
+		if (!f->dead && op->uids.count == 0)
+			folder_emit_error(f, ERR_FAILURE, "no message with those UIDs in %s",
+			    f->name);
+		op_finish(op, op->uids.count == 0 ? -1 : 0);
+		return;
+	}
+	folder_flush(f);
+	op_send(op);
+}
+
+static void
+op_send(struct flag_op *op)
+{
+	struct mail_folder	*f = op->f;
+	struct imap_cmd		*cmd = folder_cmd_new(f, op_untagged);
+	struct buf		 b = BUF_INIT;
+
+	imap_seqset_write(&b, &op->uids);
+	imap_cmd_add(cmd, "UID STORE %s ", buf_cstr(&b));
+	if (f->condstore && !f->nomodseq && f->highestmodseq > 0)
+		imap_cmd_add(cmd, "(UNCHANGEDSINCE %llu) ",
+		    (unsigned long long)f->highestmodseq);
+	buf_reset(&b);
+	write_flag_list(&b, op->flags, op->keywords);
+	imap_cmd_add(cmd, "%sFLAGS.SILENT %s", op->add ? "+" : "-", buf_cstr(&b));
+	buf_free(&b);
+	imap_cmd_submit(cmd, op_store_done, op);
+}
+
+static void
+op_untagged(struct imap_client *c, const struct imap_response *r, void *arg)
+{
+	struct flag_op	*op = arg;
+
+	mail_folder_untagged(op->f, r);
+}
+
+static void
+rollback(struct flag_op *op, const struct imap_seqset *which)
+{
+	struct mail_folder	*f = op->f;
+	struct mail_msg		*m;
+	size_t			 i;
+
+	for (i = 0; i < op->nundo && !f->dead; i++) {
+		if (which != NULL && !folder_set_has(which, op->undo[i].uid))
+			continue;
+		m = mail_msgmap_get(f->map, mail_msgmap_seq(f->map, op->undo[i].uid));
+		if (m == NULL)
+			continue;
+		m->flags = op->undo[i].flags;
+		m->keywords = op->undo[i].keywords;
+		folder_mark_dirty(f, m);
+		if (m->state & MAIL_MSG_HEADERS)
+			folder_emit_flags(f, m);
+	}
+}
+
+static void
+op_store_done(struct imap_client *c, const struct imap_response *r, void *arg)
+{
+	struct flag_op		*op = arg;
+	struct mail_folder	*f = op->f;
+	struct imap_cmd		*cmd;
+	struct buf		 b = BUF_INIT;
+	char			*why;
+
+	if (!folder_cmd_finished(f)) {
+		op_finish(op, -1);
+		return;
+	}
+	folder_unref(f);
+	if (r->status != IMAP_STATUS_OK) {
+		why = str_sanitize(r->text);
+		rollback(op, NULL);
+		folder_flush(f);
+		folder_emit_error(f, ERR_FAILURE, "cannot change flags in %s: %s",
+		    f->name, why);
+		free(why);
+		op_finish(op, -1);
+		return;
+	}
+	if (r->code == NULL || strcmp(r->code, "MODIFIED") != 0 || r->code_argc < 1 ||
+	    imap_seqset_parse(&op->modified, imap_arg_atom(&r->code_args[0]) ?
+	    imap_arg_atom(&r->code_args[0]) : "") < 0) {
+		op_finish(op, 0);
+		return;
+	}
+	/* Another client got there first: learn the new state, then try
+	 * once more on top of it. */
+	imap_seqset_normalize(&op->modified);
+	rollback(op, &op->modified);
+	if (op->retried) {
+		folder_emit_error(f, ERR_FAILURE, "flags of some messages in %s keep "
+		    "changing on the server; not changed", f->name);
+		op_finish(op, -1);
+		return;
+	}
+	op->retried = true;
+	cmd = folder_cmd_new(f, op_untagged);
+	imap_seqset_write(&b, &op->modified);
+	imap_cmd_add(cmd, "UID FETCH %s (UID FLAGS%s)", buf_cstr(&b),
+	    f->condstore ? " MODSEQ" : "");
+	buf_free(&b);
+	imap_cmd_submit(cmd, op_refetch_done, op);
+}
+
+static void
+op_refetch_done(struct imap_client *c, const struct imap_response *r, void *arg)
+{
+	struct flag_op	*op = arg;
+	struct mail_folder *f = op->f;
+
+	if (!folder_cmd_finished(f)) {
+		op_finish(op, -1);
+		return;
+	}
+	folder_unref(f);
+	imap_seqset_free(&op->uids);
+	op->uids = op->modified;
+	imap_seqset_init(&op->modified);
+	op_send(op);
+}
+
+static void
+op_finish(struct flag_op *op, int status)
+{
+	struct mail_folder	*f = op->f;
+
+	if (op->done != NULL && !f->dead)
+		op->done(f, status, op->arg);
+	folder_unref(f);
+	op_free(op);
+}
+
+static void
+op_free(struct flag_op *op)
+{
+	size_t	i;
+
+	for (i = 0; op->keywords[i] != NULL; i++)
+		free(op->keywords[i]);
+	free(op->keywords);
+	free(op->undo);
+	imap_seqset_free(&op->uids);
+	imap_seqset_free(&op->modified);
+	free(op);
+}

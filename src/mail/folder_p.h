@@ -1,0 +1,113 @@
+/* Private state of the folder model, shared by folder.c, sync.c and flags.c. */
+#ifndef CRISPIN_MAIL_FOLDER_P_H
+#define CRISPIN_MAIL_FOLDER_P_H
+
+#include "crispin/mail_folder.h"
+
+enum folder_state {
+	FOLDER_NEW,
+	FOLDER_SELECTING,	/* SELECT/EXAMINE in flight */
+	FOLDER_SYNCING,		/* resync and header fetches in flight */
+	FOLDER_OPEN,
+	FOLDER_CLOSED,		/* [CLOSED], or the session went away */
+	FOLDER_FAILED,
+};
+
+enum sync_mode {
+	SYNC_COLD,
+	SYNC_QRESYNC,
+	SYNC_CONDSTORE,
+	SYNC_PLAIN,
+};
+
+struct subscriber {
+	const struct mail_folder_events	*ev;	/* borrowed */
+	void				*arg;
+};
+
+struct mail_folder {
+	int			 refs;		/* commands in flight hold one */
+	bool			 dead;		/* mail_folder_free was called */
+	struct imap_client	*client;	/* borrowed */
+	struct store		*store;		/* borrowed; NULL: no cache */
+	char			*name;		/* owned, UTF-8 */
+	struct mail_folder_params params;
+	enum folder_state	 state;
+	enum sync_mode		 mode;
+	bool			 readonly;
+	bool			 condstore;	/* MODSEQ may be asked for */
+	bool			 nomodseq;
+	unsigned		 permflags;
+
+	struct mail_msgmap	*map;		/* owned */
+	struct mail_intern	*strings;	/* owned */
+	struct subscriber	*subs;		/* owned array */
+	size_t			 nsubs;
+
+	uint32_t		 uidvalidity, uidnext;
+	uint64_t		 highestmodseq;	/* the newest we know of */
+	uint64_t		 select_modseq;	/* [HIGHESTMODSEQ] of the open:
+						 * safe to resync from next time */
+	struct store_folder_state cached;	/* as read before the open */
+	/* UIDs the cache has, ascending; owned array. */
+	uint32_t		*cache;
+	size_t			 ncache, cache_cap;
+
+	unsigned		 sync_pending;	/* sync commands in flight */
+	unsigned		 fill_rounds;
+	bool			 desync;	/* the map contradicted the server */
+	bool			 fill_again;	/* new mail during the open */
+	bool			 announced;	/* opened was emitted */
+	size_t			 progress_done, progress_total;
+
+	uint32_t		*dirty;		/* UIDs to write; owned */
+	size_t			 ndirty, dirty_cap;
+	unsigned		 inflight;	/* our commands; writes wait for them */
+};
+
+/* folder.c */
+void	 folder_ref(struct mail_folder *);
+/* Returns false when the folder is gone (freed after the last ref). */
+bool	 folder_unref(struct mail_folder *);
+void	 folder_emit_error(struct mail_folder *, enum err_class, const char *fmt, ...)
+	    CRISPIN_PRINTF(3, 4);
+void	 folder_emit_added(struct mail_folder *, const struct mail_msg *);
+void	 folder_emit_flags(struct mail_folder *, const struct mail_msg *);
+void	 folder_emit_expunged(struct mail_folder *, uint32_t uid);
+void	 folder_emit_progress(struct mail_folder *);
+void	 folder_emit_opened(struct mail_folder *);
+/* The untagged handler the folder's commands claim FETCH, EXISTS,
+ * EXPUNGE and VANISHED with. */
+void	 folder_on_untagged(struct imap_client *, const struct imap_response *, void *);
+/* Response codes of a tagged or untagged status response. */
+void	 folder_handle_code(struct mail_folder *, const struct imap_response *);
+void	 folder_mark_dirty(struct mail_folder *, struct mail_msg *);
+/* Writes the dirty records in one transaction. */
+void	 folder_flush(struct mail_folder *);
+/* A command of the folder: claims FETCH, EXISTS, EXPUNGE, VANISHED (for
+ * cb, or folder_on_untagged when NULL: the command's arg must then be the
+ * folder) and holds a reference. Its done callback starts with folder_cmd_finished,
+ * which writes pending records and returns false (ref dropped) when the
+ * folder is gone. */
+struct imap_cmd *folder_cmd_new(struct mail_folder *, imap_cmd_untagged_cb *);
+bool	 folder_cmd_finished(struct mail_folder *);
+void	 folder_cache_drop(struct mail_folder *);
+/* Membership in a normalized set. */
+bool	 folder_set_has(const struct imap_seqset *, uint32_t);
+
+/* sync.c */
+void	 sync_after_select(struct mail_folder *);
+/* Fetches the index fields of slots that lack them, newest first. */
+void	 sync_fill(struct mail_folder *);
+/* New mail announced while open. */
+void	 sync_new_mail(struct mail_folder *);
+/* The map contradicted the server while open: rebuild it from UID SEARCH
+ * and fetch what is missing. */
+void	 sync_repair(struct mail_folder *);
+
+/* header.c */
+/* Fills the index fields of msg from a header block (HEADER.FIELDS). */
+void	 header_apply(struct mail_intern *, struct mail_msg *, const char *raw,
+	    size_t len);
+
+#endif

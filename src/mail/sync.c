@@ -1,0 +1,600 @@
+/*
+ * Opening a folder and keeping the cache in step. Cold: SELECT, then the
+ * index fields of every message, newest first, in pipelined batches (the
+ * first one small so a screen can be drawn at once). Warm: the cached
+ * records plus a resync that costs what changed: QRESYNC SELECT, or
+ * CONDSTORE CHANGEDSINCE plus UID SEARCH, or a flags refresh plus UID
+ * SEARCH. Whatever the path, the map is checked against the server, and a
+ * contradiction rebuilds it from UID SEARCH rather than guess.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "crispin/imap_data.h"
+#include "crispin/log.h"
+#include "crispin/str.h"
+#include "crispin/xalloc.h"
+#include "folder_p.h"
+
+#define INDEX_ITEMS "UID FLAGS INTERNALDATE RFC822.SIZE%s BODY.PEEK[HEADER.FIELDS " \
+	"(DATE FROM TO CC SUBJECT MESSAGE-ID IN-REPLY-TO REFERENCES)]"
+#define MAX_FILL_ROUNDS	5
+
+static int load_cache(struct mail_folder *);
+static int attach_cb(const struct store_msg *, void *);
+static void select_done(struct imap_client *, const struct imap_response *, void *);
+static void assign_uids(struct mail_folder *, const uint32_t *, size_t);
+static void attach_cached(struct mail_folder *);
+static void send_search(struct mail_folder *);
+static void on_search(struct imap_client *, const struct imap_response *, void *);
+static int uid_cmp(const void *, const void *);
+static void search_done(struct imap_client *, const struct imap_response *, void *);
+static void send_flags_refresh(struct mail_folder *);
+static void sync_cmd_done(struct imap_client *, const struct imap_response *, void *);
+static void sync_step_done(struct mail_folder *);
+static void finish_open(struct mail_folder *);
+static uint32_t cache_max_uid(const struct mail_folder *);
+static void fail_open(struct mail_folder *, enum err_class, const char *);
+
+/* Reads which UIDs the cache has (the records are read when they can be
+ * attached, so they are never held twice); a cache without a complete
+ * state (an open that never finished) is cleared, since its records may
+ * be partial. */
+static int
+load_cache(struct mail_folder *f)
+{
+	struct imap_seqset	 set;
+	uint64_t		 total;
+	uint32_t		 u;
+	size_t			 i;
+	char			*error = NULL;
+
+	memset(&f->cached, 0, sizeof f->cached);
+	if (f->store == NULL)
+		return 0;
+	imap_seqset_init(&set);
+	if (store_folder_get(f->store, f->name, &f->cached, &error) < 0)
+		goto fail;
+	if (f->cached.uidvalidity == 0) {
+		if (store_folder_clear(f->store, f->name, &error) < 0)
+			goto fail;
+		return 0;
+	}
+	if (store_msg_uids(f->store, f->name, &set, &error) < 0)
+		goto fail;
+	imap_seqset_normalize(&set);
+	total = imap_seqset_count(&set, UINT32_MAX);
+	if (total > MAIL_FOLDER_MAX_MESSAGES || (set.count > 0 &&
+	    set.ranges[set.count - 1].hi == UINT32_MAX)) {
+		error = xstrdup("the cache lists impossible UIDs");
+		goto fail;
+	}
+	f->cache = xreallocarray(NULL, total + 1, sizeof *f->cache);
+	f->cache_cap = total + 1;
+	for (i = 0; i < set.count; i++) {
+		for (u = set.ranges[i].lo; ; u++) {
+			if (u != 0)
+				f->cache[f->ncache++] = u;
+			if (u == set.ranges[i].hi)
+				break;
+		}
+	}
+	imap_seqset_free(&set);
+	return 0;
+fail:
+	log_warn("folder %s: cache unusable, going without: %s", f->name, error);
+	free(error);
+	imap_seqset_free(&set);
+	folder_cache_drop(f);
+	memset(&f->cached, 0, sizeof f->cached);
+	f->store = NULL;
+	return -1;
+}
+
+static uint32_t
+cache_max_uid(const struct mail_folder *f)
+{
+	return f->ncache > 0 ? f->cache[f->ncache - 1] : 0;
+}
+
+void
+mail_folder_open(struct mail_folder *f)
+{
+	struct imap_cmd		*cmd;
+	struct imap_seqset	 known;
+	struct buf		 b = BUF_INIT;
+	bool			 qresync, condstore;
+	size_t			 i;
+
+	if (f->state != FOLDER_NEW)
+		return;
+	load_cache(f);
+	qresync = imap_client_enabled(f->client, "QRESYNC");
+	condstore = qresync || imap_client_enabled(f->client, "CONDSTORE") ||
+	    imap_client_has_cap(f->client, "CONDSTORE");
+	f->state = FOLDER_SELECTING;
+	f->mode = SYNC_COLD;
+
+	cmd = folder_cmd_new(f, NULL);
+	imap_cmd_add(cmd, "%s ", f->params.readonly ? "EXAMINE" : "SELECT");
+	imap_cmd_add_mailbox(cmd, f->name);
+	if (qresync && f->cached.uidvalidity != 0 && f->cached.highestmodseq != 0) {
+		/* Only changes cross the wire: VANISHED (EARLIER) for cached
+		 * messages that are gone, FETCH for those whose flags moved. */
+		imap_seqset_init(&known);
+		for (i = 0; i < f->ncache; i++)
+			imap_seqset_add(&known, f->cache[i], f->cache[i]);
+		imap_seqset_normalize(&known);
+		imap_seqset_write(&b, &known);
+		imap_seqset_free(&known);
+		imap_cmd_add(cmd, " (QRESYNC (%u %llu%s%s))", f->cached.uidvalidity,
+		    (unsigned long long)f->cached.highestmodseq, b.len > 0 ? " " : "",
+		    buf_cstr(&b));
+		buf_free(&b);
+		f->mode = SYNC_QRESYNC;
+	} else if (condstore)
+		imap_cmd_add(cmd, " (CONDSTORE)");
+	f->condstore = condstore;
+	imap_cmd_submit(cmd, select_done, f);
+}
+
+static void
+fail_open(struct mail_folder *f, enum err_class cls, const char *text)
+{
+	char	*why = str_sanitize(text);
+
+	f->state = FOLDER_FAILED;
+	folder_emit_error(f, cls, "cannot open folder %s: %s", f->name, why);
+	free(why);
+}
+
+static void
+select_done(struct imap_client *c, const struct imap_response *r, void *arg)
+{
+	struct mail_folder	*f = arg;
+	char			*error = NULL;
+
+	if (!folder_cmd_finished(f))
+		return;
+	folder_handle_code(f, r);
+	if (r->status != IMAP_STATUS_OK) {
+		fail_open(f, ERR_FAILURE, r->text);
+		folder_unref(f);
+		return;
+	}
+	if (f->uidvalidity == 0) {
+		fail_open(f, ERR_PROTOCOL, "the server sent no UIDVALIDITY");
+		folder_unref(f);
+		return;
+	}
+	f->state = FOLDER_SYNCING;
+	if (f->cached.uidvalidity != 0 && f->cached.uidvalidity != f->uidvalidity) {
+		/* Every cached UID now names another message (or none). */
+		log_info("folder %s: UIDVALIDITY %u -> %u, cache cleared", f->name,
+		    f->cached.uidvalidity, f->uidvalidity);
+		folder_cache_drop(f);
+		f->mode = SYNC_COLD;
+		if (f->store != NULL && store_folder_clear(f->store, f->name, &error) < 0) {
+			log_warn("folder %s: %s", f->name, error);
+			free(error);
+		}
+	}
+	sync_after_select(f);
+	folder_unref(f);
+}
+
+void
+sync_after_select(struct mail_folder *f)
+{
+	uint32_t	n = mail_msgmap_count(f->map);
+
+	f->progress_total = n;
+	f->progress_done = 0;
+	if (f->ncache == 0 && f->mode != SYNC_QRESYNC) {
+		f->mode = SYNC_COLD;
+		sync_fill(f);
+		return;
+	}
+	if (f->mode == SYNC_QRESYNC) {
+		/* Cached records minus VANISHED are the first messages; the
+		 * rest are new. A cache that does not fit is rebuilt. */
+		if (f->ncache > n || f->desync) {
+			f->desync = false;
+			send_search(f);
+			return;
+		}
+		assign_uids(f, f->cache, f->ncache);
+		if (f->desync) {
+			f->desync = false;
+			send_search(f);
+			return;
+		}
+		attach_cached(f);
+		if (!f->dead)
+			sync_fill(f);
+		return;
+	}
+	f->mode = f->condstore && f->cached.highestmodseq != 0 && !f->nomodseq ?
+	    SYNC_CONDSTORE : SYNC_PLAIN;
+	send_search(f);
+	send_flags_refresh(f);
+}
+
+/* Slots 1..n get uids[0..n-1]; a slot already known must agree. */
+static void
+assign_uids(struct mail_folder *f, const uint32_t *uids, size_t n)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++) {
+		if (mail_msgmap_set_uid(f->map, (uint32_t)i + 1, uids[i]) < 0) {
+			f->desync = true;
+			return;
+		}
+	}
+}
+
+struct attach {
+	struct mail_folder	*f;
+	struct imap_seqset	 gone;	/* cached, not on the server */
+};
+
+static int
+attach_cb(const struct store_msg *sm, void *arg)
+{
+	struct attach		*at = arg;
+	struct mail_folder	*f = at->f;
+	struct mail_msg		*m;
+	const char		*kw;
+
+	if ((m = mail_msgmap_get(f->map, mail_msgmap_seq(f->map, sm->uid))) == NULL) {
+		imap_seqset_add(&at->gone, sm->uid, sm->uid);
+		return 0;
+	}
+	if (m->state & MAIL_MSG_HEADERS)
+		return 0;
+	kw = mail_intern(f->strings, sm->keywords);
+	if (!(m->state & MAIL_MSG_FLAGS)) {
+		m->flags = (uint16_t)sm->flags;
+		m->keywords = kw;
+		m->modseq = sm->modseq;
+	} else if (m->flags != sm->flags || m->keywords != kw)
+		folder_mark_dirty(f, m);
+	m->internaldate = sm->internaldate;
+	m->date = sm->date;
+	m->size = sm->size;
+	m->from = mail_intern(f->strings, sm->from);
+	m->to = mail_intern(f->strings, sm->to);
+	m->subject = mail_intern(f->strings, sm->subject);
+	m->message_id = mail_intern(f->strings, sm->message_id);
+	m->in_reply_to = mail_intern(f->strings, sm->in_reply_to);
+	m->references = mail_intern(f->strings, sm->references);
+	m->state |= MAIL_MSG_HEADERS;
+	f->progress_done++;
+	folder_emit_added(f, m);
+	return f->dead ? 1 : 0;
+}
+
+/* Cached records fill the slots whose UIDs they have, read straight from
+ * the cache; cached UIDs the server no longer has leave the cache. */
+static void
+attach_cached(struct mail_folder *f)
+{
+	struct attach	 at;
+	char		*error = NULL;
+
+	if (f->store == NULL) {
+		folder_cache_drop(f);
+		return;
+	}
+	at.f = f;
+	imap_seqset_init(&at.gone);
+	folder_ref(f);
+	if (store_msg_each(f->store, f->name, 0, attach_cb, &at, &error) < 0) {
+		/* What was not attached is fetched from the server. */
+		log_warn("folder %s: cache: %s", f->name, error);
+		x_free(&error);
+	}
+	if (!f->dead && at.gone.count > 0) {
+		imap_seqset_normalize(&at.gone);
+		if (store_msg_delete(f->store, f->name, &at.gone, &error) < 0) {
+			log_warn("folder %s: cache: %s", f->name, error);
+			free(error);
+		}
+	}
+	imap_seqset_free(&at.gone);
+	folder_cache_drop(f);
+	folder_unref(f);
+}
+
+/* A search claims its results and the changes that may come with a UID
+ * command (EXPUNGE, VANISHED); FETCH and EXISTS reach the folder through
+ * the general handler (a command claims at most four keywords). */
+static void
+send_search(struct mail_folder *f)
+{
+	struct imap_cmd	*cmd = imap_cmd_new(f->client, 0);
+
+	folder_ref(f);
+	f->inflight++;
+	imap_cmd_on_untagged(cmd, "EXPUNGE", folder_on_untagged);
+	imap_cmd_on_untagged(cmd, "VANISHED", folder_on_untagged);
+	imap_cmd_on_untagged(cmd, "ESEARCH", on_search);
+
+	if (imap_client_has_cap(f->client, "ESEARCH") ||
+	    imap_client_has_cap(f->client, "IMAP4REV2"))
+		imap_cmd_add(cmd, "UID SEARCH RETURN (ALL) ALL");
+	else
+		imap_cmd_add(cmd, "UID SEARCH ALL");
+	imap_cmd_on_untagged(cmd, "SEARCH", on_search);
+	f->sync_pending++;
+	imap_cmd_submit(cmd, search_done, f);
+}
+
+/*
+ * The result is the truth at this point of the stream: the map becomes
+ * exactly it. Records of UIDs we knew stay; known messages it lacks were
+ * expunged without our hearing of it.
+ */
+static void
+on_search(struct imap_client *c, const struct imap_response *r, void *arg)
+{
+	struct mail_folder	*f = arg;
+	struct imap_esearch	 es;
+	struct imap_seqset	 gone;
+	struct mail_msg		*m;
+	uint32_t		*uids, u, seq;
+	uint64_t		 total;
+	size_t			 count = 0, i;
+	char			*error = NULL;
+
+	if (f->dead)
+		return;
+	if (imap_esearch_parse(r, &es, &error) < 0) {
+		log_warn("folder %s: bad SEARCH: %s", f->name, error);
+		free(error);
+		f->desync = true;
+		return;
+	}
+	imap_seqset_normalize(&es.all);
+	total = imap_seqset_count(&es.all, UINT32_MAX);
+	if (total > MAIL_FOLDER_MAX_MESSAGES || (es.all.count > 0 &&
+	    es.all.ranges[es.all.count - 1].hi == UINT32_MAX)) {
+		imap_esearch_free(&es);
+		f->desync = true;
+		return;
+	}
+	uids = xreallocarray(NULL, total + 1, sizeof *uids);
+	for (i = 0; i < es.all.count; i++) {
+		for (u = es.all.ranges[i].lo; ; u++) {
+			uids[count++] = u;
+			if (u == es.all.ranges[i].hi)
+				break;
+		}
+	}
+	imap_esearch_free(&es);
+	imap_seqset_init(&gone);
+	for (seq = 1; seq <= mail_msgmap_count(f->map); seq++) {
+		m = mail_msgmap_get(f->map, seq);
+		if (m->uid != 0 && (m->state & MAIL_MSG_HEADERS) &&
+		    bsearch(&m->uid, uids, count, sizeof *uids, uid_cmp) == NULL)
+			imap_seqset_add(&gone, m->uid, m->uid);
+	}
+	if (mail_msgmap_rebuild(f->map, uids, (uint32_t)count) < 0)
+		f->desync = true;
+	else
+		f->desync = false;
+	free(uids);
+	for (i = 0; i < gone.count && !f->dead && !f->desync; i++)
+		folder_emit_expunged(f, gone.ranges[i].lo);
+	imap_seqset_free(&gone);
+}
+
+static int
+uid_cmp(const void *a, const void *b)
+{
+	uint32_t	x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static void
+search_done(struct imap_client *c, const struct imap_response *r, void *arg)
+{
+	struct mail_folder	*f = arg;
+
+	if (!f->dead && r->status != IMAP_STATUS_OK) {
+		char *why = str_sanitize(r->text);
+
+		folder_emit_error(f, ERR_FAILURE, "cannot list the messages of %s: %s",
+		    f->name, why);
+		free(why);
+		f->desync = true;
+	}
+	sync_cmd_done(c, r, arg);
+}
+
+/* Flags of the cached messages: changes only under CONDSTORE, all of them
+ * otherwise. New messages get theirs with their index fields. */
+static void
+send_flags_refresh(struct mail_folder *f)
+{
+	struct imap_cmd	*cmd;
+	uint32_t	 max = cache_max_uid(f);
+
+	if (max == 0)
+		return;
+	cmd = folder_cmd_new(f, NULL);
+	if (f->mode == SYNC_CONDSTORE)
+		imap_cmd_add(cmd, "UID FETCH 1:%u (UID FLAGS) (CHANGEDSINCE %llu)", max,
+		    (unsigned long long)f->cached.highestmodseq);
+	else
+		imap_cmd_add(cmd, "UID FETCH 1:%u (UID FLAGS)", max);
+	f->sync_pending++;
+	imap_cmd_submit(cmd, sync_cmd_done, f);
+}
+
+static void
+sync_cmd_done(struct imap_client *c, const struct imap_response *r, void *arg)
+{
+	struct mail_folder	*f = arg;
+
+	if (!folder_cmd_finished(f))
+		return;
+	f->sync_pending--;
+	if (r->status != IMAP_STATUS_OK && f->state == FOLDER_SYNCING &&
+	    imap_client_state(c) != IMAP_STATE_SELECTED &&
+	    imap_client_state(c) != IMAP_STATE_AUTHENTICATED) {
+		fail_open(f, ERR_NETWORK, r->text);
+		folder_unref(f);
+		return;
+	}
+	if (f->sync_pending == 0 && f->state == FOLDER_SYNCING)
+		sync_step_done(f);
+	else if (f->sync_pending == 0 && f->state == FOLDER_OPEN && f->fill_again) {
+		f->fill_again = false;
+		sync_fill(f);
+	}
+	folder_unref(f);
+}
+
+/* Everything in flight answered: attach the cache if the map was waiting
+ * for UIDs, fetch what is missing, or finish. */
+static void
+sync_step_done(struct mail_folder *f)
+{
+	if (f->desync) {
+		if (++f->fill_rounds > MAX_FILL_ROUNDS) {
+			fail_open(f, ERR_PROTOCOL, "the server's message list keeps "
+			    "changing under us; try again");
+			return;
+		}
+		f->desync = false;
+		send_search(f);
+		return;
+	}
+	if (f->ncache > 0)
+		attach_cached(f);
+	if (f->dead)
+		return;
+	sync_fill(f);
+}
+
+void
+sync_fill(struct mail_folder *f)
+{
+	struct imap_seqset	 set;
+	struct imap_cmd		*cmd;
+	struct buf		 b = BUF_INIT;
+	struct mail_msg		*m;
+	uint32_t		 seq, limit, taken;
+	bool			 by_uid;
+	unsigned		 batches = 0;
+
+	if (f->state == FOLDER_SYNCING && ++f->fill_rounds > MAX_FILL_ROUNDS) {
+		fail_open(f, ERR_PROTOCOL, "messages keep disappearing while "
+		    "their headers are fetched; try again");
+		return;
+	}
+	seq = mail_msgmap_count(f->map);
+	limit = f->params.first_batch;
+	while (seq > 0) {
+		imap_seqset_init(&set);
+		by_uid = true;
+		/* One batch: up to limit slots lacking fields, from the top. */
+		for (taken = 0; seq > 0 && taken < limit; seq--) {
+			m = mail_msgmap_get(f->map, seq);
+			if (m->state & MAIL_MSG_HEADERS)
+				continue;
+			imap_seqset_add(&set, seq, seq);
+			taken++;
+			if (m->uid == 0)
+				by_uid = false;
+		}
+		if (set.count == 0) {
+			imap_seqset_free(&set);
+			break;
+		}
+		if (by_uid) {
+			/* UIDs survive an EXPUNGE between pipelined commands. */
+			size_t i;
+			uint32_t s;
+			struct imap_seqset uids;
+
+			imap_seqset_init(&uids);
+			for (i = 0; i < set.count; i++) {
+				for (s = set.ranges[i].lo; s <= set.ranges[i].hi; s++) {
+					uint32_t u = mail_msgmap_get(f->map, s)->uid;
+
+					imap_seqset_add(&uids, u, u);
+				}
+			}
+			imap_seqset_free(&set);
+			set = uids;
+		}
+		imap_seqset_normalize(&set);
+		buf_reset(&b);
+		imap_seqset_write(&b, &set);
+		imap_seqset_free(&set);
+		cmd = folder_cmd_new(f, NULL);
+		imap_cmd_add(cmd, "%sFETCH %s (" INDEX_ITEMS ")", by_uid ? "UID " : "",
+		    buf_cstr(&b), f->condstore && !f->nomodseq ? " MODSEQ" : "");
+		f->sync_pending++;
+		imap_cmd_submit(cmd, sync_cmd_done, f);
+		batches++;
+		limit = f->params.batch;
+	}
+	buf_free(&b);
+	if (batches > 0)
+		return;
+	if (f->state == FOLDER_SYNCING)
+		finish_open(f);
+}
+
+static void
+finish_open(struct mail_folder *f)
+{
+	struct store_folder_state	 st;
+	char				*error = NULL;
+
+	folder_flush(f);
+	f->fill_rounds = 0;
+	if (f->store != NULL) {
+		st.uidvalidity = f->uidvalidity;
+		st.uidnext = f->uidnext;
+		/* The value of the SELECT is safe: later changes we saw are
+		 * fetched again next time, never missed. */
+		st.highestmodseq = f->nomodseq ? 0 : f->select_modseq;
+		if (store_folder_set(f->store, f->name, &st, &error) < 0) {
+			log_warn("folder %s: cache: %s", f->name, error);
+			free(error);
+		}
+	}
+	f->state = FOLDER_OPEN;
+	f->progress_done = f->progress_total = mail_msgmap_count(f->map);
+	folder_emit_progress(f);
+	if (!f->announced) {
+		f->announced = true;
+		folder_emit_opened(f);
+	}
+}
+
+void
+sync_repair(struct mail_folder *f)
+{
+	log_info("folder %s: message list out of step, rebuilding it", f->name);
+	f->state = FOLDER_SYNCING;
+	f->desync = false;
+	f->fill_rounds = 0;
+	send_search(f);
+}
+
+void
+sync_new_mail(struct mail_folder *f)
+{
+	if (f->sync_pending > 0) {
+		f->fill_again = true;
+		return;
+	}
+	sync_fill(f);
+}
