@@ -53,7 +53,7 @@ usage(FILE *fp)
 	    "  -e COMMAND     run an rc command after the rc files (repeatable)\n"
 	    "  -A ACCOUNT     use the rc file's account block ACCOUNT instead of the first\n"
 	    "  --dump-config  print the configuration in rc syntax (--defaults: every option)\n"
-	    "  --trace FILE   write the IMAP conversation to FILE (credentials shown as ***)\n"
+	    "  --trace FILE   write the IMAP or SMTP conversation to FILE (credentials as ***)\n"
 	    "  --log FILE     write a debug log to FILE\n"
 	    "  -h, --help     show this help\n"
 	    "  -v, --version  show the version\n"

@@ -62,6 +62,13 @@ void	 cli_session_close(struct cli_session *);
 void	 cli_session_fail(struct cli_session *, enum err_class, const char *fmt, ...)
 	    CRISPIN_PRINTF(3, 4);
 
+/* The first output line of a shell command (imap_pass_cmd and friends);
+ * what names the option in errors. malloc'd, or NULL with *error_r. */
+char	*cli_secret_command(const char *what, const char *command, char **error_r);
+/* Asks on /dev/tty with echo off; proto ("imap", "smtp") names the
+ * options to set in the error when there is no terminal. */
+char	*cli_prompt_secret(const char *prompt, const char *proto, char **error_r);
+
 /* Commands. */
 int	 cli_folders(struct cli_context *, int argc, char **argv);
 /* Folder operations (folderops.c). */

@@ -4,9 +4,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-#include <termios.h>
 #include <unistd.h>
-#include <sys/wait.h>
 
 #include "crispin/cli.h"
 #include "crispin/str.h"
@@ -47,8 +45,6 @@ static const struct cli_command commands[] = {
 };
 
 static char *get_secret(enum imap_secret_kind, void *, char **);
-static char *run_secret_command(const char *, const char *, char **);
-static char *prompt_password(const char *, char **);
 static void session_ready(struct imap_client *, void *);
 static void session_closed(struct imap_client *, enum err_class, const char *, void *);
 static void session_alert(struct imap_client *, const char *, void *);
@@ -87,73 +83,6 @@ cli_session_fail(struct cli_session *s, enum err_class cls, const char *fmt, ...
 	va_end(ap);
 }
 
-/* The first line a command prints is the secret; the command's stderr
- * goes to ours so the user sees why it failed. */
-static char *
-run_secret_command(const char *what, const char *command, char **error_r)
-{
-	struct buf	 out = BUF_INIT;
-	char		 chunk[512];
-	size_t		 n;
-	FILE		*fp;
-	int		 status;
-
-	if ((fp = popen(command, "r")) == NULL) {
-		*error_r = xasprintf("%s: cannot run: %s", what, strerror(errno));
-		return NULL;
-	}
-	while ((n = fread(chunk, 1, sizeof chunk, fp)) > 0)
-		buf_add(&out, chunk, n);
-	explicit_bzero(chunk, sizeof chunk);
-	status = pclose(fp);
-	if (status != 0) {
-		buf_free_secret(&out);
-		*error_r = xasprintf("%s failed (exit status %d)", what,
-		    WIFEXITED(status) ? WEXITSTATUS(status) : -1);
-		return NULL;
-	}
-	buf_truncate(&out, strcspn(buf_cstr(&out), "\r\n"));
-	if (out.len == 0) {
-		buf_free_secret(&out);
-		*error_r = xasprintf("%s printed nothing", what);
-		return NULL;
-	}
-	return buf_steal(&out);
-}
-
-/* Reads a password from the terminal with echo off. */
-static char *
-prompt_password(const char *prompt, char **error_r)
-{
-	struct termios	 old, quiet;
-	struct buf	 line = BUF_INIT;
-	char		 c;
-	int		 fd;
-	ssize_t		 n;
-
-	if ((fd = open("/dev/tty", O_RDWR | O_CLOEXEC)) < 0) {
-		*error_r = xstrdup("no password: set imap_pass_cmd or imap_pass in the rc "
-		    "file (there is no terminal to ask on)");
-		return NULL;
-	}
-	if (tcgetattr(fd, &old) < 0) {
-		close(fd);
-		*error_r = xstrdup("no password: cannot prompt on this terminal");
-		return NULL;
-	}
-	quiet = old;
-	quiet.c_lflag &= ~(tcflag_t)(ECHO | ECHONL);
-	quiet.c_lflag |= ICANON;
-	(void)!write(fd, prompt, strlen(prompt));
-	tcsetattr(fd, TCSAFLUSH, &quiet);
-	while ((n = read(fd, &c, 1)) == 1 && c != '\n' && c != '\r')
-		buf_addc(&line, c);
-	tcsetattr(fd, TCSAFLUSH, &old);
-	(void)!write(fd, "\n", 1);
-	close(fd);
-	return buf_steal(&line);
-}
-
 static char *
 get_secret(enum imap_secret_kind kind, void *arg, char **error_r)
 {
@@ -168,17 +97,17 @@ get_secret(enum imap_secret_kind kind, void *arg, char **error_r)
 			*error_r = xstrdup("no OAuth token: set imap_oauth_cmd");
 			return NULL;
 		}
-		return run_secret_command("imap_oauth_cmd", v, error_r);
+		return cli_secret_command("imap_oauth_cmd", v, error_r);
 	}
 	if ((v = config_str(cfg, "imap_pass_cmd")) != NULL)
-		return run_secret_command("imap_pass_cmd", v, error_r);
+		return cli_secret_command("imap_pass_cmd", v, error_r);
 	if ((v = config_str(cfg, "imap_pass")) != NULL)
 		return xstrdup(v);
 	if (config_imap_account(cfg, &acct, error_r) < 0)
 		return NULL;
 	prompt = xasprintf("Password for %s@%s: ", acct.user != NULL ? acct.user : "", acct.host);
 	imap_account_free(&acct);
-	secret = prompt_password(prompt, error_r);
+	secret = cli_prompt_secret(prompt, "imap", error_r);
 	free(prompt);
 	return secret;
 }
@@ -274,6 +203,7 @@ cli_session_open(struct cli_session *s, struct cli_context *ctx)
 	p.ca_file = config_str(ctx->cfg, "tls_ca_file");
 	p.fingerprint = config_str(ctx->cfg, "tls_fingerprint");
 	p.connect_timeout_ms = (unsigned)config_num(ctx->cfg, "connect_timeout") * 1000;
+	p.response_timeout_ms = (unsigned)config_num(ctx->cfg, "timeout") * 1000;
 	p.have_token_source = config_str(ctx->cfg, "imap_oauth_cmd") != NULL;
 	if ((list = config_str(ctx->cfg, "imap_authenticators")) != NULL) {
 		split_authenticators(list, &auths, &nauths);

@@ -10,9 +10,7 @@
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
-#include <termios.h>
 #include <unistd.h>
-#include <sys/wait.h>
 
 #include "crispin/cli.h"
 #include "crispin/mime_addr.h"
@@ -43,8 +41,6 @@ static void free_list(struct addr_list *);
 static int collect_rcpts(struct send_run *, int, char **, const struct buf *,
 	    struct addr_list *);
 static char *envelope_from(struct send_run *, const char *, const struct buf *);
-static char *run_command(const char *, const char *, char **);
-static char *prompt_secret(const char *, char **);
 static char *get_secret(enum smtp_secret_kind, void *, char **);
 static void on_done(struct smtp_client *, const struct smtp_result *, void *);
 static void on_closed(struct smtp_client *, enum err_class, const char *, void *);
@@ -217,64 +213,6 @@ envelope_from(struct send_run *run, const char *opt, const struct buf *msg)
 	return from;
 }
 
-/* The first line a command prints is the secret; its stderr is ours. */
-static char *
-run_command(const char *what, const char *command, char **error_r)
-{
-	struct buf	 out = BUF_INIT;
-	FILE		*fp;
-	int		 status;
-
-	if ((fp = popen(command, "r")) == NULL) {
-		*error_r = xasprintf("%s: cannot run: %s", what, strerror(errno));
-		return NULL;
-	}
-	read_all(fileno(fp), &out);
-	status = pclose(fp);
-	if (status != 0) {
-		buf_free_secret(&out);
-		*error_r = xasprintf("%s failed (exit status %d)", what,
-		    WIFEXITED(status) ? WEXITSTATUS(status) : -1);
-		return NULL;
-	}
-	buf_truncate(&out, strcspn(buf_cstr(&out), "\r\n"));
-	if (out.len == 0) {
-		buf_free_secret(&out);
-		*error_r = xasprintf("%s printed nothing", what);
-		return NULL;
-	}
-	return buf_steal(&out);
-}
-
-/* Reads a password from the terminal with echo off. */
-static char *
-prompt_secret(const char *prompt, char **error_r)
-{
-	struct termios	 old, quiet;
-	struct buf	 line = BUF_INIT;
-	char		 ch;
-	int		 fd;
-
-	if ((fd = open("/dev/tty", O_RDWR | O_CLOEXEC)) < 0 || tcgetattr(fd, &old) < 0) {
-		if (fd >= 0)
-			close(fd);
-		*error_r = xstrdup("no SMTP password: set smtp_pass_cmd or smtp_pass "
-		    "in the rc file (there is no terminal to ask on)");
-		return NULL;
-	}
-	quiet = old;
-	quiet.c_lflag &= ~(tcflag_t)(ECHO | ECHONL);
-	quiet.c_lflag |= ICANON;
-	(void)!write(fd, prompt, strlen(prompt));
-	tcsetattr(fd, TCSAFLUSH, &quiet);
-	while (read(fd, &ch, 1) == 1 && ch != '\n' && ch != '\r')
-		buf_addc(&line, ch);
-	tcsetattr(fd, TCSAFLUSH, &old);
-	(void)!write(fd, "\n", 1);
-	close(fd);
-	return buf_steal(&line);
-}
-
 static char *
 get_secret(enum smtp_secret_kind kind, void *arg, char **error_r)
 {
@@ -288,14 +226,14 @@ get_secret(enum smtp_secret_kind kind, void *arg, char **error_r)
 			*error_r = xstrdup("no OAuth token: set smtp_oauth_cmd");
 			return NULL;
 		}
-		return run_command("smtp_oauth_cmd", v, error_r);
+		return cli_secret_command("smtp_oauth_cmd", v, error_r);
 	}
 	if ((v = config_str(cfg, "smtp_pass_cmd")) != NULL)
-		return run_command("smtp_pass_cmd", v, error_r);
+		return cli_secret_command("smtp_pass_cmd", v, error_r);
 	if ((v = config_str(cfg, "smtp_pass")) != NULL)
 		return xstrdup(v);
 	prompt = xasprintf("SMTP password for %s@%s: ", run->url.user, run->url.host);
-	secret = prompt_secret(prompt, error_r);
+	secret = cli_prompt_secret(prompt, "smtp", error_r);
 	free(prompt);
 	return secret;
 }

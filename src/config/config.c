@@ -121,7 +121,7 @@ static const struct config_option options[] = {
 	{ .name = "subscribe_only", .type = CONFIG_BOOL, .default_value = "no",
 	  .help = "folder lists show subscribed folders only" },
 	{ .name = "timeout", .type = CONFIG_NUMBER, .default_value = "60",
-	  .min = 5, .max = 3600,
+	  .min = 1, .max = 3600,
 	  .help = "seconds without an answer after which a connection counts as dead" },
 	{ .name = "tls", .type = CONFIG_BOOL, .default_value = "yes",
 	  .help = "require STARTTLS for imap:// URLs" },

@@ -273,6 +273,24 @@ def _():
     T.expect(r.out == "", "partial output printed: %r" % r.out)
 
 
+@T.case("a server that stops answering is a dead link after `timeout` seconds")
+def _():
+    def script(c):
+        c.send("* OK [CAPABILITY %s] ready" % CAPS)
+        tag, _ = c.expect_command("AUTHENTICATE")
+        c.send("%s OK [CAPABILITY %s] in" % (tag, CAPS))
+        c.pending_input()
+        # ...and no answer to ENABLE, NAMESPACE or LIST.
+        import time
+        time.sleep(3)
+
+    with ScriptedServer(script, tls="implicit", cert=CERT, key=KEY) as srv:
+        r = T.crispin("folders", rc=rc_for(srv, timeout="1"), timeout=20)
+        srv.wait()
+    T.expect_code(r, 4)
+    T.expect("did not answer for 1 second" in r.err, r.err)
+
+
 @T.case("a BYE greeting, a refused LIST, no common mechanism")
 def _():
     def bye(c):
