@@ -34,6 +34,11 @@ struct imap_flags {
 	size_t		  nkeywords;
 };
 
+/* The bit of a system flag ("\Seen", any case), 0 for keywords; and the
+ * canonical spelling of one bit, NULL if none. */
+unsigned imap_flag_bit(const char *name);
+const char *imap_flag_name(unsigned bit);
+
 /* A list of flags "(\Seen \Draft foo)". */
 int	imap_flags_parse(const struct imap_arg *, struct arena *, struct imap_flags *,
 	    char **error_r);

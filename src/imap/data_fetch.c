@@ -8,6 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "crispin/datetime.h"
 #include "crispin/str.h"
 #include "data_p.h"
 
@@ -28,7 +29,6 @@ struct fetch_item {
 static int	 address_list(struct arena *, const struct imap_arg *,
 		    struct imap_address_list *, const char *, char **);
 static int	 date_number(const char **, size_t, int *);
-static int64_t	 days_from_civil(int, int, int);
 static int	 fetch_number(const struct imap_arg *, uint64_t, uint64_t *);
 static int	 one_item_list(const struct imap_arg *,
 		    const struct imap_arg **);
@@ -76,6 +76,30 @@ static const struct {
 	{ "\\Recent", IMAP_FLAG_RECENT },
 	{ "\\*", IMAP_FLAG_ANY },
 };
+
+unsigned
+imap_flag_bit(const char *name)
+{
+	size_t	i;
+
+	for (i = 0; i < nitems(system_flags); i++) {
+		if (str_ieq(name, system_flags[i].name))
+			return system_flags[i].bit;
+	}
+	return 0;
+}
+
+const char *
+imap_flag_name(unsigned bit)
+{
+	size_t	i;
+
+	for (i = 0; i < nitems(system_flags); i++) {
+		if (system_flags[i].bit == bit)
+			return system_flags[i].name;
+	}
+	return NULL;
+}
 
 static const char *const envelope_fields[] = {
 	"date", "subject", "from", "sender", "reply-to", "to", "cc", "bcc",
@@ -392,19 +416,6 @@ date_number(const char **sp, size_t len, int *out)
 
 /* Days since 1970-01-01 of a proleptic Gregorian date; eras of 400 years
  * make the leap-year rule a lookup of the year within its era. */
-static int64_t
-days_from_civil(int y, int m, int d)
-{
-	int64_t	era, yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = y - era * 400;
-	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
 int
 imap_date_time_parse(const char *s, time_t *utc, int *tz_minutes)
 {

@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "crispin/base64.h"
 #include "crispin/buf.h"
 #include "crispin/imap_utf7.h"
 
@@ -21,20 +22,13 @@ static int	 decode_shift(struct buf *, const char *, size_t, size_t *);
 static void	 put_unit(struct buf *, uint32_t *, unsigned *, uint32_t);
 static void	 end_shift(struct buf *, uint32_t, unsigned);
 
+/* Modified base64 (RFC 3501 5.1.3): ',' instead of '/'. */
 static int
 b64_value(unsigned char c)
 {
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '+')
-		return 62;
 	if (c == ',')
 		return 63;
-	return -1;
+	return c == '/' ? -1 : base64_char_value(c);
 }
 
 static void

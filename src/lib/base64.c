@@ -6,10 +6,9 @@
 static const char b64_alphabet[] =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
-static int b64_value(unsigned char);
 
-static int
-b64_value(unsigned char c)
+int
+base64_char_value(unsigned char c)
 {
 	if (c >= 'A' && c <= 'Z')
 		return c - 'A';
@@ -70,7 +69,7 @@ base64_decode(struct buf *out, const char *in, size_t len)
 				pad++;
 				continue;
 			}
-			if (pad > 0 || (v[k] = b64_value((unsigned char)in[i + k])) < 0)
+			if (pad > 0 || (v[k] = base64_char_value((unsigned char)in[i + k])) < 0)
 				goto bad;
 		}
 		bytes[0] = (unsigned char)(v[0] << 2 | v[1] >> 4);

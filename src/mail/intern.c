@@ -20,18 +20,6 @@ struct mail_intern {
 	size_t		  count;
 };
 
-static const struct {
-	const char	*name;
-	unsigned	 bit;
-} flag_names[] = {
-	{ "\\Seen", IMAP_FLAG_SEEN },
-	{ "\\Answered", IMAP_FLAG_ANSWERED },
-	{ "\\Flagged", IMAP_FLAG_FLAGGED },
-	{ "\\Deleted", IMAP_FLAG_DELETED },
-	{ "\\Draft", IMAP_FLAG_DRAFT },
-	{ "\\Recent", IMAP_FLAG_RECENT },
-	{ "\\*", IMAP_FLAG_ANY },
-};
 
 static uint64_t hash(const char *, size_t);
 static void grow(struct mail_intern *);
@@ -129,25 +117,13 @@ mail_intern_count(const struct mail_intern *t)
 unsigned
 mail_flag_bit(const char *name)
 {
-	size_t	i;
-
-	for (i = 0; i < sizeof flag_names / sizeof flag_names[0]; i++) {
-		if (str_ieq(name, flag_names[i].name))
-			return flag_names[i].bit;
-	}
-	return 0;
+	return imap_flag_bit(name);
 }
 
 const char *
 mail_flag_name(unsigned bit)
 {
-	size_t	i;
-
-	for (i = 0; i < sizeof flag_names / sizeof flag_names[0]; i++) {
-		if (flag_names[i].bit == bit)
-			return flag_names[i].name;
-	}
-	return NULL;
+	return imap_flag_name(bit);
 }
 
 /* Keywords compare case-insensitively (RFC 3501 2.3.2). */

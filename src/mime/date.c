@@ -6,6 +6,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "crispin/datetime.h"
 #include "crispin/mime_date.h"
 #include "crispin/xalloc.h"
 
@@ -29,7 +30,6 @@ static bool	 parse_time(const char *, size_t, struct date *);
 static bool	 parse_offset(const char *, size_t, int *);
 static void	 classify(const char *, size_t, struct date *);
 static void	 split(const char *, size_t, struct date *);
-static long long days_from_civil(long long, int, int);
 
 static const char *const months[] = {
 	"january", "february", "march", "april", "may", "june", "july",
@@ -281,19 +281,6 @@ split(const char *s, size_t n, struct date *d)
 }
 
 /* Days since 1970-01-01 of a proleptic Gregorian date. */
-static long long
-days_from_civil(long long y, int m, int d)
-{
-	long long	 era, yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = y - era * 400;
-	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
 int
 mime_date_parse(const char *value, time_t *utc, int *tz_minutes)
 {

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "crispin/base64.h"
 #include "crispin/mime_decode.h"
 
 /* QP states. */
@@ -29,7 +30,6 @@ static const struct {
 	{ "unknown", MIME_ENC_UNKNOWN },
 };
 
-static int	b64_value(unsigned char);
 static int	hex_value(unsigned char);
 static void	b64_feed(struct mime_decoder *, const unsigned char *, size_t,
 		    struct buf *);
@@ -130,22 +130,6 @@ mime_decode(enum mime_encoding enc, const void *in, size_t len, struct buf *out)
 }
 
 static int
-b64_value(unsigned char c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '+')
-		return 62;
-	if (c == '/')
-		return 63;
-	return -1;
-}
-
-static int
 hex_value(unsigned char c)
 {
 	if (c >= '0' && c <= '9')
@@ -170,7 +154,7 @@ b64_feed(struct mime_decoder *d, const unsigned char *p, size_t len,
 			b64_end_quantum(d, out);
 			continue;
 		}
-		if ((v = b64_value(p[i])) < 0)
+		if ((v = base64_char_value(p[i])) < 0)
 			continue;
 		d->bits = d->bits << 6 | (unsigned)v;
 		if (++d->nbits == 4) {
