@@ -34,7 +34,10 @@ def write_rc(dc):
                 'set imap_url = "imaps://%s@127.0.0.1:%d/"\n'
                 'set tls_ca_file = "%s"\n'
                 'set imap_pass = "%s"\n'
-                % (USER, dc.imaps_port, dc.ca_file, PASSWORD))
+                '# keep the demo\'s cache with the demo server\n'
+                'set cache_dir = "%s"\n'
+                % (USER, dc.imaps_port, dc.ca_file, PASSWORD,
+                   os.path.join(dc.tmpdir, "cache")))
     os.chmod(path, 0o644)
     return path
 
@@ -54,6 +57,8 @@ The demo server keeps running:
 Try it from another terminal:
   %(crispin)s -F %(rc)s folders --counts
   %(crispin)s -F %(rc)s folders --counts --json
+  %(crispin)s -F %(rc)s list -f INBOX
+  %(crispin)s -F %(rc)s list -f INBOX --json
   mutt -n -e 'set ssl_ca_certificates_file=%(ca)s imap_pass=%(pw)s' \\
        -f imaps://%(user)s@127.0.0.1:%(imaps)d/
   openssl s_client -connect 127.0.0.1:%(imaps)d -CAfile %(ca)s
@@ -88,12 +93,17 @@ def main():
               " %d sample messages." % (dc.imaps_port, USER, PASSWORD,
                                          len(samplemail.messages())))
         print("The interactive interface is not built yet; showing the "
-              "folder list:")
+              "folder list and the INBOX:")
         print("$ crispin -F %s folders --counts" % rc)
         sys.stdout.flush()
         if os.access(crispin, os.X_OK):
             status = subprocess.run([crispin, "-F", rc, "folders",
                                      "--counts"]).returncode
+            if status == 0:
+                print("$ crispin -F %s list -f INBOX" % rc)
+                sys.stdout.flush()
+                status = subprocess.run([crispin, "-F", rc, "list", "-f",
+                                         "INBOX"]).returncode
             if status != 0:
                 print("crispin exited with status %d" % status)
         else:
