@@ -30,6 +30,7 @@
 enum {
 	OPT_DUMP_CONFIG = 0x100,
 	OPT_DEFAULTS,
+	OPT_STATS,
 };
 
 static void usage(FILE *);
@@ -43,7 +44,7 @@ usage(FILE *fp)
 
 	fprintf(fp,
 	    "usage: crispin [-n] [-F rcfile] [-e command]... [-A account] [--trace file]\n"
-	    "               [--log file] command [args]\n"
+	    "               [--log file] [--stats] command [args]\n"
 	    "       crispin [-n] [-F rcfile] [-e command]... [-A account] --dump-config [--defaults]\n"
 	    "       crispin --help | --version\n"
 	    "\n"
@@ -55,6 +56,7 @@ usage(FILE *fp)
 	    "  --dump-config  print the configuration in rc syntax (--defaults: every option)\n"
 	    "  --trace FILE   write the IMAP or SMTP conversation to FILE (credentials as ***)\n"
 	    "  --log FILE     write a debug log to FILE\n"
+	    "  --stats        print round trips, bytes and time at exit (on stderr)\n"
 	    "  -h, --help     show this help\n"
 	    "  -v, --version  show the version\n"
 	    "\n"
@@ -121,6 +123,7 @@ main(int argc, char **argv)
 		{ "log", required_argument, NULL, 'L' },
 		{ "dump-config", no_argument, NULL, OPT_DUMP_CONFIG },
 		{ "defaults", no_argument, NULL, OPT_DEFAULTS },
+		{ "stats", no_argument, NULL, OPT_STATS },
 		{ NULL, 0, NULL, 0 },
 	};
 	const struct cli_command	*cmd = NULL;
@@ -131,6 +134,7 @@ main(int argc, char **argv)
 	const char			*account = NULL, *commands[MAX_E_COMMANDS];
 	size_t				 ncommands = 0, i;
 	bool				 no_system_rc = false, dump = false, dump_all = false;
+	bool				 stats = false;
 	int				 bad = 0;
 	char				*error = NULL;
 	char				*default_rc = NULL;
@@ -166,6 +170,9 @@ main(int argc, char **argv)
 			break;
 		case OPT_DEFAULTS:
 			dump_all = true;
+			break;
+		case OPT_STATS:
+			stats = true;
 			break;
 		case 'T':
 			trace_path = optarg;
@@ -261,6 +268,7 @@ main(int argc, char **argv)
 	ctx.trace = trace;
 	ctx.out = stdout;
 	ctx.err = stderr;
+	ctx.stats = stats;
 	rc = cmd->fn(&ctx, argc, argv);
 
 	if (trace != NULL)

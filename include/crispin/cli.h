@@ -7,6 +7,7 @@
 #define CRISPIN_CLI_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "crispin/config.h"
@@ -20,6 +21,7 @@ struct cli_context {
 	FILE		*trace;		/* borrowed: --trace, or NULL */
 	FILE		*out;		/* stdout */
 	FILE		*err;		/* stderr */
+	bool		 stats;		/* --stats: print the session's cost at exit */
 };
 
 typedef int cli_command_fn(struct cli_context *, int argc, char **argv);
@@ -44,6 +46,7 @@ struct cli_session {
 	char			*errmsg;	/* owned */
 	bool			 ready;
 	bool			 closed;
+	uint64_t		 started_us;	/* monotonic, for --stats */
 	/* Untagged data no command claimed goes here when set (the folder
 	 * model of list and flag). */
 	void			(*untagged)(const struct imap_response *, void *arg);
@@ -58,6 +61,12 @@ int	 cli_session_open(struct cli_session *, struct cli_context *);
 int	 cli_session_wait(struct cli_session *, const bool *flag);
 /* Logs out (when still connected) and frees everything. */
 void	 cli_session_close(struct cli_session *);
+/* "crispin: stats: 6 round trips, 1.2 KB sent, ..." on ctx->err. */
+void	 cli_print_stats(struct cli_context *, const char *proto, unsigned ncommands,
+	    unsigned round_trips, uint64_t bytes_out, uint64_t bytes_in,
+	    uint64_t elapsed_us, uint64_t wait_us);
+/* Microseconds on the monotonic clock. */
+uint64_t cli_now_us(void);
 /* Records a failure (first one wins) for the exit code. */
 void	 cli_session_fail(struct cli_session *, enum err_class, const char *fmt, ...)
 	    CRISPIN_PRINTF(3, 4);
@@ -81,6 +90,15 @@ int	 cli_append(struct cli_context *, int argc, char **argv);
 int	 cli_send(struct cli_context *, int argc, char **argv);
 int	 cli_list(struct cli_context *, int argc, char **argv);
 int	 cli_flag(struct cli_context *, int argc, char **argv);
+/* Message display (show.c, parts.c). */
+int	 cli_show(struct cli_context *, int argc, char **argv);
+int	 cli_parts(struct cli_context *, int argc, char **argv);
+int	 cli_save(struct cli_context *, int argc, char **argv);
+/* Message operations and search (msgops.c, search.c). */
+int	 cli_copy(struct cli_context *, int argc, char **argv);
+int	 cli_move(struct cli_context *, int argc, char **argv);
+int	 cli_delete(struct cli_context *, int argc, char **argv);
+int	 cli_search(struct cli_context *, int argc, char **argv);
 
 /* The folder of list and flag, with the cache (openfolder.c). */
 struct mail_folder;
@@ -92,10 +110,25 @@ struct cli_folder {
 	bool			 opened;
 	bool			 failed;
 };
+/* The account's cache (cache_dir, header_cache, body_cache_size), or NULL
+ * when it is off or cannot be opened (said on stderr: it costs speed, not
+ * the command). */
+struct store *cli_open_store(struct cli_context *);
 /* Opens the cache and the folder on a ready session and waits until the
  * index is complete. Returns 0 or an exit code (message printed). */
 int	 cli_folder_open(struct cli_folder *, struct cli_session *, const char *name,
 	    bool readonly);
 void	 cli_folder_close(struct cli_folder *);
+
+/* One message as list prints it: a tab-separated line, or a JSON object
+ * (list.c). line is scratch space. */
+struct mail_msg;
+struct buf;
+void	 cli_print_msg(FILE *, const struct mail_msg *, bool json, struct buf *line);
+/* A folder named by role (":trash", "\Trash", found with LIST) or by
+ * name, as UTF-8 in *utf8_r (malloc'd); cmd names the command in
+ * messages. Returns 0 or an exit code (message printed) (folderops.c). */
+int	 cli_resolve_folder(struct cli_session *, const char *cmd, const char *name,
+	    char **utf8_r);
 
 #endif

@@ -15,6 +15,7 @@
 #define CRISPIN_IMAP_CLIENT_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "crispin/err.h"
@@ -142,6 +143,33 @@ void	 imap_client_continue(struct imap_client *, const char *line, bool secret);
  */
 void	 imap_client_set_idle(struct imap_client *, bool on, uint64_t renew_ms);
 bool	 imap_client_idling(const struct imap_client *);
+
+/*
+ * What the session cost so far. Bytes are the IMAP conversation itself,
+ * inside TLS (the sum of the trace's lines with their CRLFs); the TCP and
+ * TLS handshakes are not counted. A round trip is a flight of client data:
+ * the client sends after having received something since its previous
+ * send, so a pipeline of commands costs one. wait_ms is the time spent
+ * with a connect, greeting or command outstanding and no server byte
+ * being processed: the network's share of the wall-clock time.
+ */
+struct imap_stats {
+	uint64_t	bytes_in, bytes_out;
+	unsigned	commands, round_trips;
+	uint64_t	wait_ms;
+};
+
+void	 imap_client_stats(const struct imap_client *, struct imap_stats *);
+
+/*
+ * Installs the parser's literal sink (see imap_parser.h) for this session,
+ * now and after any reconnect; NULL removes it. There is one sink per
+ * client: its open is offered every literal of every response and must
+ * decline (return NULL) the ones its owner did not ask for. The sink is
+ * copied; arg is borrowed and must outlive the installation.
+ */
+void	 imap_client_set_literal_sink(struct imap_client *,
+	    const struct imap_literal_sink *, void *arg);
 
 /* Decodes a mailbox name as sent by the server into UTF-8 for display. */
 char	*imap_client_mailbox_utf8(const struct imap_client *, const char *raw);

@@ -167,4 +167,36 @@ void	 mail_folder_store_flags(struct mail_folder *, const struct imap_seqset *ui
 unsigned mail_flag_bit(const char *name);
 const char *mail_flag_name(unsigned bit);
 
+/*
+ * Copy, move and delete (ops.c), on the messages of uids the folder has.
+ * dest is a folder name in UTF-8. Move uses MOVE (RFC 6851) when offered,
+ * else UID COPY, UID STORE +FLAGS.SILENT (\Deleted) and, with UIDPLUS, UID
+ * EXPUNGE of exactly those UIDs; without UIDPLUS nothing is expunged (other
+ * \Deleted messages would go too) and marked_only says so. The model
+ * follows the server's EXPUNGE and the flag changes at once; a COPYUID
+ * answer is recorded and, where the destination's cache is of the same
+ * UIDVALIDITY, the source records are written there under their new UIDs.
+ * done gets 0 or -1 (an error event says why) and the result, valid
+ * during the call.
+ */
+struct mail_op_result {
+	struct imap_seqset uids;	/* what was acted on, normalized */
+	uint32_t	 count;
+	const char	*dest;		/* NULL when only marked */
+	uint32_t	 dest_uidvalidity;	/* 0: no COPYUID */
+	struct imap_seqset src, dst;	/* COPYUID pairs, in order */
+	bool		 marked_only;	/* move left them \Deleted, unexpunged */
+	bool		 expunged;	/* they are gone from the folder */
+};
+typedef void mail_folder_op_cb(struct mail_folder *, int status,
+	    const struct mail_op_result *, void *arg);
+void	 mail_folder_copy(struct mail_folder *, const struct imap_seqset *uids,
+	    const char *dest, mail_folder_op_cb *, void *arg);
+void	 mail_folder_move(struct mail_folder *, const struct imap_seqset *uids,
+	    const char *dest, mail_folder_op_cb *, void *arg);
+/* delete_mode: trash non-NULL moves there (or marks, when the folder is
+ * the trash itself); NULL marks \Deleted. */
+void	 mail_folder_delete(struct mail_folder *, const struct imap_seqset *uids,
+	    const char *trash, mail_folder_op_cb *, void *arg);
+
 #endif

@@ -15,6 +15,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "crispin/buf.h"
@@ -146,6 +147,17 @@ void	 smtp_client_free(struct smtp_client **);
 bool	 smtp_client_has_ext(const struct smtp_client *, const char *);
 /* The mechanism that logged us in, or NULL. */
 const char *smtp_client_auth_mech(const struct smtp_client *);
+
+/* What the session cost: bytes of the SMTP conversation inside TLS,
+ * command lines sent, round trips (flights: a send after having heard
+ * from the server since the previous one), and wait_ms, the time spent
+ * with a reply owed and no server byte being handled. */
+struct smtp_stats {
+	uint64_t	bytes_in, bytes_out;
+	unsigned	commands, round_trips;
+	uint64_t	wait_ms;
+};
+void	 smtp_client_stats(const struct smtp_client *, struct smtp_stats *);
 
 /* Message helpers (message.c). */
 

@@ -41,6 +41,27 @@ static const struct cli_command commands[] = {
 	{ .name = "flag", .fn = cli_flag,
 	  .usage = "flag [-f FOLDER] UID... +FLAG|-FLAG...",
 	  .help = "add or remove flags and keywords on messages" },
+	{ .name = "copy", .fn = cli_copy,
+	  .usage = "copy [-f FOLDER] UID... DEST",
+	  .help = "copy messages to another folder (DEST may be a role like :archive)" },
+	{ .name = "move", .fn = cli_move,
+	  .usage = "move [-f FOLDER] UID... DEST",
+	  .help = "move messages to another folder (DEST may be a role like :archive)" },
+	{ .name = "delete", .fn = cli_delete,
+	  .usage = "delete [-f FOLDER] UID...",
+	  .help = "delete messages: move them to Trash, or mark them (delete_mode)" },
+	{ .name = "search", .fn = cli_search,
+	  .usage = "search [-f FOLDER] [--json] QUERY...",
+	  .help = "list the messages a query matches, as list prints them" },
+	{ .name = "show", .fn = cli_show,
+	  .usage = "show [-f FOLDER] UID [--part P] [--headers|--raw]",
+	  .help = "print a message as the pager shows it, fetching only what is shown" },
+	{ .name = "parts", .fn = cli_parts,
+	  .usage = "parts [-f FOLDER] UID [--json]",
+	  .help = "list the MIME parts of a message" },
+	{ .name = "save", .fn = cli_save,
+	  .usage = "save [-f FOLDER] UID PART [-o FILE] [--force]",
+	  .help = "write one decoded part of a message to a file (-o - for stdout)" },
 	{ .name = NULL },
 };
 
@@ -188,6 +209,7 @@ cli_session_open(struct cli_session *s, struct cli_context *ctx)
 
 	memset(s, 0, sizeof *s);
 	s->ctx = ctx;
+	s->started_us = cli_now_us();
 	if (config_imap_account(ctx->cfg, &acct, &error) < 0) {
 		fprintf(ctx->err, "crispin: %s\n", error);
 		free(error);
@@ -252,6 +274,13 @@ cli_session_close(struct cli_session *s)
 		imap_client_logout(s->client);
 		while (!s->closed && ev_now(s->loop) < deadline)
 			ev_loop_run_once(s->loop, 1000);
+	}
+	if (s->client != NULL && s->ctx->stats) {
+		struct imap_stats st;
+
+		imap_client_stats(s->client, &st);
+		cli_print_stats(s->ctx, "imap", st.commands, st.round_trips, st.bytes_out,
+		    st.bytes_in, cli_now_us() - s->started_us, st.wait_ms * 1000);
 	}
 	imap_client_free(&s->client);
 	ev_loop_free(&s->loop);

@@ -305,6 +305,29 @@ target_free(struct target *t)
 	x_free(&t->raw);
 }
 
+int
+cli_resolve_folder(struct cli_session *s, const char *cmd, const char *name,
+    char **utf8_r)
+{
+	struct folderop	op;
+	struct target	t;
+	int		rc;
+
+	memset(&op, 0, sizeof op);
+	op.s = s;
+	op.cmd = cmd;
+	*utf8_r = NULL;
+	if ((rc = resolve(&op, &t, name)) != 0) {
+		free(op.found);
+		return rc;
+	}
+	/* The UTF-8 name encodes back to the raw one the server sent. */
+	*utf8_r = t.utf8;
+	t.utf8 = NULL;
+	target_free(&t);
+	return 0;
+}
+
 static int
 simple(struct cli_context *ctx, const struct simple_op *so, int argc, char **argv)
 {

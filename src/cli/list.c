@@ -19,7 +19,6 @@
 #include "crispin/str.h"
 #include "crispin/xalloc.h"
 
-static void print_msg(FILE *, const struct mail_msg *, bool, struct buf *);
 static void decode_from(struct buf *, const char *);
 static void decode_text(struct buf *, const char *);
 static void add_flags_plain(struct buf *, const struct mail_msg *);
@@ -104,8 +103,9 @@ add_flags_json(struct buf *b, const struct mail_msg *m)
 	buf_addc(b, ']');
 }
 
-static void
-print_msg(FILE *out, const struct mail_msg *m, bool json, struct buf *line)
+/* Shared with search, so both print the same lines. */
+void
+cli_print_msg(FILE *out, const struct mail_msg *m, bool json, struct buf *line)
 {
 	struct buf	 text = BUF_INIT;
 	char		 date[40], *clean;
@@ -208,7 +208,7 @@ cli_list(struct cli_context *ctx, int argc, char **argv)
 		for (; seq <= n; seq++) {
 			m = mail_folder_msg(cf.folder, seq);
 			if (m->uid != 0 && (m->state & MAIL_MSG_HEADERS))
-				print_msg(ctx->out, m, json, &line);
+				cli_print_msg(ctx->out, m, json, &line);
 		}
 	}
 	buf_free(&line);

@@ -16,7 +16,6 @@
 static void on_opened(struct mail_folder *, void *);
 static void on_error(struct mail_folder *, enum err_class, const char *, void *);
 static void forward_untagged(const struct imap_response *, void *);
-static struct store *open_store(struct cli_session *);
 
 static const struct mail_folder_events events = {
 	.opened = on_opened,
@@ -52,33 +51,34 @@ forward_untagged(const struct imap_response *r, void *arg)
 }
 
 /* The cache is per account: user@host:port names it. */
-static struct store *
-open_store(struct cli_session *s)
+struct store *
+cli_open_store(struct cli_context *ctx)
 {
 	struct imap_account	 acct;
 	struct store		*st = NULL;
 	const char		*dir_opt;
-	char			*dir, *account, *error = NULL;
+	char			*dir, *account, *error = NULL, *clean;
 
-	if (!config_bool(s->ctx->cfg, "header_cache"))
+	if (!config_bool(ctx->cfg, "header_cache"))
 		return NULL;
-	if (config_imap_account(s->ctx->cfg, &acct, &error) < 0) {
+	if (config_imap_account(ctx->cfg, &acct, &error) < 0) {
 		free(error);
 		return NULL;
 	}
 	account = xasprintf("%s%s%s:%s", acct.user != NULL ? acct.user : "",
 	    acct.user != NULL ? "@" : "", acct.host, acct.port);
 	imap_account_free(&acct);
-	dir_opt = config_str(s->ctx->cfg, "cache_dir");
+	dir_opt = config_str(ctx->cfg, "cache_dir");
 	dir = dir_opt != NULL ? xstrdup(dir_opt) : store_default_dir();
 	if (store_open(dir, account, &st, NULL, &error) < 0) {
-		char *clean = str_sanitize(error);
-
-		fprintf(s->ctx->err, "crispin: cache not used: %s\n", clean);
+		clean = str_sanitize(error);
+		fprintf(ctx->err, "crispin: cache not used: %s\n", clean);
 		free(clean);
 		free(error);
 		st = NULL;
-	}
+	} else
+		store_set_part_limit(st,
+		    (uint64_t)config_num(ctx->cfg, "body_cache_size") << 20);
 	free(dir);
 	free(account);
 	return st;
@@ -92,7 +92,7 @@ cli_folder_open(struct cli_folder *cf, struct cli_session *s, const char *name,
 
 	memset(cf, 0, sizeof *cf);
 	cf->s = s;
-	cf->store = open_store(s);
+	cf->store = cli_open_store(s->ctx);
 	memset(&p, 0, sizeof p);
 	p.readonly = readonly;
 	p.use_cache = cf->store != NULL;

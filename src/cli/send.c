@@ -310,7 +310,7 @@ cli_send(struct cli_context *ctx, int argc, char **argv)
 	struct smtp_client		*client = NULL;
 	const char			*opt_from = NULL, *url, *list;
 	char				*from = NULL, *error = NULL;
-	uint64_t			 deadline;
+	uint64_t			 deadline, started;
 	int				 ch, rc = EXIT_USAGE;
 
 	memset(&run, 0, sizeof run);
@@ -375,6 +375,7 @@ cli_send(struct cli_context *ctx, int argc, char **argv)
 	m.len = msg.len;
 
 	loop = ev_loop_new();
+	started = cli_now_us();
 	client = smtp_client_new(loop, &p, &cb, &run);
 	smtp_client_send(client, &m, on_done, &run);
 	while (!run.done)
@@ -385,6 +386,13 @@ cli_send(struct cli_context *ctx, int argc, char **argv)
 	deadline = ev_now(loop) + 5000;
 	while (!run.closed && ev_now(loop) < deadline)
 		ev_loop_run_once(loop, 1000);
+	if (ctx->stats) {
+		struct smtp_stats st;
+
+		smtp_client_stats(client, &st);
+		cli_print_stats(ctx, "smtp", st.commands, st.round_trips, st.bytes_out,
+		    st.bytes_in, cli_now_us() - started, st.wait_ms * 1000);
+	}
 out:
 	smtp_client_free(&client);
 	if (loop != NULL)

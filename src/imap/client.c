@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "crispin/imap_utf7.h"
 #include "crispin/log.h"
@@ -48,6 +49,10 @@ static void idle_timer_cb(void *);
 static void idle_leave(struct imap_client *);
 static void idle_cont(struct imap_client *, const struct imap_response *, void *);
 static void idle_done(struct imap_client *, const struct imap_response *, void *);
+static void client_write(struct imap_client *, const void *, size_t);
+static uint64_t now_us(void);
+static void wait_begin(struct imap_client *);
+static void wait_end(struct imap_client *);
 
 static const struct conn_callbacks client_conn_cb = {
 	.connected = conn_connected,
@@ -118,8 +123,12 @@ imap_client_connect(struct imap_client *c)
 	cp.ca_file = c->params.ca_file;
 	cp.fingerprint = c->params.fingerprint;
 	c->parser = imap_parser_new(NULL);
+	if (c->have_sink)
+		imap_parser_set_sink(c->parser, &c->sink, c->sink_arg);
 	c->conn = conn_new(c->loop, &cp, &client_conn_cb, c);
 	client_set_state(c, IMAP_STATE_CONNECTING);
+	/* Connecting and the greeting are waits on the network too. */
+	wait_begin(c);
 	conn_start(c->conn);
 }
 
@@ -397,6 +406,9 @@ conn_data(const char *data, size_t len, void *arg)
 	char			*error = NULL;
 	size_t			 i, start = 0;
 
+	wait_end(c);
+	c->stats.bytes_in += len;
+	c->heard = true;
 	if (c->params.trace != NULL) {
 		for (i = 0; i < len; i++) {
 			if (data[i] == '\n') {
@@ -411,10 +423,16 @@ conn_data(const char *data, size_t len, void *arg)
 	if (ev_timer_active(c->watchdog))
 		ev_timer_start(c->watchdog, c->params.response_timeout_ms);
 	client_ref(c);
+	c->in_data = true;
 	if (imap_parser_feed(c->parser, data, len, on_response, c, &error) < 0 &&
 	    !c->dead && !c->closing)
 		client_fail(c, ERR_PROTOCOL, "protocol error from %s: %s", c->params.host, error);
 	free(error);
+	/* Still owed an answer: the time until the next bytes is the network's. */
+	c->in_data = false;
+	if (!c->dead && !c->closing && (!TAILQ_EMPTY(&c->inflight) ||
+	    c->state == IMAP_STATE_GREETING || c->state == IMAP_STATE_STARTTLS))
+		wait_begin(c);
 	client_unref(c);
 }
 
@@ -738,15 +756,16 @@ cmd_send_part(struct imap_client *c, struct imap_cmd *cmd)
 	struct buf	 line = BUF_INIT;
 
 	if (cmd->next_part == 0) {
-		conn_write(c->conn, cmd->tag, strlen(cmd->tag));
-		conn_write(c->conn, " ", 1);
+		client_write(c, cmd->tag, strlen(cmd->tag));
+		client_write(c, " ", 1);
 		buf_printf(&line, "%s ", cmd->tag);
+		c->stats.commands++;
 	}
-	conn_write(c->conn, p->text.data, p->text.len);
+	client_write(c, p->text.data, p->text.len);
 	buf_add(&line, p->trace.data, p->trace.len);
 	cmd->next_part++;
 	if (cmd->next_part == cmd->nparts)
-		conn_write(c->conn, "\r\n", 2);
+		client_write(c, "\r\n", 2);
 	if (c->params.trace != NULL)
 		client_trace(c, "C: ", line.data, line.len);
 	buf_free(&line);
@@ -879,7 +898,7 @@ idle_cont(struct imap_client *c, const struct imap_response *r, void *arg)
 static void
 idle_leave(struct imap_client *c)
 {
-	conn_write(c->conn, "DONE\r\n", 6);
+	client_write(c, "DONE\r\n", 6);
 	client_trace(c, "C: ", "DONE", 4);
 	c->idle_done_sent = true;
 	if (c->waiting == c->idle_cmd)
@@ -906,8 +925,8 @@ imap_client_continue(struct imap_client *c, const char *line, bool secret)
 {
 	if (c->conn == NULL)
 		return;
-	conn_write(c->conn, line, strlen(line));
-	conn_write(c->conn, "\r\n", 2);
+	client_write(c, line, strlen(line));
+	client_write(c, "\r\n", 2);
 	client_trace(c, "C: ", secret ? "***" : line, secret ? 3 : strlen(line));
 }
 
@@ -935,6 +954,18 @@ imap_client_logout(struct imap_client *c)
 	imap_cmd_submit(cmd, logout_done, NULL);
 }
 
+void
+imap_client_set_literal_sink(struct imap_client *c,
+    const struct imap_literal_sink *sink, void *arg)
+{
+	c->have_sink = sink != NULL;
+	if (sink != NULL)
+		c->sink = *sink;
+	c->sink_arg = arg;
+	if (c->parser != NULL)
+		imap_parser_set_sink(c->parser, sink, arg);
+}
+
 char *
 imap_client_mailbox_utf8(const struct imap_client *c, const char *raw)
 {
@@ -946,4 +977,55 @@ imap_client_mailbox_utf8(const struct imap_client *c, const char *raw)
 		return xstrdup(raw);
 	}
 	return buf_steal(&out);
+}
+
+static uint64_t
+now_us(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+}
+
+static void
+wait_begin(struct imap_client *c)
+{
+	if (c->wait_since_us == 0)
+		c->wait_since_us = now_us();
+}
+
+static void
+wait_end(struct imap_client *c)
+{
+	if (c->wait_since_us != 0) {
+		c->wait_us += now_us() - c->wait_since_us;
+		c->wait_since_us = 0;
+	}
+}
+
+/* Every client byte goes through here: counted, and a new flight when the
+ * server has spoken since our previous send. */
+static void
+client_write(struct imap_client *c, const void *data, size_t len)
+{
+	conn_write(c->conn, data, len);
+	c->stats.bytes_out += len;
+	if (c->heard) {
+		c->stats.round_trips++;
+		c->heard = false;
+	}
+	if (!c->in_data)
+		wait_begin(c);
+}
+
+void
+imap_client_stats(const struct imap_client *c, struct imap_stats *st)
+{
+	uint64_t	wait_us = c->wait_us;
+
+	*st = c->stats;
+	if (c->wait_since_us != 0)
+		wait_us += now_us() - c->wait_since_us;
+	st->wait_ms = wait_us / 1000;
 }

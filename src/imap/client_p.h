@@ -49,6 +49,9 @@ struct imap_client {
 	enum imap_client_state	 state;
 	struct conn		*conn;		/* owned */
 	struct imap_parser	*parser;	/* owned */
+	struct imap_literal_sink sink;		/* imap_client_set_literal_sink */
+	void			*sink_arg;	/* borrowed */
+	bool			 have_sink;
 	bool			 tls_active;
 
 	char			**caps;		/* owned, upper-cased */
@@ -79,6 +82,13 @@ struct imap_client {
 	struct ev_timer		*idle_timer;	/* owned: start on the next turn, renew */
 
 	struct ev_timer		*watchdog;	/* owned: a command's answer is overdue */
+
+	/* Cost: see imap_client_stats. */
+	struct imap_stats	 stats;
+	bool			 heard;		/* received since the last send */
+	uint64_t		 wait_since_us;	/* 0: not waiting for the server */
+	uint64_t		 wait_us;
+	bool			 in_data;	/* handling server bytes: local time */
 
 	struct buf		 trace_line;	/* partial server line for the trace */
 	int			 refs;		/* held while calling out */

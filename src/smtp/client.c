@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "crispin/log.h"
 #include "crispin/str.h"
@@ -44,6 +45,10 @@ static void txn_finish(struct smtp_client *);
 static void txn_free(struct smtp_txn *);
 static void send_rcpt(struct smtp_client *, size_t);
 static void send_data_or_give_up(struct smtp_client *);
+static void client_write(struct smtp_client *, const void *, size_t);
+static uint64_t now_us(void);
+static void wait_begin(struct smtp_client *);
+static void wait_end(struct smtp_client *);
 static smtp_reply_handler on_rset, on_mail, on_rcpt, on_data, on_body, on_quit;
 
 static const struct conn_callbacks client_conn_cb = {
@@ -260,8 +265,9 @@ smtp_send_line(struct smtp_client *c, enum smtp_expect exp, const char *line,
 {
 	if (c->conn == NULL)
 		return;
-	conn_write(c->conn, line, strlen(line));
-	conn_write(c->conn, "\r\n", 2);
+	client_write(c, line, strlen(line));
+	client_write(c, "\r\n", 2);
+	c->stats.commands++;
 	trace(c, "C: ", trace_as != NULL ? trace_as : line,
 	    strlen(trace_as != NULL ? trace_as : line));
 	c->expect = xreallocarray(c->expect, c->nexpect + 1, sizeof *c->expect);
@@ -311,6 +317,8 @@ smtp_client_send(struct smtp_client *c, const struct smtp_message *m,
 		c->parser = smtp_reply_parser_new(NULL);
 		c->conn = conn_new(c->loop, &cp, &client_conn_cb, c);
 		smtp_set_state(c, SMTP_STATE_CONNECTING);
+		/* Connecting and the greeting are waits on the network. */
+		wait_begin(c);
 		conn_start(c->conn);
 		return;
 	}
@@ -404,6 +412,9 @@ conn_data(const char *data, size_t len, void *arg)
 	char			*error = NULL;
 	size_t			 i, start = 0;
 
+	wait_end(c);
+	c->stats.bytes_in += len;
+	c->heard = true;
 	if (c->params.trace != NULL) {
 		for (i = 0; i < len; i++) {
 			if (data[i] != '\n')
@@ -419,11 +430,16 @@ conn_data(const char *data, size_t len, void *arg)
 		ev_timer_start(c->watchdog, c->params.response_timeout_ms);
 	client_ref(c);
 	c->stop_feeding = false;
+	c->in_data = true;
 	if (smtp_reply_parser_feed(c->parser, data, len, on_reply, c, &error) < 0 &&
 	    !c->dead && !c->closing)
 		smtp_fail(c, ERR_PROTOCOL, "protocol error from %s: %s", c->params.host,
 		    error);
 	free(error);
+	c->in_data = false;
+	/* Still owed a reply: the time until the next bytes is the network's. */
+	if (!c->dead && !c->closing && c->nexpect > 0)
+		wait_begin(c);
 	client_unref(c);
 }
 
@@ -671,10 +687,10 @@ on_data(struct smtp_client *c, const struct smtp_reply *r)
 			txn_fail(c, ERR_FAILURE, "%s refused every recipient",
 			    c->params.host);
 			t->aborting = true;
-			conn_write(c->conn, ".\r\n", 3);
+			client_write(c, ".\r\n", 3);
 			trace(c, "C: ", ".", 1);
 		} else {
-			conn_write(c->conn, t->data.data, t->data.len);
+			client_write(c, t->data.data, t->data.len);
 			if (c->params.trace != NULL) {
 				note = xasprintf("<%zu bytes of message>", t->data.len - 3);
 				trace(c, "C: ", note, strlen(note));
@@ -713,4 +729,55 @@ on_quit(struct smtp_client *c, const struct smtp_reply *r)
 {
 	/* Nothing more can come: close now rather than wait for the server. */
 	smtp_fail(c, ERR_NONE, "session ended");
+}
+
+static uint64_t
+now_us(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+}
+
+static void
+wait_begin(struct smtp_client *c)
+{
+	if (c->wait_since_us == 0)
+		c->wait_since_us = now_us();
+}
+
+static void
+wait_end(struct smtp_client *c)
+{
+	if (c->wait_since_us != 0) {
+		c->wait_us += now_us() - c->wait_since_us;
+		c->wait_since_us = 0;
+	}
+}
+
+/* Every client byte goes through here: counted, and a new flight when the
+ * server has spoken since our previous send. */
+static void
+client_write(struct smtp_client *c, const void *data, size_t len)
+{
+	conn_write(c->conn, data, len);
+	c->stats.bytes_out += len;
+	if (c->heard) {
+		c->stats.round_trips++;
+		c->heard = false;
+	}
+	if (!c->in_data)
+		wait_begin(c);
+}
+
+void
+smtp_client_stats(const struct smtp_client *c, struct smtp_stats *st)
+{
+	uint64_t	wait_us = c->wait_us;
+
+	*st = c->stats;
+	if (c->wait_since_us != 0)
+		wait_us += now_us() - c->wait_since_us;
+	st->wait_ms = wait_us / 1000;
 }

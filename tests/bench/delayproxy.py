@@ -1,18 +1,28 @@
-"""A TCP proxy on 127.0.0.1 that delays every chunk by a fixed time in each
-direction, so a loopback server behaves like one across a real link.
-It also counts the client's round trips: how often the client sent data
-after having received something since its previous send."""
+"""A TCP proxy on 127.0.0.1 that makes a loopback server behave like one
+across a real link: every chunk is delayed by a fixed time in each
+direction and, when rate_mbit is given, also queued behind the chunks
+before it at that many Mbit/s per direction (a serialisation delay, so a
+big download takes as long as on the real link).
+
+It counts the client's round trips (how often the client sent data after
+having received something since its previous send) and the bytes in each
+direction (bytes_down: server to client, including TLS records)."""
 
 import asyncio
 import threading
 
 
 class DelayProxy:
-    def __init__(self, target_port, delay_ms, target_host="127.0.0.1"):
+    def __init__(self, target_port, delay_ms, target_host="127.0.0.1",
+                 rate_mbit=None):
         self.target = (target_host, target_port)
         self.delay = delay_ms / 1000.0
+        # Seconds per byte on the shaped link; 0 for an unlimited one.
+        self.byte_time = 8.0 / (rate_mbit * 1e6) if rate_mbit else 0.0
         self.port = None
         self.round_trips = 0
+        self.bytes_down = 0
+        self.bytes_up = 0
         self._loop = asyncio.new_event_loop()
         self._ready = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
@@ -29,20 +39,42 @@ class DelayProxy:
         sreader, swriter = await asyncio.open_connection(*self.target)
         state = {"heard": True}
 
-        async def pump(reader, writer, upstream):
+        async def deliver(queue, writer):
+            """Writes each chunk at its time, in order; None closes."""
             loop = asyncio.get_running_loop()
             while True:
-                data = await reader.read(65536)
+                when, data = await queue.get()
+                pause = when - loop.time()
+                if pause > 0:
+                    await asyncio.sleep(pause)
+                if data is None:
+                    writer.close()
+                    return
+                writer.write(data)
+
+        async def pump(reader, writer, upstream):
+            loop = asyncio.get_running_loop()
+            queue = asyncio.Queue()
+            sender = asyncio.ensure_future(deliver(queue, writer))
+            link_free = 0.0     # when the shaped link has sent all queued
+            while True:
+                # Small reads: a chunk is forwarded whole once "sent".
+                data = await reader.read(16384)
+                now = loop.time()
                 if not data:
-                    loop.call_later(self.delay, writer.close)
+                    queue.put_nowait((max(now, link_free) + self.delay, None))
+                    await sender
                     return
                 if upstream:
+                    self.bytes_up += len(data)
                     if state["heard"]:
                         self.round_trips += 1
                         state["heard"] = False
                 else:
+                    self.bytes_down += len(data)
                     state["heard"] = True
-                loop.call_later(self.delay, writer.write, data)
+                link_free = max(now, link_free) + len(data) * self.byte_time
+                queue.put_nowait((link_free + self.delay, data))
 
         await asyncio.gather(pump(creader, swriter, True),
                              pump(sreader, cwriter, False),
@@ -53,10 +85,13 @@ class DelayProxy:
         self._ready.wait()
         return self
 
+    async def _shutdown(self):
+        tasks = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        self._loop.stop()
+
     def stop(self):
-        def shutdown():
-            for task in asyncio.all_tasks(self._loop):
-                task.cancel()
-            self._loop.call_soon(self._loop.stop)
-        self._loop.call_soon_threadsafe(shutdown)
+        asyncio.run_coroutine_threadsafe(self._shutdown(), self._loop)
         self._thread.join(5)

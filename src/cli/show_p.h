@@ -1,0 +1,41 @@
+/* What show, parts and save share: one message of one folder, examined. */
+#ifndef CRISPIN_SHOW_P_H
+#define CRISPIN_SHOW_P_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "crispin/cli.h"
+#include "crispin/mail_message.h"
+#include "crispin/store.h"
+
+struct show_ctx {
+	struct cli_context	*ctx;		/* borrowed */
+	const char		*cmd;		/* "show": names errors */
+	const char		*folder;	/* borrowed */
+	uint32_t		 uid;
+	struct cli_session	 s;
+	bool			 session_open;
+	struct store		*store;		/* owned; NULL without cache */
+	uint32_t		 uidvalidity;
+	struct mail_message	*msg;		/* owned */
+	bool			 done;		/* the running step finished */
+	int			 status;
+	char			*error;		/* owned: why it failed */
+};
+
+/* Reads "-f FOLDER" / "--folder[=]FOLDER" at argv[*i]: 1 when it was one
+ * (*i moved past it), 0 when not, -1 (message printed) when incomplete. */
+int	 show_folder_arg(struct show_ctx *, int argc, char **argv, int *i);
+/* A UID: 0, or -1 with the message printed. */
+int	 show_uid_arg(struct show_ctx *, const char *, const char *usage);
+/* Connects, examines the folder, opens the cache and loads the message's
+ * structure and header. Returns 0 or an exit code (message printed). */
+int	 show_open(struct show_ctx *);
+/* Runs the loop until the running step is done; 0 or an exit code. */
+int	 show_wait(struct show_ctx *);
+/* The step callback for mail_message operations (arg: the show_ctx). */
+void	 show_step_done(struct mail_message *, int, const char *, void *);
+void	 show_close(struct show_ctx *);
+
+#endif
