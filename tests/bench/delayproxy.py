@@ -86,10 +86,15 @@ class DelayProxy:
         return self
 
     async def _shutdown(self):
-        tasks = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+        # Cancelling a pump can leave its delivery task behind: repeat.
+        while True:
+            tasks = [t for t in asyncio.all_tasks()
+                     if t is not asyncio.current_task() and not t.done()]
+            if not tasks:
+                break
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
         self._loop.stop()
 
     def stop(self):
