@@ -55,6 +55,7 @@ The demo server keeps running:
   SHA-256    %(fp)s
 
 Try it from another terminal:
+  %(crispin)s -F %(rc)s                      (the interface)
   %(crispin)s -F %(rc)s folders --counts
   %(crispin)s -F %(rc)s folders --counts --json
   %(crispin)s -F %(rc)s list -f INBOX
@@ -92,8 +93,9 @@ def main():
         print("Demo Dovecot on 127.0.0.1:%d (IMAPS), user %s, password %s,"
               " %d sample messages." % (dc.imaps_port, USER, PASSWORD,
                                          len(samplemail.messages())))
-        print("The interactive interface is not built yet; showing the "
-              "folder list and the INBOX:")
+        print("The interactive interface (first steps): %s -F %s"
+              % (crispin, rc))
+        print("Here are the folder list and the INBOX:")
         print("$ crispin -F %s folders --counts" % rc)
         sys.stdout.flush()
         if os.access(crispin, os.X_OK):

@@ -18,6 +18,7 @@
 #include "crispin/config.h"
 #include "crispin/err.h"
 #include "crispin/log.h"
+#include "crispin/ui.h"
 #include "crispin/xalloc.h"
 
 #ifndef SYSCONFDIR
@@ -45,6 +46,7 @@ usage(FILE *fp)
 	fprintf(fp,
 	    "usage: crispin [-n] [-F rcfile] [-e command]... [-A account] [--trace file]\n"
 	    "               [--log file] [--stats] command [args]\n"
+	    "       crispin [-n] [-F rcfile] [-e command]... [-A account] [-f folder]\n"
 	    "       crispin [-n] [-F rcfile] [-e command]... [-A account] --dump-config [--defaults]\n"
 	    "       crispin --help | --version\n"
 	    "\n"
@@ -53,6 +55,7 @@ usage(FILE *fp)
 	    "  -n             do not read the system-wide rc file (" SYSCONFDIR "/crispinrc)\n"
 	    "  -e COMMAND     run an rc command after the rc files (repeatable)\n"
 	    "  -A ACCOUNT     use the rc file's account block ACCOUNT instead of the first\n"
+	    "  -f FOLDER      open the interactive interface on FOLDER instead of INBOX\n"
 	    "  --dump-config  print the configuration in rc syntax (--defaults: every option)\n"
 	    "  --trace FILE   write the IMAP or SMTP conversation to FILE (credentials as ***)\n"
 	    "  --log FILE     write a debug log to FILE\n"
@@ -61,11 +64,17 @@ usage(FILE *fp)
 	    "  -v, --version  show the version\n"
 	    "\n"
 	    "Commands:\n");
-	for (c = cli_commands(); c->name != NULL; c++)
-		fprintf(fp, "  %-30s %s\n", c->usage, c->help);
+	for (c = cli_commands(); c->name != NULL; c++) {
+		/* A long synopsis gets a line of its own, the help below it. */
+		if (strlen(c->usage) > 30)
+			fprintf(fp, "  %s\n  %-30s %s\n", c->usage, "", c->help);
+		else
+			fprintf(fp, "  %-30s %s\n", c->usage, c->help);
+	}
 	fprintf(fp,
 	    "\n"
-	    "The interactive interface is not built yet; the commands above work now.\n"
+	    "Without a command, crispin opens the interactive interface on INBOX\n"
+	    "(or on FOLDER with -f); q quits it. See INTERACTIVE USE in crispin(1).\n"
 	    "\n"
 	    "Exit status:\n"
 	    "  0  success\n"
@@ -132,6 +141,7 @@ main(int argc, char **argv)
 	struct buf			 errors = BUF_INIT;
 	const char			*rcfile = NULL, *trace_path = NULL, *log_path = NULL;
 	const char			*account = NULL, *commands[MAX_E_COMMANDS];
+	const char			*folder = NULL;
 	size_t				 ncommands = 0, i;
 	bool				 no_system_rc = false, dump = false, dump_all = false;
 	bool				 stats = false;
@@ -146,7 +156,7 @@ main(int argc, char **argv)
 	umask(077);
 
 	opterr = 0;
-	while ((ch = getopt_long(argc, argv, "+:A:e:F:hnv", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "+:A:e:f:F:hnv", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'F':
 			rcfile = optarg;
@@ -164,6 +174,9 @@ main(int argc, char **argv)
 			break;
 		case 'A':
 			account = optarg;
+			break;
+		case 'f':
+			folder = optarg;
 			break;
 		case OPT_DUMP_CONFIG:
 			dump = true;
@@ -206,12 +219,13 @@ main(int argc, char **argv)
 		fprintf(stderr, "crispin: --dump-config takes no command (see crispin --help)\n");
 		return EXIT_USAGE;
 	}
-	if (argc == 0 && !dump) {
-		fprintf(stderr, "crispin: the interactive interface is not built yet; "
-		    "try 'crispin folders --counts' (see crispin --help)\n");
+	if (folder != NULL && (dump || argc > 0)) {
+		fprintf(stderr, "crispin: -f goes without a command; commands take "
+		    "their own -f (see crispin --help)\n");
 		return EXIT_USAGE;
 	}
-	if (!dump && (cmd = cli_find(argv[0])) == NULL) {
+	/* No command: the interactive interface. */
+	if (!dump && argc > 0 && (cmd = cli_find(argv[0])) == NULL) {
 		fprintf(stderr, "crispin: unknown command '%s' (see crispin --help)\n", argv[0]);
 		return EXIT_USAGE;
 	}
@@ -269,7 +283,7 @@ main(int argc, char **argv)
 	ctx.out = stdout;
 	ctx.err = stderr;
 	ctx.stats = stats;
-	rc = cmd->fn(&ctx, argc, argv);
+	rc = cmd != NULL ? cmd->fn(&ctx, argc, argv) : ui_run(&ctx, folder);
 
 	if (trace != NULL)
 		fclose(trace);

@@ -45,6 +45,9 @@ def setup():
     if not shutil.which("tmux"):
         raise RuntimeError("tmux is not installed")
     dc = Dovecot().start()
+    # A spare session keeps the tmux server alive between cases; without
+    # it killing the last session races with starting the next one.
+    tmux("new-session", "-d", "-s", "spare", "sleep", "3600")
 
 
 def teardown():

@@ -1,0 +1,286 @@
+/*
+ * The interface's session: connect, open the folder, then run the one
+ * event loop with the terminal as one more file descriptor. Model events
+ * only schedule a redraw (a zero-delay timer), so a burst of new records
+ * costs one screen update; IDLE keeps other clients' changes coming.
+ */
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "crispin/config.h"
+#include "crispin/str.h"
+#include "crispin/ui.h"
+#include "crispin/xalloc.h"
+#include "ui_p.h"
+
+static void on_opened(struct mail_folder *, void *);
+static void on_added(struct mail_folder *, const struct mail_msg *, void *);
+static void on_expunged(struct mail_folder *, uint32_t, void *);
+static void on_flags(struct mail_folder *, const struct mail_msg *, void *);
+static void on_progress(struct mail_folder *, size_t, size_t, void *);
+static void on_error(struct mail_folder *, enum err_class, const char *, void *);
+static void forward_untagged(const struct imap_response *, void *);
+static void on_input(int, int, void *);
+static void on_winch(int, void *);
+static void draw(void *);
+static void key(struct ui *, int);
+static void run_function(struct ui *, const char *);
+
+static const struct mail_folder_events events = {
+	.opened = on_opened,
+	.added = on_added,
+	.expunged = on_expunged,
+	.flags = on_flags,
+	.progress = on_progress,
+	.error = on_error,
+};
+
+static void
+on_opened(struct mail_folder *f, void *arg)
+{
+	struct ui	*ui = arg;
+
+	ui->opened = true;
+	/* From now on the server tells us what other clients do. */
+	imap_client_set_idle(ui->s.client, true, 0);
+	ui_redraw(ui);
+}
+
+static void
+on_added(struct mail_folder *f, const struct mail_msg *m, void *arg)
+{
+	ui_redraw(arg);
+}
+
+static void
+on_expunged(struct mail_folder *f, uint32_t uid, void *arg)
+{
+	ui_redraw(arg);
+}
+
+static void
+on_flags(struct mail_folder *f, const struct mail_msg *m, void *arg)
+{
+	ui_redraw(arg);
+}
+
+static void
+on_progress(struct mail_folder *f, size_t done, size_t total, void *arg)
+{
+	struct ui	*ui = arg;
+
+	ui->done = done;
+	ui->total = total;
+	ui_redraw(ui);
+}
+
+static void
+on_error(struct mail_folder *f, enum err_class cls, const char *msg, void *arg)
+{
+	ui_message(arg, "%s", msg);
+}
+
+static void
+forward_untagged(const struct imap_response *r, void *arg)
+{
+	struct ui	*ui = arg;
+
+	if (ui->folder != NULL)
+		mail_folder_untagged(ui->folder, r);
+}
+
+void
+ui_message(struct ui *ui, const char *fmt, ...)
+{
+	va_list	 ap;
+	char	*text;
+
+	va_start(ap, fmt);
+	text = xvasprintf(fmt, ap);
+	va_end(ap);
+	free(ui->message);
+	ui->message = str_sanitize(text);
+	free(text);
+	ui_redraw(ui);
+}
+
+void
+ui_redraw(struct ui *ui)
+{
+	if (ui->redraw != NULL && !ev_timer_active(ui->redraw))
+		ev_timer_start(ui->redraw, 0);
+}
+
+void
+ui_close_pager(struct ui *ui)
+{
+	pager_free(&ui->pager);
+	ui_redraw(ui);
+}
+
+static void
+draw(void *arg)
+{
+	struct ui	*ui = arg;
+	int		 rows, cols;
+
+	screen_rows(&rows, &cols);
+	if (rows < 2)
+		return;
+	if (ui->pager != NULL)
+		pager_draw(ui->pager, 0, rows - 1, cols);
+	else
+		index_draw(ui, &ui->index, 0, rows - 1, cols);
+	status_draw(ui, rows - 1, cols);
+	screen_flush();
+}
+
+static void
+on_winch(int signo, void *arg)
+{
+	screen_resize();
+	draw(arg);
+}
+
+static void
+on_input(int fd, int what, void *arg)
+{
+	struct ui	*ui = arg;
+	int		 k;
+
+	while (!ui->quit && screen_key(&k) == 1)
+		key(ui, k);
+	ui_redraw(ui);
+}
+
+/* Keys go through the keymap of the view on screen; only function names
+ * reach the views. */
+static void
+key(struct ui *ui, int k)
+{
+	const struct keymap_binding	*b;
+	const struct keymap_function	*fns;
+	enum keymap_map			 map;
+	size_t				 n;
+
+	map = ui->pager != NULL ? KEYMAP_PAGER : KEYMAP_INDEX;
+	if (ui->keys.n == KEYMAP_MAX_KEYS)
+		ui->keys.n = 0;
+	ui->keys.keys[ui->keys.n++] = k;
+	switch (keymap_lookup(ui->keymap, map, ui->keys.keys, ui->keys.n, &b)) {
+	case KEYMAP_PREFIX:
+		return;
+	case KEYMAP_NONE:
+		ui->keys.n = 0;
+		ui_message(ui, "Key is not bound.");
+		return;
+	case KEYMAP_MATCH:
+		break;
+	}
+	ui->keys.n = 0;
+	if (b->function < 0) {
+		ui_message(ui, "Macros are not supported yet.");
+		return;
+	}
+	fns = keymap_functions(&n);
+	if ((size_t)b->function < n)
+		run_function(ui, fns[b->function].name);
+}
+
+static void
+run_function(struct ui *ui, const char *name)
+{
+	if (ui->message != NULL)
+		x_free(&ui->message);
+	if (strcmp(name, "refresh") == 0) {
+		screen_resize();
+		return;
+	}
+	if (ui->pager != NULL ? pager_function(ui->pager, name) :
+	    index_function(ui, &ui->index, name))
+		return;
+	ui_message(ui, "%s is not available here yet.", name);
+}
+
+int
+ui_run(struct cli_context *ctx, const char *name)
+{
+	struct mail_folder_params	 p;
+	struct ui			 ui;
+	FILE				*real_err = ctx->err, *notes;
+	char				*collected = NULL, *error = NULL;
+	size_t				 ncollected = 0;
+	int				 rc;
+
+	memset(&ui, 0, sizeof ui);
+	ui.ctx = ctx;
+	ui.keymap = config_keymap(ctx->cfg);
+	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+		fprintf(real_err, "crispin: the interactive interface needs a "
+		    "terminal (see crispin --help for the commands)\n");
+		return EXIT_USAGE;
+	}
+	if ((rc = cli_session_open(&ui.s, ctx)) != 0)
+		return rc;
+	/* Notes written while curses owns the screen wait until it is gone. */
+	if ((notes = open_memstream(&collected, &ncollected)) != NULL)
+		ctx->err = notes;
+	ui.store = cli_open_store(ctx);
+	memset(&p, 0, sizeof p);
+	p.use_cache = ui.store != NULL;
+	ui.folder = mail_folder_new(ui.s.client, ui.store,
+	    name != NULL ? name : "INBOX", &p);
+	mail_folder_subscribe(ui.folder, &events, &ui);
+	ui.s.untagged = forward_untagged;
+	ui.s.untagged_arg = &ui;
+	rc = 0;
+	if (screen_init(&error) < 0) {
+		fprintf(real_err, "crispin: %s\n", error);
+		free(error);
+		rc = EXIT_USAGE;
+		goto out;
+	}
+	ui.redraw = ev_timer_new(ui.s.loop, draw, &ui);
+	ui.input = ev_fd_add(ui.s.loop, STDIN_FILENO, EV_READ, on_input, &ui);
+	ev_signal(ui.s.loop, SIGWINCH, on_winch, &ui);
+	mail_folder_open(ui.folder);
+	ui_redraw(&ui);
+	while (!ui.quit) {
+		bool was_closed = ui.s.closed;
+		bool was_idling = imap_client_idling(ui.s.client);
+
+		if (ev_loop_run_once(ui.s.loop, -1) < 0)
+			break;
+		if (ui.s.closed && !was_closed)
+			ui_message(&ui, "%s", ui.s.errmsg != NULL ? ui.s.errmsg :
+			    "the connection closed");
+		/* The client says nothing when it starts or stops idling, and
+		 * the status line shows it. */
+		if (imap_client_idling(ui.s.client) != was_idling)
+			ui_redraw(&ui);
+	}
+	screen_end();
+	ev_fd_free(&ui.input);
+	ev_timer_free(&ui.redraw);
+out:
+	pager_free(&ui.pager);
+	ui.s.untagged = NULL;
+	mail_folder_free(&ui.folder);
+	/* A lost connection is said on the status line; quitting is no error. */
+	ui.s.err = ERR_NONE;
+	cli_session_close(&ui.s);
+	store_close(&ui.store);
+	free(ui.message);
+	ctx->err = real_err;
+	if (notes != NULL) {
+		fclose(notes);
+		if (ncollected > 0)
+			fwrite(collected, 1, ncollected, real_err);
+		free(collected);
+	}
+	return rc;
+}
