@@ -22,6 +22,7 @@
 #include "crispin/event.h"
 #include "crispin/imap_data.h"
 #include "crispin/imap_parser.h"
+#include "crispin/netmeter.h"
 
 enum imap_client_state {
 	IMAP_STATE_DISCONNECTED,
@@ -153,13 +154,7 @@ bool	 imap_client_idling(const struct imap_client *);
  * with a connect, greeting or command outstanding and no server byte
  * being processed: the network's share of the wall-clock time.
  */
-struct imap_stats {
-	uint64_t	bytes_in, bytes_out;
-	unsigned	commands, round_trips;
-	uint64_t	wait_ms;
-};
-
-void	 imap_client_stats(const struct imap_client *, struct imap_stats *);
+void	 imap_client_stats(const struct imap_client *, struct net_stats *);
 
 /*
  * Installs the parser's literal sink (see imap_parser.h) for this session,

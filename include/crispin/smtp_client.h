@@ -18,6 +18,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "crispin/netmeter.h"
 #include "crispin/buf.h"
 #include "crispin/err.h"
 #include "crispin/event.h"
@@ -152,12 +153,7 @@ const char *smtp_client_auth_mech(const struct smtp_client *);
  * command lines sent, round trips (flights: a send after having heard
  * from the server since the previous one), and wait_ms, the time spent
  * with a reply owed and no server byte being handled. */
-struct smtp_stats {
-	uint64_t	bytes_in, bytes_out;
-	unsigned	commands, round_trips;
-	uint64_t	wait_ms;
-};
-void	 smtp_client_stats(const struct smtp_client *, struct smtp_stats *);
+void	 smtp_client_stats(const struct smtp_client *, struct net_stats *);
 
 /* Message helpers (message.c). */
 

@@ -276,7 +276,7 @@ cli_session_close(struct cli_session *s)
 			ev_loop_run_once(s->loop, 1000);
 	}
 	if (s->client != NULL && s->ctx->stats) {
-		struct imap_stats st;
+		struct net_stats st;
 
 		imap_client_stats(s->client, &st);
 		cli_print_stats(s->ctx, "imap", st.commands, st.round_trips, st.bytes_out,

@@ -387,7 +387,7 @@ cli_send(struct cli_context *ctx, int argc, char **argv)
 	while (!run.closed && ev_now(loop) < deadline)
 		ev_loop_run_once(loop, 1000);
 	if (ctx->stats) {
-		struct smtp_stats st;
+		struct net_stats st;
 
 		smtp_client_stats(client, &st);
 		cli_print_stats(ctx, "smtp", st.commands, st.round_trips, st.bytes_out,

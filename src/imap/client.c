@@ -50,9 +50,6 @@ static void idle_leave(struct imap_client *);
 static void idle_cont(struct imap_client *, const struct imap_response *, void *);
 static void idle_done(struct imap_client *, const struct imap_response *, void *);
 static void client_write(struct imap_client *, const void *, size_t);
-static uint64_t now_us(void);
-static void wait_begin(struct imap_client *);
-static void wait_end(struct imap_client *);
 
 static const struct conn_callbacks client_conn_cb = {
 	.connected = conn_connected,
@@ -128,7 +125,7 @@ imap_client_connect(struct imap_client *c)
 	c->conn = conn_new(c->loop, &cp, &client_conn_cb, c);
 	client_set_state(c, IMAP_STATE_CONNECTING);
 	/* Connecting and the greeting are waits on the network too. */
-	wait_begin(c);
+	net_meter_wait(&c->meter);
 	conn_start(c->conn);
 }
 
@@ -406,9 +403,7 @@ conn_data(const char *data, size_t len, void *arg)
 	char			*error = NULL;
 	size_t			 i, start = 0;
 
-	wait_end(c);
-	c->stats.bytes_in += len;
-	c->heard = true;
+	net_meter_received(&c->meter, len);
 	if (c->params.trace != NULL) {
 		for (i = 0; i < len; i++) {
 			if (data[i] == '\n') {
@@ -423,16 +418,14 @@ conn_data(const char *data, size_t len, void *arg)
 	if (ev_timer_active(c->watchdog))
 		ev_timer_start(c->watchdog, c->params.response_timeout_ms);
 	client_ref(c);
-	c->in_data = true;
 	if (imap_parser_feed(c->parser, data, len, on_response, c, &error) < 0 &&
 	    !c->dead && !c->closing)
 		client_fail(c, ERR_PROTOCOL, "protocol error from %s: %s", c->params.host, error);
 	free(error);
 	/* Still owed an answer: the time until the next bytes is the network's. */
-	c->in_data = false;
-	if (!c->dead && !c->closing && (!TAILQ_EMPTY(&c->inflight) ||
-	    c->state == IMAP_STATE_GREETING || c->state == IMAP_STATE_STARTTLS))
-		wait_begin(c);
+	net_meter_handled(&c->meter, !c->dead && !c->closing &&
+	    (!TAILQ_EMPTY(&c->inflight) || c->state == IMAP_STATE_GREETING ||
+	    c->state == IMAP_STATE_STARTTLS));
 	client_unref(c);
 }
 
@@ -759,7 +752,7 @@ cmd_send_part(struct imap_client *c, struct imap_cmd *cmd)
 		client_write(c, cmd->tag, strlen(cmd->tag));
 		client_write(c, " ", 1);
 		buf_printf(&line, "%s ", cmd->tag);
-		c->stats.commands++;
+		c->meter.st.commands++;
 	}
 	client_write(c, p->text.data, p->text.len);
 	buf_add(&line, p->trace.data, p->trace.len);
@@ -979,53 +972,17 @@ imap_client_mailbox_utf8(const struct imap_client *c, const char *raw)
 	return buf_steal(&out);
 }
 
-static uint64_t
-now_us(void)
-{
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
-}
-
-static void
-wait_begin(struct imap_client *c)
-{
-	if (c->wait_since_us == 0)
-		c->wait_since_us = now_us();
-}
-
-static void
-wait_end(struct imap_client *c)
-{
-	if (c->wait_since_us != 0) {
-		c->wait_us += now_us() - c->wait_since_us;
-		c->wait_since_us = 0;
-	}
-}
-
 /* Every client byte goes through here: counted, and a new flight when the
  * server has spoken since our previous send. */
 static void
 client_write(struct imap_client *c, const void *data, size_t len)
 {
 	conn_write(c->conn, data, len);
-	c->stats.bytes_out += len;
-	if (c->heard) {
-		c->stats.round_trips++;
-		c->heard = false;
-	}
-	if (!c->in_data)
-		wait_begin(c);
+	net_meter_sent(&c->meter, len);
 }
 
 void
-imap_client_stats(const struct imap_client *c, struct imap_stats *st)
+imap_client_stats(const struct imap_client *c, struct net_stats *st)
 {
-	uint64_t	wait_us = c->wait_us;
-
-	*st = c->stats;
-	if (c->wait_since_us != 0)
-		wait_us += now_us() - c->wait_since_us;
-	st->wait_ms = wait_us / 1000;
+	net_meter_read(&c->meter, st);
 }

@@ -84,11 +84,7 @@ struct imap_client {
 	struct ev_timer		*watchdog;	/* owned: a command's answer is overdue */
 
 	/* Cost: see imap_client_stats. */
-	struct imap_stats	 stats;
-	bool			 heard;		/* received since the last send */
-	uint64_t		 wait_since_us;	/* 0: not waiting for the server */
-	uint64_t		 wait_us;
-	bool			 in_data;	/* handling server bytes: local time */
+	struct net_meter	 meter;
 
 	struct buf		 trace_line;	/* partial server line for the trace */
 	int			 refs;		/* held while calling out */

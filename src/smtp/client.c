@@ -46,9 +46,6 @@ static void txn_free(struct smtp_txn *);
 static void send_rcpt(struct smtp_client *, size_t);
 static void send_data_or_give_up(struct smtp_client *);
 static void client_write(struct smtp_client *, const void *, size_t);
-static uint64_t now_us(void);
-static void wait_begin(struct smtp_client *);
-static void wait_end(struct smtp_client *);
 static smtp_reply_handler on_rset, on_mail, on_rcpt, on_data, on_body, on_quit;
 
 static const struct conn_callbacks client_conn_cb = {
@@ -267,7 +264,7 @@ smtp_send_line(struct smtp_client *c, enum smtp_expect exp, const char *line,
 		return;
 	client_write(c, line, strlen(line));
 	client_write(c, "\r\n", 2);
-	c->stats.commands++;
+	c->meter.st.commands++;
 	trace(c, "C: ", trace_as != NULL ? trace_as : line,
 	    strlen(trace_as != NULL ? trace_as : line));
 	c->expect = xreallocarray(c->expect, c->nexpect + 1, sizeof *c->expect);
@@ -318,7 +315,7 @@ smtp_client_send(struct smtp_client *c, const struct smtp_message *m,
 		c->conn = conn_new(c->loop, &cp, &client_conn_cb, c);
 		smtp_set_state(c, SMTP_STATE_CONNECTING);
 		/* Connecting and the greeting are waits on the network. */
-		wait_begin(c);
+		net_meter_wait(&c->meter);
 		conn_start(c->conn);
 		return;
 	}
@@ -412,9 +409,7 @@ conn_data(const char *data, size_t len, void *arg)
 	char			*error = NULL;
 	size_t			 i, start = 0;
 
-	wait_end(c);
-	c->stats.bytes_in += len;
-	c->heard = true;
+	net_meter_received(&c->meter, len);
 	if (c->params.trace != NULL) {
 		for (i = 0; i < len; i++) {
 			if (data[i] != '\n')
@@ -430,16 +425,13 @@ conn_data(const char *data, size_t len, void *arg)
 		ev_timer_start(c->watchdog, c->params.response_timeout_ms);
 	client_ref(c);
 	c->stop_feeding = false;
-	c->in_data = true;
 	if (smtp_reply_parser_feed(c->parser, data, len, on_reply, c, &error) < 0 &&
 	    !c->dead && !c->closing)
 		smtp_fail(c, ERR_PROTOCOL, "protocol error from %s: %s", c->params.host,
 		    error);
 	free(error);
-	c->in_data = false;
 	/* Still owed a reply: the time until the next bytes is the network's. */
-	if (!c->dead && !c->closing && c->nexpect > 0)
-		wait_begin(c);
+	net_meter_handled(&c->meter, !c->dead && !c->closing && c->nexpect > 0);
 	client_unref(c);
 }
 
@@ -731,53 +723,17 @@ on_quit(struct smtp_client *c, const struct smtp_reply *r)
 	smtp_fail(c, ERR_NONE, "session ended");
 }
 
-static uint64_t
-now_us(void)
-{
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
-}
-
-static void
-wait_begin(struct smtp_client *c)
-{
-	if (c->wait_since_us == 0)
-		c->wait_since_us = now_us();
-}
-
-static void
-wait_end(struct smtp_client *c)
-{
-	if (c->wait_since_us != 0) {
-		c->wait_us += now_us() - c->wait_since_us;
-		c->wait_since_us = 0;
-	}
-}
-
 /* Every client byte goes through here: counted, and a new flight when the
  * server has spoken since our previous send. */
 static void
 client_write(struct smtp_client *c, const void *data, size_t len)
 {
 	conn_write(c->conn, data, len);
-	c->stats.bytes_out += len;
-	if (c->heard) {
-		c->stats.round_trips++;
-		c->heard = false;
-	}
-	if (!c->in_data)
-		wait_begin(c);
+	net_meter_sent(&c->meter, len);
 }
 
 void
-smtp_client_stats(const struct smtp_client *c, struct smtp_stats *st)
+smtp_client_stats(const struct smtp_client *c, struct net_stats *st)
 {
-	uint64_t	wait_us = c->wait_us;
-
-	*st = c->stats;
-	if (c->wait_since_us != 0)
-		wait_us += now_us() - c->wait_since_us;
-	st->wait_ms = wait_us / 1000;
+	net_meter_read(&c->meter, st);
 }

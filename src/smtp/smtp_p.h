@@ -90,11 +90,7 @@ struct smtp_client {
 	struct ev_timer		*watchdog;	/* owned: a reply is overdue */
 
 	/* Cost: see smtp_client_stats. */
-	struct smtp_stats	 stats;
-	bool			 heard;		/* received since the last send */
-	bool			 in_data;	/* handling server bytes: local time */
-	uint64_t		 wait_since_us;	/* 0: not waiting for the server */
-	uint64_t		 wait_us;
+	struct net_meter	 meter;
 
 	struct buf		 trace_line;	/* partial server line for the trace */
 	int			 refs;		/* held while calling out */

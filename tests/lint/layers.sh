@@ -9,7 +9,7 @@ cd "$srcdir" || exit 1
 header_layer() {
 	case $1 in
 	xalloc.h|buf.h|arena.h|log.h|err.h|base64.h|json.h|str.h|datetime.h) echo lib ;;
-	event.h|conn.h|sasl.h) echo net ;;
+	event.h|conn.h|sasl.h|netmeter.h) echo net ;;
 	imap_*.h) echo imap ;;
 	smtp_*.h) echo smtp ;;
 	mime*.h|mailcap.h) echo mime ;;
