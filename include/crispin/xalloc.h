@@ -14,6 +14,8 @@ void	*xrealloc(void *, size_t);
 void	*xreallocarray(void *, size_t, size_t);
 char	*xstrdup(const char *);
 char	*xstrndup(const char *, size_t);
+/* xstrdup, with NULL for NULL. */
+char	*xstrdup_null(const char *);
 /* Returns a newly allocated formatted string. */
 char	*xasprintf(const char *, ...) CRISPIN_PRINTF(1, 2);
 char	*xvasprintf(const char *, va_list) CRISPIN_PRINTF(1, 0);

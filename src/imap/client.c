@@ -41,7 +41,6 @@ static void cmd_complete(struct imap_client *, struct imap_cmd *,
 static void fail_all_commands(struct imap_client *, const char *);
 static struct cmd_part *cmd_part(struct imap_cmd *);
 static void client_destroy(struct imap_client *);
-static char *copy_or_null(const char *);
 static void idle_maybe(struct imap_client *);
 static void watchdog_update(struct imap_client *);
 static void watchdog_cb(void *);
@@ -66,12 +65,6 @@ imap_client_state_name(enum imap_client_state s)
 	return state_names[s];
 }
 
-static char *
-copy_or_null(const char *s)
-{
-	return s == NULL ? NULL : xstrdup(s);
-}
-
 struct imap_client *
 imap_client_new(struct ev_loop *loop, const struct imap_client_params *params,
     const struct imap_client_callbacks *cb, void *arg)
@@ -84,9 +77,9 @@ imap_client_new(struct ev_loop *loop, const struct imap_client_params *params,
 	c->params = *params;
 	c->params.host = xstrdup(params->host);
 	c->params.port = xstrdup(params->port);
-	c->params.user = copy_or_null(params->user);
-	c->params.ca_file = copy_or_null(params->ca_file);
-	c->params.fingerprint = copy_or_null(params->fingerprint);
+	c->params.user = xstrdup_null(params->user);
+	c->params.ca_file = xstrdup_null(params->ca_file);
+	c->params.fingerprint = xstrdup_null(params->fingerprint);
 	if (params->nauthenticators > 0) {
 		c->authenticators = xcalloc(params->nauthenticators, sizeof *c->authenticators);
 		for (i = 0; i < params->nauthenticators; i++)

@@ -69,6 +69,12 @@ xstrdup(const char *s)
 }
 
 char *
+xstrdup_null(const char *s)
+{
+	return s == NULL ? NULL : xstrdup(s);
+}
+
+char *
 xstrndup(const char *s, size_t len)
 {
 	char	*p;

@@ -70,12 +70,6 @@ static smtp_reply_handler *const handlers[SMTP_EXP_COUNT] = {
 	[SMTP_EXP_QUIT] = on_quit,
 };
 
-static char *
-copy_or_null(const char *s)
-{
-	return s == NULL ? NULL : xstrdup(s);
-}
-
 struct smtp_client *
 smtp_client_new(struct ev_loop *loop, const struct smtp_client_params *params,
     const struct smtp_client_callbacks *cb, void *arg)
@@ -88,9 +82,9 @@ smtp_client_new(struct ev_loop *loop, const struct smtp_client_params *params,
 	c->params = *params;
 	c->params.host = xstrdup(params->host);
 	c->params.port = xstrdup(params->port);
-	c->params.user = copy_or_null(params->user);
-	c->params.ca_file = copy_or_null(params->ca_file);
-	c->params.fingerprint = copy_or_null(params->fingerprint);
+	c->params.user = xstrdup_null(params->user);
+	c->params.ca_file = xstrdup_null(params->ca_file);
+	c->params.fingerprint = xstrdup_null(params->fingerprint);
 	c->params.helo_name = xstrdup(params->helo_name != NULL ? params->helo_name :
 	    "localhost");
 	if (params->nauthenticators > 0) {
