@@ -25,6 +25,10 @@ void	 buf_reserve(struct buf *, size_t extra);
 void	 buf_add(struct buf *, const void *, size_t);
 void	 buf_addc(struct buf *, char);
 void	 buf_adds(struct buf *, const char *);
+/* Appends code point cp (at most 0x10ffff) in UTF-8. */
+void	 buf_add_utf8(struct buf *, unsigned long cp);
+/* Inserts len bytes at offset at (<= len of the buffer). */
+void	 buf_insert(struct buf *, size_t at, const void *, size_t len);
 void	 buf_printf(struct buf *, const char *, ...) CRISPIN_PRINTF(2, 3);
 void	 buf_vprintf(struct buf *, const char *, va_list) CRISPIN_PRINTF(2, 0);
 /* Removes the first n bytes. */

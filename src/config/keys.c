@@ -13,7 +13,6 @@
 #include "crispin/xalloc.h"
 
 static int utf8_decode(const char **);
-static void utf8_encode(struct buf *, int);
 static int named_key(const char *, size_t);
 static int parse_one(const char *, const char **, bool, int *, char **);
 
@@ -76,25 +75,6 @@ utf8_decode(const char **sp)
 	return cp;
 }
 
-static void
-utf8_encode(struct buf *b, int cp)
-{
-	if (cp < 0x80)
-		buf_addc(b, (char)cp);
-	else if (cp < 0x800) {
-		buf_addc(b, (char)(0xc0 | (cp >> 6)));
-		buf_addc(b, (char)(0x80 | (cp & 0x3f)));
-	} else if (cp < 0x10000) {
-		buf_addc(b, (char)(0xe0 | (cp >> 12)));
-		buf_addc(b, (char)(0x80 | ((cp >> 6) & 0x3f)));
-		buf_addc(b, (char)(0x80 | (cp & 0x3f)));
-	} else {
-		buf_addc(b, (char)(0xf0 | (cp >> 18)));
-		buf_addc(b, (char)(0x80 | ((cp >> 12) & 0x3f)));
-		buf_addc(b, (char)(0x80 | ((cp >> 6) & 0x3f)));
-		buf_addc(b, (char)(0x80 | (cp & 0x3f)));
-	}
-}
 
 /* The key named by the text between < and >, or -1. */
 static int
@@ -266,6 +246,6 @@ keymap_format_keys(const struct key_seq *seq, struct buf *out)
 		else if (k >= KEYC_BASE)
 			buf_printf(out, "<%o>", (unsigned)k);
 		else
-			utf8_encode(out, k);
+			buf_add_utf8(out, (unsigned long)k);
 	}
 }

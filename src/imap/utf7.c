@@ -16,7 +16,6 @@ static const char b64[] =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+,";
 
 static int	 b64_value(unsigned char);
-static void	 utf8_put(struct buf *, uint32_t);
 static int	 utf8_get(const unsigned char *, size_t, uint32_t *);
 static int	 decode_shift(struct buf *, const char *, size_t, size_t *);
 static void	 put_unit(struct buf *, uint32_t *, unsigned *, uint32_t);
@@ -31,30 +30,6 @@ b64_value(unsigned char c)
 	return c == '/' ? -1 : base64_char_value(c);
 }
 
-static void
-utf8_put(struct buf *out, uint32_t cp)
-{
-	char	s[4];
-
-	if (cp < 0x80) {
-		buf_addc(out, (char)cp);
-	} else if (cp < 0x800) {
-		s[0] = (char)(0xc0 | cp >> 6);
-		s[1] = (char)(0x80 | (cp & 0x3f));
-		buf_add(out, s, 2);
-	} else if (cp < 0x10000) {
-		s[0] = (char)(0xe0 | cp >> 12);
-		s[1] = (char)(0x80 | (cp >> 6 & 0x3f));
-		s[2] = (char)(0x80 | (cp & 0x3f));
-		buf_add(out, s, 3);
-	} else {
-		s[0] = (char)(0xf0 | cp >> 18);
-		s[1] = (char)(0x80 | (cp >> 12 & 0x3f));
-		s[2] = (char)(0x80 | (cp >> 6 & 0x3f));
-		s[3] = (char)(0x80 | (cp & 0x3f));
-		buf_add(out, s, 4);
-	}
-}
 
 /*
  * Reads one UTF-8 character; returns its length, or -1 for anything that
@@ -127,7 +102,7 @@ decode_shift(struct buf *out, const char *in, size_t len, size_t *ip)
 		} else if (unit >= 0xdc00 && unit <= 0xdfff) {
 			if (high == 0)
 				return -1;
-			utf8_put(out, 0x10000 + ((high - 0xd800) << 10) +
+			buf_add_utf8(out, 0x10000 + ((high - 0xd800) << 10) +
 			    (unit - 0xdc00));
 			high = 0;
 		} else {
@@ -135,7 +110,7 @@ decode_shift(struct buf *out, const char *in, size_t len, size_t *ip)
 			if (high != 0 || unit == 0 ||
 			    (unit >= 0x20 && unit <= 0x7e))
 				return -1;
-			utf8_put(out, unit);
+			buf_add_utf8(out, unit);
 		}
 	}
 	/* Unterminated; a lone high surrogate; a whole spare sextet; or

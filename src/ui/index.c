@@ -84,13 +84,15 @@ flag_marks(char *m, const struct mail_msg *msg)
 	m[2] = '\0';
 }
 
-void
-index_draw(struct ui *ui, struct index_view *v, int first, int rows, int cols)
+static void
+index_draw(struct view *view, int first, int rows, int cols)
 {
+	struct index_view	*v = (struct index_view *)view;
+	struct ui		*ui = view->ui;
 	const struct mail_msg	*msg;
 	struct buf		 line = BUF_INIT;
 	uint32_t		 count = mail_folder_count(ui->folder), seq;
-	unsigned		 attr;
+	unsigned		 attr, normal, indicator;
 	char			 marks[3], date[16];
 	time_t			 t;
 	struct tm		 tm;
@@ -105,9 +107,11 @@ index_draw(struct ui *ui, struct index_view *v, int first, int rows, int cols)
 		v->top = v->cursor > 0 ? v->cursor : 1;
 	if (rows > 0 && v->cursor >= v->top + (uint32_t)rows)
 		v->top = v->cursor - (uint32_t)rows + 1;
+	normal = ui_color(ui, "normal", SCREEN_NORMAL);
+	indicator = ui_color(ui, "indicator", SCREEN_REVERSE);
 	for (row = 0; row < rows; row++) {
 		seq = v->top + (uint32_t)row;
-		attr = seq == v->cursor ? SCREEN_REVERSE : SCREEN_NORMAL;
+		attr = seq == v->cursor ? indicator : normal;
 		if ((msg = mail_folder_msg(ui->folder, seq)) == NULL) {
 			screen_line(first + row, "", 0, SCREEN_NORMAL);
 			continue;
@@ -139,18 +143,33 @@ index_draw(struct ui *ui, struct index_view *v, int first, int rows, int cols)
 	buf_free(&line);
 }
 
-bool
-index_function(struct ui *ui, struct index_view *v, const char *name)
+static bool
+index_function(struct view *view, const char *name)
 {
 	size_t	 i;
 
 	for (i = 0; i < sizeof functions / sizeof functions[0]; i++) {
 		if (strcmp(functions[i].name, name) == 0) {
-			functions[i].fn(ui, v);
+			functions[i].fn(view->ui, (struct index_view *)view);
 			return true;
 		}
 	}
 	return false;
+}
+
+static const struct view_ops index_ops = {
+	.name = "index",
+	.map = KEYMAP_INDEX,
+	.draw = index_draw,
+	.function = index_function,
+};
+
+void
+index_init(struct ui *ui, struct index_view *v)
+{
+	memset(v, 0, sizeof *v);
+	v->view.ops = &index_ops;
+	v->view.ui = ui;
 }
 
 /* The index has all rows but the status line. */
@@ -221,7 +240,7 @@ fn_display(struct ui *ui, struct index_view *v)
 		ui_message(ui, "No message here yet.");
 		return;
 	}
-	ui->pager = pager_open(ui, msg->uid);
+	pager_open(ui, msg->uid);
 }
 
 static void

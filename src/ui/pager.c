@@ -14,6 +14,7 @@
 #include "ui_p.h"
 
 struct pager {
+	struct view		 view;
 	struct ui		*ui;		/* borrowed */
 	struct mail_message	*msg;		/* owned */
 	uint32_t		 uid;
@@ -60,12 +61,25 @@ static const struct {
 	{ "bottom", fn_bottom },
 };
 
-struct pager *
+static void pager_draw(struct view *, int, int, int);
+static bool pager_function(struct view *, const char *);
+static void pager_free(struct view *);
+
+static const struct view_ops pager_ops = {
+	.name = "pager",
+	.map = KEYMAP_PAGER,
+	.draw = pager_draw,
+	.function = pager_function,
+	.free = pager_free,
+};
+
+void
 pager_open(struct ui *ui, uint32_t uid)
 {
 	struct mail_message_params	 p;
 	struct pager			*pg = xcalloc(1, sizeof *pg);
 
+	pg->view.ops = &pager_ops;
 	pg->ui = ui;
 	pg->uid = uid;
 	pg->arena = arena_new(0);
@@ -76,24 +90,21 @@ pager_open(struct ui *ui, uint32_t uid)
 	/* As show does: a server choking on broken base64 costs nothing. */
 	p.no_binary = true;
 	pg->msg = mail_message_new(ui->s.client, &p, uid);
+	ui_push_view(ui, &pg->view);
 	mail_message_load(pg->msg, loaded, pg);
-	return pg;
 }
 
-void
-pager_free(struct pager **pp)
+static void
+pager_free(struct view *view)
 {
-	struct pager	*pg = *pp;
+	struct pager	*pg = (struct pager *)view;
 
-	if (pg == NULL)
-		return;
 	mail_message_free(&pg->msg);
 	arena_free(&pg->arena);
 	buf_free(&pg->text);
 	free(pg->lines);
 	free(pg->error);
 	free(pg);
-	*pp = NULL;
 }
 
 static void
@@ -186,11 +197,12 @@ split_lines(struct pager *pg)
 	}
 }
 
-void
-pager_draw(struct pager *pg, int first, int rows, int cols)
+static void
+pager_draw(struct view *view, int first, int rows, int cols)
 {
-	size_t	 n, start, end;
-	int	 row;
+	struct pager	*pg = (struct pager *)view;
+	size_t		 n, start, end;
+	int		 row;
 
 	if (pg->nlines == 0) {
 		for (row = 0; row < rows; row++)
@@ -214,10 +226,11 @@ pager_draw(struct pager *pg, int first, int rows, int cols)
 	}
 }
 
-bool
-pager_function(struct pager *pg, const char *name)
+static bool
+pager_function(struct view *view, const char *name)
 {
-	size_t	 i;
+	struct pager	*pg = (struct pager *)view;
+	size_t		 i;
 
 	for (i = 0; i < sizeof functions / sizeof functions[0]; i++) {
 		if (strcmp(functions[i].name, name) == 0) {
@@ -241,7 +254,7 @@ page(struct pager *pg)
 static void
 fn_exit(struct pager *pg)
 {
-	ui_close_pager(pg->ui);
+	ui_pop_view(pg->ui);
 }
 
 static void

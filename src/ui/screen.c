@@ -7,6 +7,7 @@
 #include <sys/ioctl.h>
 
 #include <curses.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -20,6 +21,8 @@
 #define TABSTOP	8
 
 static int to_wide(const char *, size_t, int, wchar_t *, int *);
+static attr_t curses_attr(unsigned);
+static int terminal_color(const struct color *);
 
 /* ncurses key codes and what the keymap calls them. */
 static const struct {
@@ -64,7 +67,30 @@ screen_init(char **error_r)
 	nodelay(stdscr, TRUE);
 	set_escdelay(25);
 	curs_set(0);
+	if (has_colors()) {
+		start_color();
+		use_default_colors();
+	}
 	return 0;
+}
+
+void
+screen_suspend(void)
+{
+	if (!active)
+		return;
+	def_prog_mode();
+	endwin();
+}
+
+void
+screen_resume(void)
+{
+	if (!active)
+		return;
+	reset_prog_mode();
+	clear();
+	refresh();
 }
 
 void
@@ -95,7 +121,8 @@ screen_resize(void)
 }
 
 /* Safe text into at most cols cells of wide characters (tabs expanded,
- * anything unprintable as '?'); *n_r gets the count. Returns the width. */
+ * anything unprintable as '?'; out may be NULL to measure only); *n_r
+ * gets the count. Returns the width. */
 static int
 to_wide(const char *s, size_t len, int cols, wchar_t *out, int *n_r)
 {
@@ -114,7 +141,9 @@ to_wide(const char *s, size_t len, int cols, wchar_t *out, int *n_r)
 			do {
 				if (width == cols)
 					break;
-				out[n++] = L' ';
+				if (out != NULL)
+					out[n] = L' ';
+				n++;
 				width++;
 			} while (width % TABSTOP != 0);
 			continue;
@@ -125,7 +154,9 @@ to_wide(const char *s, size_t len, int cols, wchar_t *out, int *n_r)
 		}
 		if (width + w > cols)
 			break;
-		out[n++] = (wchar_t)cp;
+		if (out != NULL)
+			out[n] = (wchar_t)cp;
+		n++;
 		width += w;
 	}
 	*n_r = n;
@@ -161,15 +192,145 @@ screen_put(int row, int col, int cols, const char *utf8, size_t len,
 	while (width++ < cols)
 		wide[n++] = L' ';
 	wide[n] = L'\0';
-	if (attr & SCREEN_REVERSE)
-		attron(A_REVERSE);
-	if (attr & SCREEN_BOLD)
-		attron(A_BOLD);
+	attr_on(curses_attr(attr), NULL);
+	if ((attr >> SCREEN_PAIR_SHIFT) != 0)
+		color_set((short)(attr >> SCREEN_PAIR_SHIFT), NULL);
 	/* The last cell of the last row may report an error: harmless. */
 	mvaddnwstr(row, col, wide, n);
 	attrset(A_NORMAL);
+	color_set(0, NULL);
 	free(wide);
 	buf_free(&safe);
+}
+
+int
+screen_width(const char *utf8, size_t len)
+{
+	struct buf	 safe = BUF_INIT;
+	int		 n, width;
+
+	mime_text_safe(&safe, utf8, len, 0);
+	width = to_wide(safe.data != NULL ? safe.data : "", safe.len, INT_MAX,
+	    NULL, &n);
+	buf_free(&safe);
+	return width;
+}
+
+void
+screen_cursor(int row, int col)
+{
+	if (row < 0) {
+		curs_set(0);
+		return;
+	}
+	move(row, col);
+	curs_set(1);
+}
+
+void
+screen_beep(void)
+{
+	beep();
+}
+
+static attr_t
+curses_attr(unsigned attr)
+{
+	attr_t	 a = A_NORMAL;
+
+	if (attr & SCREEN_REVERSE)
+		a |= A_REVERSE;
+	if (attr & SCREEN_BOLD)
+		a |= A_BOLD;
+	if (attr & SCREEN_UNDERLINE)
+		a |= A_UNDERLINE;
+	if (attr & SCREEN_DIM)
+		a |= A_DIM;
+	if (attr & SCREEN_BLINK)
+		a |= A_BLINK;
+#ifdef A_ITALIC
+	if (attr & SCREEN_ITALIC)
+		a |= A_ITALIC;
+#endif
+	return a;
+}
+
+/* A colour as the terminal can show it: -1 for its default, RGB and
+ * high indexes brought down to the 6x6x6 cube or the 8 basic colours. */
+static int
+terminal_color(const struct color *c)
+{
+	static const uint32_t basic[8] = {
+		0x000000, 0xcd0000, 0x00cd00, 0xcdcd00,
+		0x0000ee, 0xcd00cd, 0x00cdcd, 0xe5e5e5,
+	};
+	uint32_t	 rgb;
+	int		 r, g, b, i, best = 0;
+	long		 d, bestd = -1;
+
+	switch (c->kind) {
+	case COLOR_DEFAULT:
+		return -1;
+	case COLOR_INDEX:
+		if ((int)c->value < COLORS)
+			return (int)c->value;
+		if (c->value < 16)
+			return (int)(c->value & 7);
+		return 7;
+	case COLOR_RGB:
+		break;
+	}
+	rgb = c->value;
+	r = (int)(rgb >> 16) & 0xff;
+	g = (int)(rgb >> 8) & 0xff;
+	b = (int)rgb & 0xff;
+	if (COLORS >= 256)
+		return 16 + 36 * ((r * 5 + 127) / 255) +
+		    6 * ((g * 5 + 127) / 255) + (b * 5 + 127) / 255;
+	for (i = 0; i < 8; i++) {
+		long dr = r - (long)(basic[i] >> 16),
+		    dg = g - (long)((basic[i] >> 8) & 0xff),
+		    db = b - (long)(basic[i] & 0xff);
+
+		d = dr * dr + dg * dg + db * db;
+		if (bestd < 0 || d < bestd) {
+			bestd = d;
+			best = i;
+		}
+	}
+	return best;
+}
+
+unsigned
+screen_color(const struct color_entry *e)
+{
+	unsigned	 attr = 0;
+	int		 pair, fg, bg;
+
+	if (e == NULL)
+		return SCREEN_NORMAL;
+	if (e->attrs & COLOR_ATTR_BOLD)
+		attr |= SCREEN_BOLD;
+	if (e->attrs & COLOR_ATTR_UNDERLINE)
+		attr |= SCREEN_UNDERLINE;
+	if (e->attrs & COLOR_ATTR_REVERSE)
+		attr |= SCREEN_REVERSE;
+	if (e->attrs & COLOR_ATTR_ITALIC)
+		attr |= SCREEN_ITALIC;
+	if (e->attrs & COLOR_ATTR_BLINK)
+		attr |= SCREEN_BLINK;
+	if (e->attrs & COLOR_ATTR_DIM)
+		attr |= SCREEN_DIM;
+	if (!active || !has_colors())
+		return attr;
+	fg = terminal_color(&e->fg);
+	bg = terminal_color(&e->bg);
+	if (fg == -1 && bg == -1)
+		return attr;
+	/* ncurses keeps the table of pairs; equal pairs are shared. */
+	if ((pair = alloc_pair(fg, bg)) <= 0 || pair > 0xffffff)
+		return attr;
+	return attr | ((unsigned)pair << SCREEN_PAIR_SHIFT);
 }
 
 void

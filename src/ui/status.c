@@ -46,6 +46,6 @@ status_draw(struct ui *ui, int row, int cols)
 		buf_adds(&line, " opening");
 	if (ui->message != NULL)
 		buf_printf(&line, " -- %s", ui->message);
-	screen_line(row, line.data, line.len, SCREEN_REVERSE);
+	screen_line(row, line.data, line.len, ui_color(ui, "status", SCREEN_REVERSE));
 	buf_free(&line);
 }

@@ -28,7 +28,11 @@ static void on_input(int, int, void *);
 static void on_winch(int, void *);
 static void draw(void *);
 static void key(struct ui *, int);
-static void run_function(struct ui *, const char *);
+static void run_pending(struct ui *);
+static void type_macro(struct ui *, const char *);
+
+/* The most keys one terminal key may type through macros. */
+#define MACRO_MAX_KEYS	1000
 
 static const struct mail_folder_events events = {
 	.opened = on_opened,
@@ -115,27 +119,68 @@ ui_redraw(struct ui *ui)
 		ev_timer_start(ui->redraw, 0);
 }
 
-void
-ui_close_pager(struct ui *ui)
+unsigned
+ui_color(struct ui *ui, const char *object, unsigned dflt)
 {
-	pager_free(&ui->pager);
+	const struct color_entry	*e;
+	size_t				 n, i;
+	int				 obj;
+
+	if (ui->colors == NULL || (obj = colors_object_find(object)) < 0)
+		return dflt;
+	e = colors_get(ui->colors, obj, &n);
+	for (i = 0; i < n; i++) {
+		if (e[i].pattern == NULL)
+			return screen_color(&e[i]);
+	}
+	return dflt;
+}
+
+void
+ui_push_view(struct ui *ui, struct view *v)
+{
+	v->ui = ui;
+	v->below = ui->top;
+	ui->top = v;
+	ui->keys.n = 0;
 	ui_redraw(ui);
+}
+
+void
+ui_pop_view(struct ui *ui)
+{
+	struct view	*v = ui->top;
+
+	if (v == NULL || v == &ui->index.view)
+		return;
+	ui->top = v->below;
+	ui->keys.n = 0;
+	if (v->ops->free != NULL)
+		v->ops->free(v);
+	ui_redraw(ui);
+}
+
+struct view *
+ui_top_view(struct ui *ui)
+{
+	return ui->top;
 }
 
 static void
 draw(void *arg)
 {
 	struct ui	*ui = arg;
+	struct view	*v = ui->top;
 	int		 rows, cols;
 
 	screen_rows(&rows, &cols);
 	if (rows < 2)
 		return;
-	if (ui->pager != NULL)
-		pager_draw(ui->pager, 0, rows - 1, cols);
+	v->ops->draw(v, 0, rows - 1, cols);
+	if (ui->prompt != NULL)
+		prompt_draw(ui, rows - 1, cols);
 	else
-		index_draw(ui, &ui->index, 0, rows - 1, cols);
-	status_draw(ui, rows - 1, cols);
+		status_draw(ui, rows - 1, cols);
 	screen_flush();
 }
 
@@ -152,57 +197,120 @@ on_input(int fd, int what, void *arg)
 	struct ui	*ui = arg;
 	int		 k;
 
-	while (!ui->quit && screen_key(&k) == 1)
+	while (!ui->quit && screen_key(&k) == 1) {
 		key(ui, k);
+		run_pending(ui);
+	}
 	ui_redraw(ui);
 }
 
-/* Keys go through the keymap of the view on screen; only function names
- * reach the views. */
+/* Keys typed by macros run before the next key from the terminal. A
+ * macro typing its own key would never end: the count stops it. */
+static void
+run_pending(struct ui *ui)
+{
+	size_t	 steps = 0;
+	int	 k;
+
+	while (!ui->quit && ui->pending_at < ui->npending) {
+		if (++steps > MACRO_MAX_KEYS) {
+			ui_message(ui, "Macro stopped: it typed more than %d keys.",
+			    MACRO_MAX_KEYS);
+			break;
+		}
+		k = ui->pending[ui->pending_at++];
+		key(ui, k);
+	}
+	x_free(&ui->pending);
+	ui->npending = ui->pending_at = 0;
+}
+
+/* Queues the keys of a macro in front of what is still pending. */
+static void
+type_macro(struct ui *ui, const char *text)
+{
+	int	*keys, *all;
+	size_t	 n, rest = ui->npending - ui->pending_at;
+	char	*error = NULL;
+
+	if (keymap_parse_macro(text, &keys, &n, &error) < 0) {
+		ui_message(ui, "Bad macro: %s", error);
+		free(error);
+		return;
+	}
+	all = xreallocarray(NULL, n + rest + 1, sizeof *all);
+	memcpy(all, keys, n * sizeof *all);
+	if (rest > 0)
+		memcpy(all + n, ui->pending + ui->pending_at, rest * sizeof *all);
+	free(ui->pending);
+	free(keys);
+	ui->pending = all;
+	ui->npending = n + rest;
+	ui->pending_at = 0;
+}
+
+/* Keys go through the keymap of the view on top; only function names
+ * reach the views. A prompt takes keys before anything else. */
 static void
 key(struct ui *ui, int k)
 {
 	const struct keymap_binding	*b;
 	const struct keymap_function	*fns;
-	enum keymap_map			 map;
 	size_t				 n;
 
-	map = ui->pager != NULL ? KEYMAP_PAGER : KEYMAP_INDEX;
+	fns = keymap_functions(&n);
+	if (k >= KEYC_FUNCTION) {
+		/* <function-name> in a macro. */
+		if ((size_t)(k - KEYC_FUNCTION) < n)
+			ui_function(ui, fns[k - KEYC_FUNCTION].name);
+		return;
+	}
+	if (ui->prompt != NULL) {
+		prompt_key(ui, k);
+		return;
+	}
 	if (ui->keys.n == KEYMAP_MAX_KEYS)
 		ui->keys.n = 0;
 	ui->keys.keys[ui->keys.n++] = k;
-	switch (keymap_lookup(ui->keymap, map, ui->keys.keys, ui->keys.n, &b)) {
+	switch (keymap_lookup(ui->keymap, ui->top->ops->map, ui->keys.keys,
+	    ui->keys.n, &b)) {
 	case KEYMAP_PREFIX:
 		return;
 	case KEYMAP_NONE:
 		ui->keys.n = 0;
-		ui_message(ui, "Key is not bound.");
+		ui_message(ui, "Key is not bound.  Press '?' for help.");
 		return;
 	case KEYMAP_MATCH:
 		break;
 	}
 	ui->keys.n = 0;
 	if (b->function < 0) {
-		ui_message(ui, "Macros are not supported yet.");
+		type_macro(ui, b->macro != NULL ? b->macro : "");
 		return;
 	}
-	fns = keymap_functions(&n);
 	if ((size_t)b->function < n)
-		run_function(ui, fns[b->function].name);
+		ui_function(ui, fns[b->function].name);
 }
 
-static void
-run_function(struct ui *ui, const char *name)
+void
+ui_function(struct ui *ui, const char *name)
 {
+	struct view	*v = ui->top;
+
 	if (ui->message != NULL)
 		x_free(&ui->message);
+	if (strcmp(name, "noop") == 0)
+		return;
 	if (strcmp(name, "refresh") == 0) {
 		screen_resize();
 		return;
 	}
-	if (ui->pager != NULL ? pager_function(ui->pager, name) :
-	    index_function(ui, &ui->index, name))
+	if (v->ops->function(v, name))
 		return;
+	if (strcmp(name, "exit") == 0 && v != &ui->index.view) {
+		ui_pop_view(ui);
+		return;
+	}
 	ui_message(ui, "%s is not available here yet.", name);
 }
 
@@ -219,6 +327,9 @@ ui_run(struct cli_context *ctx, const char *name)
 	memset(&ui, 0, sizeof ui);
 	ui.ctx = ctx;
 	ui.keymap = config_keymap(ctx->cfg);
+	ui.colors = config_colors(ctx->cfg);
+	index_init(&ui, &ui.index);
+	ui.top = &ui.index.view;
 	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
 		fprintf(real_err, "crispin: the interactive interface needs a "
 		    "terminal (see crispin --help for the commands)\n");
@@ -267,7 +378,10 @@ ui_run(struct cli_context *ctx, const char *name)
 	ev_fd_free(&ui.input);
 	ev_timer_free(&ui.redraw);
 out:
-	pager_free(&ui.pager);
+	while (ui.top != &ui.index.view)
+		ui_pop_view(&ui);
+	prompt_free(&ui);
+	free(ui.pending);
 	ui.s.untagged = NULL;
 	mail_folder_free(&ui.folder);
 	/* A lost connection is said on the status line; quitting is no error. */
