@@ -172,6 +172,13 @@ index_init(struct ui *ui, struct index_view *v)
 	v->view.ui = ui;
 }
 
+void
+index_reset(struct index_view *v)
+{
+	v->cursor = 0;
+	v->top = 0;
+}
+
 /* The index has all rows but the status line. */
 static uint32_t
 page_rows(void)

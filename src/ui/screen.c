@@ -45,6 +45,7 @@ static const struct {
 };
 
 static bool	 active;
+static int	 left;	/* columns taken by the sidebar */
 
 int
 screen_init(char **error_r)
@@ -106,7 +107,7 @@ void
 screen_rows(int *rows, int *cols)
 {
 	*rows = LINES;
-	*cols = COLS;
+	*cols = COLS - left;
 }
 
 void
@@ -164,6 +165,12 @@ to_wide(const char *s, size_t len, int cols, wchar_t *out, int *n_r)
 }
 
 void
+screen_set_left(int n)
+{
+	left = n > 0 && n < COLS ? n : 0;
+}
+
+void
 screen_line(int row, const char *utf8, size_t len, unsigned attr)
 {
 	screen_put(row, 0, COLS, utf8, len, attr);
@@ -177,6 +184,7 @@ screen_put(int row, int col, int cols, const char *utf8, size_t len,
 	wchar_t		*wide;
 	int		 n, width;
 
+	col += left;
 	if (row < 0 || row >= LINES || col < 0 || col >= COLS)
 		return;
 	if (cols > COLS - col)
@@ -223,7 +231,7 @@ screen_cursor(int row, int col)
 		curs_set(0);
 		return;
 	}
-	move(row, col);
+	move(row, col + left);
 	curs_set(1);
 }
 

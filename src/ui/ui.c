@@ -307,6 +307,16 @@ ui_function(struct ui *ui, const char *name)
 	}
 	if (v->ops->function(v, name))
 		return;
+	/* A message function the pager leaves alone (delete, flag, reply...)
+	 * acts on the index's current message, which is the one shown. Only
+	 * functions of the top view's map go down. */
+	if (keymap_function_find(v->ops->map, name) >= 0) {
+		for (v = v->below; v != NULL; v = v->below) {
+			if (v->ops->function(v, name))
+				return;
+		}
+		v = ui->top;
+	}
 	if (strcmp(name, "exit") == 0 && v != &ui->index.view) {
 		ui_pop_view(ui);
 		return;
@@ -314,10 +324,29 @@ ui_function(struct ui *ui, const char *name)
 	ui_message(ui, "%s is not available here yet.", name);
 }
 
+void
+ui_open_folder(struct ui *ui, const char *name, bool readonly)
+{
+	struct mail_folder_params	 p;
+
+	while (ui->top != &ui->index.view)
+		ui_pop_view(ui);
+	mail_folder_free(&ui->folder);
+	index_reset(&ui->index);
+	memset(&p, 0, sizeof p);
+	p.use_cache = ui->store != NULL;
+	p.readonly = readonly;
+	ui->folder = mail_folder_new(ui->s.client, ui->store, name, &p);
+	mail_folder_subscribe(ui->folder, &events, ui);
+	ui->opened = false;
+	ui->done = ui->total = 0;
+	mail_folder_open(ui->folder);
+	ui_redraw(ui);
+}
+
 int
 ui_run(struct cli_context *ctx, const char *name)
 {
-	struct mail_folder_params	 p;
 	struct ui			 ui;
 	FILE				*real_err = ctx->err, *notes;
 	char				*collected = NULL, *error = NULL;
@@ -341,11 +370,6 @@ ui_run(struct cli_context *ctx, const char *name)
 	if ((notes = open_memstream(&collected, &ncollected)) != NULL)
 		ctx->err = notes;
 	ui.store = cli_open_store(ctx);
-	memset(&p, 0, sizeof p);
-	p.use_cache = ui.store != NULL;
-	ui.folder = mail_folder_new(ui.s.client, ui.store,
-	    name != NULL ? name : "INBOX", &p);
-	mail_folder_subscribe(ui.folder, &events, &ui);
 	ui.s.untagged = forward_untagged;
 	ui.s.untagged_arg = &ui;
 	rc = 0;
@@ -358,8 +382,7 @@ ui_run(struct cli_context *ctx, const char *name)
 	ui.redraw = ev_timer_new(ui.s.loop, draw, &ui);
 	ui.input = ev_fd_add(ui.s.loop, STDIN_FILENO, EV_READ, on_input, &ui);
 	ev_signal(ui.s.loop, SIGWINCH, on_winch, &ui);
-	mail_folder_open(ui.folder);
-	ui_redraw(&ui);
+	ui_open_folder(&ui, name != NULL ? name : "INBOX", false);
 	while (!ui.quit) {
 		bool was_closed = ui.s.closed;
 		bool was_idling = imap_client_idling(ui.s.client);

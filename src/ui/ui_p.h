@@ -45,6 +45,9 @@ void	 screen_line(int row, const char *utf8, size_t len, unsigned attr);
 /* The same in the cols cells from col. */
 void	 screen_put(int row, int col, int cols, const char *utf8, size_t len,
 	    unsigned attr);
+/* Views draw right of column left (the sidebar's width): every column
+ * given to screen_put and screen_line counts from there. */
+void	 screen_set_left(int left);
 /* Cells the text takes on screen (wide characters count two). */
 int	 screen_width(const char *utf8, size_t len);
 /* Shows the cursor at row, col; a negative row hides it. */
@@ -93,6 +96,8 @@ struct index_view {
 	uint32_t	 top;		/* first row shown */
 };
 void	 index_init(struct ui *, struct index_view *);
+/* The folder changed: forget the position (and anything kept per folder). */
+void	 index_reset(struct index_view *);
 
 /* The pager (pager.c): pushes a view that shows the message. */
 void	 pager_open(struct ui *, uint32_t uid);
@@ -168,8 +173,11 @@ void	 ui_message(struct ui *, const char *fmt, ...) CRISPIN_PRINTF(2, 3);
  * config_colors) as the rc file set it: its plain entry, or dflt when it
  * has none. */
 unsigned ui_color(struct ui *, const char *object, unsigned dflt);
-/* Runs a keymap function by name on the view on top (then the generic
- * functions of ui.c). */
+/* Runs a keymap function by name on the view on top; a function of the
+ * top view's map that it does not handle goes to the views below (the
+ * index acts on its current message), then to ui.c's own. */
 void	 ui_function(struct ui *, const char *name);
+/* Closes every view but the index and opens folder name (UTF-8) there. */
+void	 ui_open_folder(struct ui *, const char *name, bool readonly);
 
 #endif
