@@ -66,6 +66,14 @@ void	 conn_write(struct conn *, const void *, size_t);
  * trusted). Result through tls_ready or closed. */
 void	 conn_starttls(struct conn *);
 bool	 conn_is_tls(const struct conn *);
+/* Whether this build can compress (zlib). */
+bool	 conn_compress_available(void);
+/* From now on DEFLATE both ways (IMAP COMPRESS, RFC 4978). rest: bytes
+ * already received after the server's go-ahead, which are compressed
+ * (their inflated form is delivered on the next loop turn, before
+ * anything newer). -1 with *error_r. */
+int	 conn_compress(struct conn *, const char *rest, size_t len, char **error_r);
+bool	 conn_is_compressed(const struct conn *);
 /* "TLS1.3 / AES-256-GCM" or similar, for status lines; NULL without TLS. */
 const char *conn_tls_description(const struct conn *);
 /* Channel-binding data for SCRAM-*-PLUS: "tls-exporter" (TLS 1.3, RFC 9266)

@@ -60,6 +60,7 @@ struct imap_client_params {
 	const char *const *authenticators;
 	size_t		 nauthenticators;
 	bool		 have_token_source;	/* an OAuth token can be asked for */
+	bool		 no_compress;	/* never COMPRESS=DEFLATE (imap_compress = no) */
 	FILE		*trace;		/* borrowed; protocol trace, secrets as *** */
 };
 
@@ -87,6 +88,9 @@ void	 imap_client_connect(struct imap_client *);
 /* Queues LOGOUT behind the commands already submitted (pipelined with
  * them); closed(ERR_NONE) follows its reply. Later commands fail. */
 void	 imap_client_logout(struct imap_client *);
+/* Ends the session now as a failure of class cls (a link check went
+ * unanswered): every command fails, closed(cls, message) follows. */
+void	 imap_client_abort(struct imap_client *, enum err_class cls, const char *message);
 void	 imap_client_free(struct imap_client **);
 
 enum imap_client_state imap_client_state(const struct imap_client *);

@@ -146,6 +146,10 @@ int	 imap_parser_feed(struct imap_parser *, const char *data, size_t len,
 	    imap_response_cb *, void *arg, char **error_r);
 /* Discards any partial response (after STARTTLS, or a reconnect). */
 void	 imap_parser_reset(struct imap_parser *);
+/* Inside the callback: how many bytes of the data being fed the response
+ * took, up to its last byte. The rest may be in another encoding (after
+ * COMPRESS) and is handed on rather than parsed. */
+size_t	 imap_parser_offset(const struct imap_parser *);
 
 /* Helpers for consumers of argument trees. The queries take a NULL arg
  * (an optional item) and answer NULL/false. */

@@ -227,6 +227,7 @@ cli_session_open(struct cli_session *s, struct cli_context *ctx)
 	p.connect_timeout_ms = (unsigned)config_num(ctx->cfg, "connect_timeout") * 1000;
 	p.response_timeout_ms = (unsigned)config_num(ctx->cfg, "timeout") * 1000;
 	p.have_token_source = config_str(ctx->cfg, "imap_oauth_cmd") != NULL;
+	p.no_compress = !config_bool(ctx->cfg, "imap_compress");
 	if ((list = config_str(ctx->cfg, "imap_authenticators")) != NULL) {
 		split_authenticators(list, &auths, &nauths);
 		p.authenticators = (const char *const *)auths;

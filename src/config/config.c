@@ -55,6 +55,8 @@ static const struct config_option options[] = {
 	  .help = "keep message headers and flags in the cache for fast reopening" },
 	{ .name = "imap_authenticators", .type = CONFIG_STRING, .default_value = NULL,
 	  .help = "colon-separated SASL mechanisms to try, in order (imap-login: the LOGIN command)" },
+	{ .name = "imap_compress", .type = CONFIG_BOOL, .default_value = "yes",
+	  .help = "compress the IMAP connection (COMPRESS=DEFLATE) when the server offers it" },
 	{ .name = "imap_oauth_cmd", .type = CONFIG_STRING, .default_value = NULL,
 	  .help = "command printing an OAuth 2 access token (OAUTHBEARER, XOAUTH2)" },
 	{ .name = "imap_pass", .type = CONFIG_SECRET, .default_value = NULL,

@@ -411,9 +411,13 @@ conn_data(const char *data, size_t len, void *arg)
 	if (ev_timer_active(c->watchdog))
 		ev_timer_start(c->watchdog, c->params.response_timeout_ms);
 	client_ref(c);
+	c->feed_data = data;
+	c->feed_len = len;
 	if (imap_parser_feed(c->parser, data, len, on_response, c, &error) < 0 &&
 	    !c->dead && !c->closing)
 		client_fail(c, ERR_PROTOCOL, "protocol error from %s: %s", c->params.host, error);
+	c->feed_data = NULL;
+	c->feed_len = 0;
 	free(error);
 	/* Still owed an answer: the time until the next bytes is the network's. */
 	net_meter_handled(&c->meter, !c->dead && !c->closing &&
@@ -938,6 +942,14 @@ imap_client_logout(struct imap_client *c)
 	c->logout_sent = true;
 	c->logout_cmd = cmd;
 	imap_cmd_submit(cmd, logout_done, NULL);
+}
+
+/* For owners that check the link themselves (mail_session's probe): the
+ * same ending as a dead connection, so there is one path to recovery. */
+void
+imap_client_abort(struct imap_client *c, enum err_class cls, const char *message)
+{
+	client_fail(c, cls, "%s", message);
 }
 
 void

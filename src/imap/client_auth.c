@@ -31,6 +31,7 @@ static void sasl_continue(struct imap_client *, const struct imap_response *, vo
 static void auth_done(struct imap_client *, const struct imap_response *, void *);
 static void postlogin(struct imap_client *);
 static void postlogin_caps_done(struct imap_client *, const struct imap_response *, void *);
+static void compress_done(struct imap_client *, const struct imap_response *, void *);
 static void send_postlogin(struct imap_client *);
 static void ignore_done(struct imap_client *, const struct imap_response *, void *);
 static void add_enabled(struct imap_client *, const char *);
@@ -432,7 +433,7 @@ postlogin(struct imap_client *c)
 
 	client_set_state(c, IMAP_STATE_POSTLOGIN);
 	if (c->caps_known) {
-		send_postlogin(c);
+		postlogin_caps_done(c, NULL, NULL);
 		return;
 	}
 	cmd = imap_cmd_new(c, 0);
@@ -443,8 +444,49 @@ postlogin(struct imap_client *c)
 static void
 postlogin_caps_done(struct imap_client *c, const struct imap_response *r, void *arg)
 {
-	if (!c->closing)
-		send_postlogin(c);
+	struct imap_cmd	*cmd;
+
+	if (c->closing)
+		return;
+	/* COMPRESS first, alone: the server compresses right after its OK,
+	 * so nothing may be in flight beside it (RFC 4978). TLS stays
+	 * underneath; credentials went out before, never in a compressed
+	 * stream an attacker could probe. */
+	if (!c->params.no_compress && conn_compress_available() &&
+	    imap_client_has_cap(c, "COMPRESS=DEFLATE") &&
+	    !conn_is_compressed(c->conn)) {
+		cmd = imap_cmd_new(c, IMAP_CMD_BARRIER);
+		imap_cmd_add(cmd, "COMPRESS DEFLATE");
+		imap_cmd_submit(cmd, compress_done, NULL);
+		return;
+	}
+	send_postlogin(c);
+}
+
+static void
+compress_done(struct imap_client *c, const struct imap_response *r, void *arg)
+{
+	size_t	 off;
+	char	*error = NULL;
+
+	if (c->closing || c->dead)
+		return;
+	if (r->status == IMAP_STATUS_OK && c->feed_data != NULL) {
+		/* The rest of what arrived with the OK is compressed. */
+		off = imap_parser_offset(c->parser);
+		if (off > c->feed_len)
+			off = c->feed_len;
+		imap_parser_reset(c->parser);
+		if (conn_compress(c->conn, c->feed_data + off, c->feed_len - off,
+		    &error) < 0) {
+			client_fail(c, ERR_PROTOCOL, "cannot compress the "
+			    "connection to %s: %s", c->params.host, error);
+			free(error);
+			return;
+		}
+	}
+	/* A refusal costs only the compression. */
+	send_postlogin(c);
 }
 
 static void

@@ -49,6 +49,8 @@ struct imap_client {
 	enum imap_client_state	 state;
 	struct conn		*conn;		/* owned */
 	struct imap_parser	*parser;	/* owned */
+	const char		*feed_data;	/* the bytes being parsed, while */
+	size_t			 feed_len;	/* ... on_data runs */
 	struct imap_literal_sink sink;		/* imap_client_set_literal_sink */
 	void			*sink_arg;	/* borrowed */
 	bool			 have_sink;

@@ -75,6 +75,7 @@ enum det_state {
 
 struct imap_parser {
 	struct imap_parser_limits limits;
+	size_t		 feed_off;	/* bytes of this feed's data taken so far */
 	struct imap_literal_sink sink;
 	bool		 has_sink;
 	void		*sink_arg;
@@ -275,6 +276,12 @@ response_clear(struct imap_parser *p)
 	p->mem_total = 0;
 }
 
+size_t
+imap_parser_offset(const struct imap_parser *p)
+{
+	return p->feed_off;
+}
+
 int
 imap_parser_feed(struct imap_parser *p, const char *data, size_t len,
     imap_response_cb *cb, void *arg, char **error_r)
@@ -310,7 +317,8 @@ imap_parser_feed(struct imap_parser *p, const char *data, size_t len,
 				p->state = PS_SKIP_LINE;
 			continue;
 		}
-		step = parse_byte(p, (unsigned char)data[i++]);
+		p->feed_off = ++i;
+		step = parse_byte(p, (unsigned char)data[i - 1]);
 		if (step == STEP_STOP || p->state == PS_FATAL)
 			break;
 	}

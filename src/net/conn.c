@@ -26,6 +26,7 @@
 #include "crispin/conn.h"
 #include "crispin/log.h"
 #include "crispin/xalloc.h"
+#include "compress_p.h"
 #include "tls_p.h"
 
 #define CONN_TIMEOUT_DEFAULT	30000
@@ -82,6 +83,10 @@ struct conn {
 	struct buf		 out;
 	size_t			 out_off;	/* bytes of out already sent */
 
+	struct zpair		*z;		/* COMPRESS=DEFLATE, or NULL */
+	struct buf		 zin;		/* inflated, not yet delivered */
+	struct ev_timer		*zreplay;	/* delivers zin on the next turn */
+
 	enum err_class		 err_class;
 	char			*err_msg;	/* owned */
 
@@ -103,6 +108,8 @@ static void	 conn_start_tls(struct conn *);
 static void	 conn_handshake(struct conn *);
 static void	 conn_drain(struct conn *);
 static bool	 conn_read(struct conn *);
+static bool	 conn_deliver(struct conn *, const char *, size_t);
+static void	 conn_zreplay(void *);
 static void	 conn_flush(struct conn *);
 static void	 conn_update_events(struct conn *);
 static void	 conn_io(int, int, void *);
@@ -185,6 +192,10 @@ conn_teardown(struct conn *c)
 	}
 	tls_free(&c->tls);
 	c->tls_up = false;
+	zpair_free(&c->z);
+	buf_free(&c->zin);
+	if (c->zreplay != NULL)
+		ev_timer_stop(c->zreplay);
 	if (c->ai != NULL) {
 		freeaddrinfo(c->ai);
 		c->ai = c->ai_next = NULL;
@@ -500,14 +511,54 @@ conn_read(struct conn *c)
 			    "connection", c->peer));
 			break;
 		}
-		if (c->cb.data != NULL) {
-			conn_hold(c);
-			c->cb.data(data, (size_t)n, c->arg);
-			if (conn_release(c))
-				return true;
-		}
+		if (conn_deliver(c, data, (size_t)n))
+			return true;
 	}
 	return false;
+}
+
+/* Hands received bytes to the owner, inflated first once COMPRESS is on;
+ * bytes inflated earlier and still waiting go first. Returns true when
+ * conn is gone. */
+static bool
+conn_deliver(struct conn *c, const char *data, size_t len)
+{
+	struct buf	 plain = BUF_INIT;
+	char		*msg = NULL;
+
+	if (c->z != NULL) {
+		if (zpair_inflate(c->z, data, len, &c->zin, &msg) < 0) {
+			conn_fail(c, ERR_PROTOCOL, xasprintf("%s: %s", c->peer,
+			    msg));
+			free(msg);
+			return false;
+		}
+		/* The owner may write (and so deflate) from the callback: take
+		 * the bytes out of c first. */
+		plain = c->zin;
+		buf_init(&c->zin);
+		data = plain.data;
+		len = plain.len;
+	}
+	if (c->cb.data != NULL && len > 0) {
+		conn_hold(c);
+		c->cb.data(data, len, c->arg);
+		if (conn_release(c)) {
+			buf_free(&plain);
+			return true;
+		}
+	}
+	buf_free(&plain);
+	return false;
+}
+
+static void
+conn_zreplay(void *arg)
+{
+	struct conn	*c = arg;
+
+	if (c->state == CONN_OPEN && c->zin.len > 0)
+		conn_deliver(c, NULL, 0);
 }
 
 static void
@@ -621,12 +672,21 @@ conn_io(int fd, int events, void *arg)
 void
 conn_write(struct conn *c, const void *data, size_t len)
 {
+	char	*msg = NULL;
+
 	if (c->state == CONN_CLOSED) {
 		log_debug("conn %s: dropping %zu bytes written after close",
 		    c->peer, len);
 		return;
 	}
-	buf_add(&c->out, data, len);
+	if (c->z != NULL) {
+		if (zpair_deflate(c->z, data, len, &c->out, &msg) < 0) {
+			conn_fail(c, ERR_NETWORK, xasprintf("%s: %s", c->peer, msg));
+			free(msg);
+			return;
+		}
+	} else
+		buf_add(&c->out, data, len);
 	if (c->state == CONN_OPEN)
 		conn_update_events(c);
 }
@@ -643,6 +703,38 @@ conn_starttls(struct conn *c)
 	conn_set_state(c, CONN_STARTTLS);
 	ev_timer_start(c->deadline, c->timeout_ms);
 	conn_start_tls(c);
+}
+
+bool
+conn_compress_available(void)
+{
+	return zpair_available();
+}
+
+int
+conn_compress(struct conn *c, const char *rest, size_t len, char **error_r)
+{
+	if (c->state != CONN_OPEN || c->z != NULL) {
+		*error_r = xstrdup("the connection cannot start compressing now");
+		return -1;
+	}
+	if ((c->z = zpair_new(error_r)) == NULL)
+		return -1;
+	if (c->zreplay == NULL)
+		c->zreplay = ev_timer_new(c->loop, conn_zreplay, c);
+	/* What came with the server's OK is already compressed: inflate it
+	 * now, deliver it on the next turn (never from inside a conn call). */
+	if (len > 0 && zpair_inflate(c->z, rest, len, &c->zin, error_r) < 0)
+		return -1;
+	if (c->zin.len > 0)
+		ev_timer_start(c->zreplay, 0);
+	return 0;
+}
+
+bool
+conn_is_compressed(const struct conn *c)
+{
+	return c->z != NULL;
 }
 
 bool
@@ -691,6 +783,7 @@ conn_free(struct conn **cp)
 	conn_teardown(c);
 	ev_timer_free(&c->deadline);
 	ev_timer_free(&c->report);
+	ev_timer_free(&c->zreplay);
 	c->state = CONN_CLOSED;
 	c->freed = true;
 	conn_release(c);

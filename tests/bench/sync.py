@@ -4,6 +4,7 @@ and neomutt in the same run, on the same server and mailboxes.
 
     tests/bench/sync.py [--sizes 10000,50000] [--big] [--delay-ms 20]
                         [--rate-mbit 20] [--runs 1] [--plot FILE.png]
+                        [--compress]
 
 A local Dovecot (tests/lib/dovecot.py) gets one user per size whose INBOX
 is a generated Maildir (realistic headers, varied sizes, written directly).
@@ -328,6 +329,9 @@ def main():
     ap.add_argument("--rate-mbit", type=float, default=20)
     ap.add_argument("--runs", type=int, default=1)
     ap.add_argument("--plot", help="write a PNG of time against folder size")
+    ap.add_argument("--compress", action="store_true",
+                    help="let the server offer COMPRESS=DEFLATE (imap_zlib); "
+                    "each client then uses it as its defaults say")
     args = ap.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     if args.big:
@@ -339,7 +343,9 @@ def main():
     tmux = Tmux(tmp)
     results = []
     try:
-        with Dovecot(users=users) as dc:
+        extra = (["protocol imap {", "  mail_plugins = $mail_plugins imap_zlib",
+                  "}"] if args.compress else [])
+        with Dovecot(users=users, extra_config=extra) as dc:
             for n in sizes:
                 t0 = time.monotonic()
                 fill_maildir(dc, "b%d" % n, n, seed=n)
