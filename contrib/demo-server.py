@@ -6,9 +6,10 @@ usage: contrib/demo-server.py [--crispin PATH] [--no-wait]
 The server listens on 127.0.0.1 on free ports (IMAPS and IMAP+STARTTLS),
 with user "demo", password "demo", a certificate made on the spot, and the
 messages from contrib/demo-mail.py. A crispinrc for it is written next to
-the server's files. Then `crispin -F RC folders --counts` runs, and the
-server keeps running until Enter or Ctrl-C (or stops right away when stdin
-is not a terminal, or with --no-wait). Everything is removed on exit.
+the server's files. Then `crispin -F RC folders --counts` and `list -f
+INBOX` run; on a terminal the interface opens next (q quits it) and the
+server keeps running until Enter or Ctrl-C (it stops right away without a
+terminal, or with --no-wait). Everything is removed on exit.
 contrib/try builds crispin and runs this.
 """
 
@@ -112,8 +113,16 @@ def main():
             print("contrib/demo-server.py: no crispin binary at %s" % crispin,
                   file=sys.stderr)
             status = 1
-        if args.no_wait or not sys.stdin.isatty():
+        if args.no_wait or not sys.stdin.isatty() or not sys.stdout.isatty():
             return status
+        # On a terminal: the interface itself, against the same server.
+        if status == 0:
+            try:
+                input("\nPress Enter to open the interface (? lists the keys, "
+                      "q quits it). ")
+                subprocess.run([crispin, "-F", rc])
+            except (EOFError, KeyboardInterrupt):
+                print()
         instructions(dc, rc, crispin)
         try:
             input("Press Enter or Ctrl-C to stop the server. ")
