@@ -32,6 +32,9 @@ enum {
 	OPT_DUMP_CONFIG = 0x100,
 	OPT_DEFAULTS,
 	OPT_STATS,
+	OPT_OFFLINE,
+	OPT_QUEUE_OK,
+	OPT_SETUP,
 };
 
 static void usage(FILE *);
@@ -45,9 +48,13 @@ usage(FILE *fp)
 
 	fprintf(fp,
 	    "usage: crispin [-n] [-F rcfile] [-e command]... [-A account] [--trace file]\n"
-	    "               [--log file] [--stats] command [args]\n"
-	    "       crispin [-n] [-F rcfile] [-e command]... [-A account] [-f folder]\n"
+	    "               [--log file] [--stats] [--offline] command [args]\n"
+	    "       crispin [-n] [-F rcfile] [-e command]... [-A account] [-f folder] [-RzZ]\n"
+	    "       crispin [-F rcfile] --setup\n"
 	    "       crispin [-n] [-F rcfile] [-e command]... [-A account] --dump-config [--defaults]\n"
+	    "       crispin [options] -s subject [-c addr] [-b addr] [-a file... --] [--queue-ok]\n"
+	    "               addr... < body\n"
+	    "       crispin [options] -H draft [-a file... --] [--queue-ok] [addr...]\n"
 	    "       crispin --help | --version\n"
 	    "\n"
 	    "Options:\n"
@@ -56,10 +63,22 @@ usage(FILE *fp)
 	    "  -e COMMAND     run an rc command after the rc files (repeatable)\n"
 	    "  -A ACCOUNT     use the rc file's account block ACCOUNT instead of the first\n"
 	    "  -f FOLDER      open the interactive interface on FOLDER instead of INBOX\n"
+	    "  -R             open the folder read-only (EXAMINE)\n"
+	    "  -z             exit at once if the folder has no messages\n"
+	    "  -Z             open the first folder with new mail (mailboxes, else the\n"
+	    "                 subscribed ones); exit if there is none\n"
+	    "  --setup        ask for name, address and server and write a starter rc file\n"
 	    "  --dump-config  print the configuration in rc syntax (--defaults: every option)\n"
 	    "  --trace FILE   write the IMAP or SMTP conversation to FILE (credentials as ***)\n"
 	    "  --log FILE     write a debug log to FILE\n"
 	    "  --stats        print round trips, bytes and time at exit (on stderr)\n"
+	    "  --offline      work from the cache without connecting; changes are\n"
+	    "                 journaled and replayed by the next command that connects\n"
+	    "  -s SUBJECT     send the body on stdin to the addresses, as mutt -s does\n"
+	    "  -c ADDR, -b ADDR  add a Cc or Bcc recipient (repeatable)\n"
+	    "  -a FILE...     attach files; the file list ends with --\n"
+	    "  -H DRAFT       send DRAFT: header lines, an empty line, the body\n"
+	    "  --queue-ok     a message kept in the outbox (server down) counts as success\n"
 	    "  -h, --help     show this help\n"
 	    "  -v, --version  show the version\n"
 	    "\n"
@@ -133,6 +152,9 @@ main(int argc, char **argv)
 		{ "dump-config", no_argument, NULL, OPT_DUMP_CONFIG },
 		{ "defaults", no_argument, NULL, OPT_DEFAULTS },
 		{ "stats", no_argument, NULL, OPT_STATS },
+		{ "offline", no_argument, NULL, OPT_OFFLINE },
+		{ "queue-ok", no_argument, NULL, OPT_QUEUE_OK },
+		{ "setup", no_argument, NULL, OPT_SETUP },
 		{ NULL, 0, NULL, 0 },
 	};
 	const struct cli_command	*cmd = NULL;
@@ -144,7 +166,13 @@ main(int argc, char **argv)
 	const char			*folder = NULL;
 	size_t				 ncommands = 0, i;
 	bool				 no_system_rc = false, dump = false, dump_all = false;
-	bool				 stats = false;
+	bool				 stats = false, offline = false;
+	struct cli_mailx		 mx;
+	/* -c, -b and -a can each be given at most once per argument. */
+	const char			*mx_cc[argc], *mx_bcc[argc], *mx_attach[argc];
+	bool				 mailx = false;
+	struct ui_params		 ui_params;
+	bool				 setup = false;
 	int				 bad = 0;
 	char				*error = NULL;
 	char				*default_rc = NULL;
@@ -155,9 +183,46 @@ main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	umask(077);
 
+	memset(&mx, 0, sizeof mx);
+	memset(&ui_params, 0, sizeof ui_params);
+	mx.cc = mx_cc;
+	mx.bcc = mx_bcc;
+	mx.attach = mx_attach;
 	opterr = 0;
-	while ((ch = getopt_long(argc, argv, "+:A:e:f:F:hnv", longopts, NULL)) != -1) {
+	for (;;) {
+		ch = getopt_long(argc, argv, "+:A:a:b:c:e:f:F:hH:nRs:vzZ", longopts, NULL);
+		/* mutt's -a FILE...: files until "--", then the recipients. */
+		if (ch == -1 && mx.nattach > 0 && optind < argc &&
+		    strcmp(argv[optind - 1], "--") != 0) {
+			mx.attach[mx.nattach++] = argv[optind++];
+			continue;
+		}
+		if (ch == -1)
+			break;
 		switch (ch) {
+		case 's':
+			mx.subject = optarg;
+			mailx = true;
+			break;
+		case 'H':
+			mx.draft = optarg;
+			mailx = true;
+			break;
+		case 'c':
+		case 'b':
+		case 'a':
+			if (ch == 'c')
+				mx.cc[mx.ncc++] = optarg;
+			else if (ch == 'b')
+				mx.bcc[mx.nbcc++] = optarg;
+			else
+				mx.attach[mx.nattach++] = optarg;
+			mailx = true;
+			break;
+		case OPT_QUEUE_OK:
+			mx.queue_ok = true;
+			mailx = true;
+			break;
 		case 'F':
 			rcfile = optarg;
 			break;
@@ -186,6 +251,21 @@ main(int argc, char **argv)
 			break;
 		case OPT_STATS:
 			stats = true;
+			break;
+		case OPT_OFFLINE:
+			offline = true;
+			break;
+		case 'R':
+			ui_params.readonly = true;
+			break;
+		case 'z':
+			ui_params.exit_if_empty = true;
+			break;
+		case 'Z':
+			ui_params.first_new = true;
+			break;
+		case OPT_SETUP:
+			setup = true;
 			break;
 		case 'T':
 			trace_path = optarg;
@@ -224,10 +304,39 @@ main(int argc, char **argv)
 		    "their own -f (see crispin --help)\n");
 		return EXIT_USAGE;
 	}
-	/* No command: the interactive interface. */
-	if (!dump && argc > 0 && (cmd = cli_find(argv[0])) == NULL) {
+	if ((ui_params.readonly || ui_params.exit_if_empty || ui_params.first_new) &&
+	    (dump || mailx || argc > 0)) {
+		fprintf(stderr, "crispin: -R, -z and -Z are for the interactive interface "
+		    "(see crispin --help)\n");
+		return EXIT_USAGE;
+	}
+	if (mailx && (dump || folder != NULL)) {
+		fprintf(stderr, "crispin: -s, -c, -b, -a, -H and --queue-ok send a "
+		    "message; they go without -f and --dump-config (see crispin --help)\n");
+		return EXIT_USAGE;
+	}
+	/* No command: the interactive interface. With -s and friends the
+	 * arguments are recipients. */
+	if (!dump && !mailx && argc > 0 && (cmd = cli_find(argv[0])) == NULL) {
 		fprintf(stderr, "crispin: unknown command '%s' (see crispin --help)\n", argv[0]);
 		return EXIT_USAGE;
+	}
+
+	/* --setup, or the interface with no rc file anywhere and a terminal
+	 * to ask on: the questions of the first run (setup.c). */
+	if (setup || (cmd == NULL && !mailx && !dump && rcfile == NULL &&
+	    ncommands == 0 && isatty(STDIN_FILENO) && isatty(STDOUT_FILENO))) {
+		char *existing = setup ? NULL : config_default_path();
+
+		if (setup || existing == NULL) {
+			rc = cli_setup(rcfile, setup, &default_rc);
+			if (setup || rc != 0) {
+				free(default_rc);
+				return rc;
+			}
+			rcfile = default_rc;
+		}
+		free(existing);
 	}
 
 	/* The system rc, the user's, then -e commands; -A picks the account. */
@@ -259,7 +368,7 @@ main(int argc, char **argv)
 		free(default_rc);
 		return bad ? EXIT_CONFIG : EXIT_OK;
 	}
-	if (bad) {
+	if (bad && (cmd != NULL || mailx)) {
 		/* Scripts need a predictable result: a bad rc file stops them. */
 		print_prefixed(stderr, buf_cstr(&errors));
 		buf_free(&errors);
@@ -267,7 +376,12 @@ main(int argc, char **argv)
 		free(default_rc);
 		return EXIT_CONFIG;
 	}
-	buf_free(&errors);
+	/* The interface starts anyway, the errors on its status line too
+	 * (the rest of the file applies). */
+	if (bad)
+		print_prefixed(stderr, buf_cstr(&errors));
+	ui_params.folder = folder;
+	ui_params.rc_errors = bad ? buf_cstr(&errors) : NULL;
 
 	if (log_path != NULL) {
 		if ((logfp = open_private(log_path, "log file")) == NULL)
@@ -283,7 +397,12 @@ main(int argc, char **argv)
 	ctx.out = stdout;
 	ctx.err = stderr;
 	ctx.stats = stats;
-	rc = cmd != NULL ? cmd->fn(&ctx, argc, argv) : ui_run(&ctx, folder);
+	ctx.offline = offline || config_bool(cfg, "offline");
+	if (mailx)
+		rc = cli_mailx(&ctx, &mx, argc, argv);
+	else
+		rc = cmd != NULL ? cmd->fn(&ctx, argc, argv) : ui_run(&ctx, &ui_params);
+	buf_free(&errors);
 
 	if (trace != NULL)
 		fclose(trace);

@@ -22,6 +22,7 @@ struct cli_context {
 	FILE		*out;		/* stdout */
 	FILE		*err;		/* stderr */
 	bool		 stats;		/* --stats: print the session's cost at exit */
+	bool		 offline;	/* --offline or offline = yes: the cache alone */
 };
 
 typedef int cli_command_fn(struct cli_context *, int argc, char **argv);
@@ -51,7 +52,27 @@ struct cli_session {
 	 * model of list and flag). */
 	void			(*untagged)(const struct imap_response *, void *arg);
 	void			*untagged_arg;
+	/* [ALERT] text goes here when set (the interface's status line),
+	 * else to ctx->err. The text is raw: sanitize before showing. */
+	void			(*alert)(const char *text, void *arg);
+	void			*alert_arg;
 };
+
+/* The account's IMAP client parameters (imap_url, TLS, timeouts,
+ * authenticators), for cli_session_open and watch's mail_session. The
+ * strings live in cp and the config until cli_client_params_free.
+ * Returns 0, or EXIT_CONFIG with the message printed. */
+struct cli_client_params {
+	struct imap_client_params p;
+	struct imap_account	 acct;		/* owned */
+	char			**auths;	/* owned */
+	size_t			 nauths;
+};
+int	 cli_client_params(struct cli_context *, struct cli_client_params *);
+void	 cli_client_params_free(struct cli_client_params *);
+/* The IMAP password (imap_pass_cmd, imap_pass, else a prompt) or OAuth
+ * token (imap_oauth_cmd): malloc'd, or NULL with *error_r. */
+char	*cli_imap_secret(struct cli_context *, enum imap_secret_kind, char **error_r);
 
 /* Connects and logs in; on failure prints "crispin: message" and returns
  * the exit code (the session is then already cleaned up). 0 when ready. */
@@ -78,6 +99,13 @@ char	*cli_secret_command(const char *what, const char *command, char **error_r);
  * options to set in the error when there is no terminal. */
 char	*cli_prompt_secret(const char *prompt, const char *proto, char **error_r);
 
+/* First-run setup (setup.c): asks on the terminal, checks the login and
+ * writes a starter rc (mode 0600) to rcfile, or the default place;
+ * again (--setup) skips the welcome. An existing file is replaced only
+ * when the user agrees, and kept as FILE.bak. Returns 0 with the path
+ * written in *written_r (malloc'd), or an exit code. */
+int	 cli_setup(const char *rcfile, bool again, char **written_r);
+
 /* Commands. */
 int	 cli_folders(struct cli_context *, int argc, char **argv);
 /* Folder operations (folderops.c). */
@@ -88,6 +116,40 @@ int	 cli_subscribe(struct cli_context *, int argc, char **argv);
 int	 cli_unsubscribe(struct cli_context *, int argc, char **argv);
 int	 cli_append(struct cli_context *, int argc, char **argv);
 int	 cli_send(struct cli_context *, int argc, char **argv);
+/* Composing: a new message, a reply, a forward, through $EDITOR (compose.c). */
+int	 cli_compose(struct cli_context *, int argc, char **argv);
+int	 cli_reply(struct cli_context *, int argc, char **argv);
+int	 cli_forward(struct cli_context *, int argc, char **argv);
+
+/* Sending a composed message (submit.c): through the outbox, then Sent
+ * and the originals' flags. */
+struct cli_submit {
+	const char	*reply_folder;	/* mark \Answered there after sending; NULL: none */
+	uint32_t	 reply_uid;
+	const char	*forward_folder;	/* mark $Forwarded */
+	uint32_t	 forward_uid;
+	bool		 no_record;	/* do not APPEND to Sent */
+	bool		 queue_ok;	/* queued counts as success (exit 0) */
+};
+/* Queues msg (a complete message with Bcc still in it), sends it, saves it to Sent and marks the originals. Returns an exit code (0: accepted by the server, or queued with queue_ok); messages printed on ctx->err. */
+int	 cli_submit(struct cli_context *, const char *msg, size_t len, const struct cli_submit *);
+
+/* Sending without a UI, as mutt does (mailx.c): crispin -s SUBJECT
+ * [-c ADDR] [-b ADDR] [-a FILE...] [--] ADDR... < body, or -H DRAFT. */
+struct cli_mailx {
+	const char	 *subject;	/* -s; NULL: none, or the draft's */
+	const char	 *draft;	/* -H: headers, empty line, body ("-": stdin) */
+	const char	**cc;		/* -c, each an address list; borrowed */
+	size_t		  ncc;
+	const char	**bcc;		/* -b */
+	size_t		  nbcc;
+	const char	**attach;	/* -a */
+	size_t		  nattach;
+	bool		  queue_ok;	/* --queue-ok */
+};
+/* argv: the recipients (address lists). Returns an exit code. */
+int	 cli_mailx(struct cli_context *, const struct cli_mailx *, int argc, char **argv);
+
 int	 cli_list(struct cli_context *, int argc, char **argv);
 int	 cli_flag(struct cli_context *, int argc, char **argv);
 /* Message display (show.c, parts.c). */
@@ -99,6 +161,13 @@ int	 cli_copy(struct cli_context *, int argc, char **argv);
 int	 cli_move(struct cli_context *, int argc, char **argv);
 int	 cli_delete(struct cli_context *, int argc, char **argv);
 int	 cli_search(struct cli_context *, int argc, char **argv);
+/* Disconnected mode (sync.c, replay.c): fill the cache for a trip
+ * offline; replay the journal on a new session (cli_session_open does,
+ * after login: 0, or the exit code of a session that failed meanwhile). */
+int	 cli_sync(struct cli_context *, int argc, char **argv);
+int	 cli_replay_journal(struct cli_session *);
+/* crispin watch (watch.c): events until SIGINT or SIGTERM. */
+int	 cli_watch(struct cli_context *, int argc, char **argv);
 
 /* The folder of list and flag, with the cache (openfolder.c). */
 struct mail_folder;
@@ -118,6 +187,13 @@ struct store *cli_open_store(struct cli_context *);
  * index is complete. Returns 0 or an exit code (message printed). */
 int	 cli_folder_open(struct cli_folder *, struct cli_session *, const char *name,
 	    bool readonly);
+/* With ctx->offline: the folder from the cache alone (s is left closed
+ * and needs no cli_session_close); else cli_session_open, then
+ * cli_folder_open. 0 or an exit code (message printed; s closed). */
+int	 cli_folder_start(struct cli_folder *, struct cli_session *, struct cli_context *,
+	    const char *name, bool readonly);
+/* cli_folder_close, then cli_session_close unless offline. */
+void	 cli_folder_stop(struct cli_folder *, struct cli_session *);
 void	 cli_folder_close(struct cli_folder *);
 
 /* One message as list prints it: a tab-separated line, or a JSON object

@@ -121,6 +121,10 @@ struct mail_folder_params {
 	bool		 use_cache;	/* false: store ignored */
 	unsigned	 first_batch;	/* 0: 100 */
 	unsigned	 batch;		/* 0: 1000 */
+	/* Record each change in the store's journal before sending it and
+	 * forget it when the server answered, so a link that dies in
+	 * between loses nothing (mail_journal.h replays it). */
+	bool		 journal;
 };
 
 /* name is the folder in UTF-8. store (borrowed) may be NULL. */
@@ -132,6 +136,15 @@ void	 mail_folder_subscribe(struct mail_folder *, const struct mail_folder_event
 	    void *arg);
 /* Starts the open; opened or error follows. */
 void	 mail_folder_open(struct mail_folder *);
+/*
+ * Opens from the cache alone, with no server (client may be NULL):
+ * opened, or an error naming what is missing, is emitted before it
+ * returns. Changes then go to the journal and to the cached records at
+ * once (the index shows them done), and are replayed on the next
+ * connection (mail_journal.h).
+ */
+void	 mail_folder_open_offline(struct mail_folder *);
+bool	 mail_folder_offline(const struct mail_folder *);
 /* Untagged data no command claimed: returns true when the folder used it. */
 bool	 mail_folder_untagged(struct mail_folder *, const struct imap_response *);
 
@@ -163,6 +176,16 @@ void	 mail_folder_store_flags(struct mail_folder *, const struct imap_seqset *ui
 	    bool add, unsigned flags, const char *const *keywords,
 	    mail_folder_done_cb *done, void *arg);
 
+/*
+ * The replay of a journaled flag change: like store_flags, but guarded by
+ * since (the MODSEQ known when the change was made; 0: none) and not
+ * journaled again. UIDs another client changed meanwhile are added to
+ * conflicts (may be NULL); the change is then made on top of theirs.
+ */
+void	 mail_folder_store_flags_since(struct mail_folder *, const struct imap_seqset *uids,
+	    bool add, unsigned flags, const char *const *keywords, uint64_t since,
+	    struct imap_seqset *conflicts, mail_folder_done_cb *done, void *arg);
+
 /* Flag names: "\Seen" <-> IMAP_FLAG_SEEN; 0 for keywords. */
 unsigned mail_flag_bit(const char *name);
 const char *mail_flag_name(unsigned bit);
@@ -187,6 +210,7 @@ struct mail_op_result {
 	struct imap_seqset src, dst;	/* COPYUID pairs, in order */
 	bool		 marked_only;	/* move left them \Deleted, unexpunged */
 	bool		 expunged;	/* they are gone from the folder */
+	bool		 queued;	/* offline: journaled, not yet done */
 };
 typedef void mail_folder_op_cb(struct mail_folder *, int status,
 	    const struct mail_op_result *, void *arg);

@@ -39,7 +39,9 @@ typedef void mail_message_cb(struct mail_message *, int status, const char *erro
  * stream then fails with the error set by the writer, or a generic one). */
 typedef int mail_message_write_cb(const void *data, size_t len, void *arg);
 
-/* The client must have selected the folder; the message's UID is uid. */
+/* The client must have selected the folder; the message's UID is uid.
+ * A NULL client works offline: only what the cache has (anything else
+ * fails, naming what is missing), and no streaming. */
 struct mail_message *mail_message_new(struct imap_client *,
 	    const struct mail_message_params *, uint32_t uid);
 /* Removes the literal sink; commands still in flight complete unheard. */

@@ -5,11 +5,24 @@
 #ifndef CRISPIN_UI_H
 #define CRISPIN_UI_H
 
+#include <stdbool.h>
+
 #include "crispin/cli.h"
 
-/* Runs the interface on folder (NULL: INBOX) until the user quits.
- * Returns an exit code (0 on a normal quit; a message is printed on
- * stderr when the session could not start). */
-int	 ui_run(struct cli_context *, const char *folder);
+/* How the interface starts (the command line's -f, -R, -z, -Z). */
+struct ui_params {
+	const char	*folder;	/* NULL: INBOX */
+	bool		 readonly;	/* -R: EXAMINE instead of SELECT */
+	bool		 exit_if_empty;	/* -z: not at all on an empty folder */
+	bool		 first_new;	/* -Z: the first folder with new mail */
+	/* The rc files' errors ("FILE:LINE: message" lines), already
+	 * printed on stderr: the status line shows them too. NULL: none. */
+	const char	*rc_errors;
+};
+
+/* Runs the interface until the user quits. Returns an exit code (0 on a
+ * normal quit; a message is printed on stderr when the session could not
+ * start, or -z/-Z found nothing to open: EXIT_FAILURE). */
+int	 ui_run(struct cli_context *, const struct ui_params *);
 
 #endif

@@ -33,8 +33,21 @@ static const struct cli_command commands[] = {
 	  .usage = "append FOLDER [FILE] [--flags F] [--date D]",
 	  .help = "store a message from FILE or stdin in a folder" },
 	{ .name = "send", .fn = cli_send,
-	  .usage = "send [--from ADDR] [RCPT...]",
-	  .help = "send the complete message on standard input over SMTP" },
+	  .usage = "send [--from ADDR] [--no-record] [--queue-ok] [RCPT...]",
+	  .help = "send the complete message on standard input, through the outbox" },
+	{ .name = "send", .fn = cli_send,
+	  .usage = "send --queued | --list | --drop ID",
+	  .help = "send what waits in the outbox; show it; remove one message" },
+	{ .name = "compose", .fn = cli_compose,
+	  .usage = "compose [-s SUBJECT] [-c ADDR] [-b ADDR] [-a FILE] [-m TEXT] "
+	    "[--no-edit] [--dry-run] [ADDR...]",
+	  .help = "write a new message in $EDITOR and send it" },
+	{ .name = "reply", .fn = cli_reply,
+	  .usage = "reply [-f FOLDER] UID [--group|--list] [-m TEXT] [--no-edit] [--dry-run]",
+	  .help = "reply to a message (--group: all recipients, --list: the list) and mark it \\Answered" },
+	{ .name = "forward", .fn = cli_forward,
+	  .usage = "forward [-f FOLDER] UID [--attach] [-m TEXT] [--no-edit] [--dry-run] [ADDR...]",
+	  .help = "forward a message inline (--attach: as message/rfc822) and mark it $Forwarded" },
 	{ .name = "list", .fn = cli_list,
 	  .usage = "list [-f FOLDER] [--limit N] [--json]",
 	  .help = "list the messages of a folder, oldest first" },
@@ -62,6 +75,12 @@ static const struct cli_command commands[] = {
 	{ .name = "save", .fn = cli_save,
 	  .usage = "save [-f FOLDER] UID PART [-o FILE] [--force]",
 	  .help = "write one decoded part of a message to a file (-o - for stdout)" },
+	{ .name = "sync", .fn = cli_sync,
+	  .usage = "sync [-f FOLDER | --all] [--bodies]",
+	  .help = "fill the cache for working offline: headers, and with --bodies the text" },
+	{ .name = "watch", .fn = cli_watch,
+	  .usage = "watch [-f FOLDER | --all] [--json]",
+	  .help = "print new mail, expunges, flag changes and connection events as they happen" },
 	{ .name = NULL },
 };
 
@@ -108,7 +127,14 @@ static char *
 get_secret(enum imap_secret_kind kind, void *arg, char **error_r)
 {
 	struct cli_session	*s = arg;
-	const struct config	*cfg = s->ctx->cfg;
+
+	return cli_imap_secret(s->ctx, kind, error_r);
+}
+
+char *
+cli_imap_secret(struct cli_context *ctx, enum imap_secret_kind kind, char **error_r)
+{
+	const struct config	*cfg = ctx->cfg;
 	const char		*v;
 	char			*prompt, *secret;
 	struct imap_account	 acct;
@@ -161,8 +187,13 @@ static void
 session_alert(struct imap_client *c, const char *text, void *arg)
 {
 	struct cli_session	*s = arg;
-	char			*clean = str_sanitize(text);
+	char			*clean;
 
+	if (s->alert != NULL) {
+		s->alert(text, s->alert_arg);
+		return;
+	}
+	clean = str_sanitize(text);
 	fprintf(s->ctx->err, "crispin: server alert: %s\n", clean);
 	free(clean);
 }
@@ -191,6 +222,52 @@ split_authenticators(const char *list, char ***out, size_t *count)
 }
 
 int
+cli_client_params(struct cli_context *ctx, struct cli_client_params *cp)
+{
+	struct imap_client_params	*p = &cp->p;
+	char				*error = NULL;
+	const char			*list;
+
+	memset(cp, 0, sizeof *cp);
+	if (config_imap_account(ctx->cfg, &cp->acct, &error) < 0) {
+		fprintf(ctx->err, "crispin: %s\n", error);
+		free(error);
+		return EXIT_CONFIG;
+	}
+	p->host = cp->acct.host;
+	p->port = cp->acct.port;
+	p->user = cp->acct.user;
+	p->implicit_tls = cp->acct.implicit_tls;
+	p->starttls = cp->acct.starttls;
+	p->allow_plaintext = config_bool(ctx->cfg, "allow_plaintext");
+	p->ca_file = config_str(ctx->cfg, "tls_ca_file");
+	p->fingerprint = config_str(ctx->cfg, "tls_fingerprint");
+	p->connect_timeout_ms = (unsigned)config_num(ctx->cfg, "connect_timeout") * 1000;
+	p->response_timeout_ms = (unsigned)config_num(ctx->cfg, "timeout") * 1000;
+	p->have_token_source = config_str(ctx->cfg, "imap_oauth_cmd") != NULL;
+	p->no_compress = !config_bool(ctx->cfg, "imap_compress");
+	if ((list = config_str(ctx->cfg, "imap_authenticators")) != NULL) {
+		split_authenticators(list, &cp->auths, &cp->nauths);
+		p->authenticators = (const char *const *)cp->auths;
+		p->nauthenticators = cp->nauths;
+	}
+	p->trace = ctx->trace;
+	return 0;
+}
+
+void
+cli_client_params_free(struct cli_client_params *cp)
+{
+	size_t	i;
+
+	imap_account_free(&cp->acct);
+	for (i = 0; i < cp->nauths; i++)
+		free(cp->auths[i]);
+	free(cp->auths);
+	memset(cp, 0, sizeof *cp);
+}
+
+int
 cli_session_open(struct cli_session *s, struct cli_context *ctx)
 {
 	static const struct imap_client_callbacks cb = {
@@ -200,49 +277,33 @@ cli_session_open(struct cli_session *s, struct cli_context *ctx)
 		.alert = session_alert,
 		.untagged = session_untagged,
 	};
-	struct imap_client_params	 p;
-	struct imap_account		 acct;
-	char				*error = NULL, **auths = NULL;
-	size_t				 nauths = 0, i;
-	const char			*list;
+	struct cli_client_params	 cp;
 	int				 rc;
 
 	memset(s, 0, sizeof *s);
 	s->ctx = ctx;
 	s->started_us = cli_now_us();
-	if (config_imap_account(ctx->cfg, &acct, &error) < 0) {
-		fprintf(ctx->err, "crispin: %s\n", error);
-		free(error);
-		return EXIT_CONFIG;
+	/* Offline means no connection, also for a command that needs one. */
+	if (ctx->offline) {
+		fprintf(ctx->err, "crispin: this needs the server, and crispin is "
+		    "offline (--offline, or offline = yes); list, flag, copy, move, "
+		    "delete, show, parts and search work from the cache\n");
+		return EXIT_NETWORK;
 	}
-	memset(&p, 0, sizeof p);
-	p.host = acct.host;
-	p.port = acct.port;
-	p.user = acct.user;
-	p.implicit_tls = acct.implicit_tls;
-	p.starttls = acct.starttls;
-	p.allow_plaintext = config_bool(ctx->cfg, "allow_plaintext");
-	p.ca_file = config_str(ctx->cfg, "tls_ca_file");
-	p.fingerprint = config_str(ctx->cfg, "tls_fingerprint");
-	p.connect_timeout_ms = (unsigned)config_num(ctx->cfg, "connect_timeout") * 1000;
-	p.response_timeout_ms = (unsigned)config_num(ctx->cfg, "timeout") * 1000;
-	p.have_token_source = config_str(ctx->cfg, "imap_oauth_cmd") != NULL;
-	p.no_compress = !config_bool(ctx->cfg, "imap_compress");
-	if ((list = config_str(ctx->cfg, "imap_authenticators")) != NULL) {
-		split_authenticators(list, &auths, &nauths);
-		p.authenticators = (const char *const *)auths;
-		p.nauthenticators = nauths;
-	}
-	p.trace = ctx->trace;
+	if ((rc = cli_client_params(ctx, &cp)) != 0)
+		return rc;
 	s->loop = ev_loop_new();
-	s->client = imap_client_new(s->loop, &p, &cb, s);
-	imap_account_free(&acct);
-	for (i = 0; i < nauths; i++)
-		free(auths[i]);
-	free(auths);
+	s->client = imap_client_new(s->loop, &cp.p, &cb, s);
+	cli_client_params_free(&cp);
 	imap_client_connect(s->client);
-	if ((rc = cli_session_wait(s, &s->ready)) != 0)
+	if ((rc = cli_session_wait(s, &s->ready)) != 0) {
+		if (rc == EXIT_NETWORK)
+			fprintf(ctx->err, "crispin: without the server, crispin --offline "
+			    "works from the cache (list, flag, copy, move, delete, show, "
+			    "search)\n");
 		cli_session_close(s);
+	} else if ((rc = cli_replay_journal(s)) != 0)
+		cli_session_close(s);	/* changes made offline go first */
 	return rc;
 }
 

@@ -1,7 +1,8 @@
 /*
  * crispin flag [-f FOLDER] UID... +FLAG|-FLAG...: adds and removes flags
  * and keywords through the folder model, so that the cache follows and
- * CONDSTORE's UNCHANGEDSINCE guards against other clients. Arguments are
+ * CONDSTORE's UNCHANGEDSINCE guards against other clients; offline the
+ * change is journaled and replayed later. Arguments are
  * read by hand: "-\Flagged" is a flag to remove, not an option.
  */
 #include <stdlib.h>
@@ -138,11 +139,12 @@ cli_flag(struct cli_context *ctx, int argc, char **argv)
 		goto out;
 	}
 	imap_seqset_normalize(&uids);
-	if ((rc = cli_session_open(&s, ctx)) != 0)
-		goto out;
 	run.s = &s;
-	rc = cli_folder_open(&cf, &s, folder, false);
-	if (rc == 0 && mail_folder_readonly(cf.folder)) {
+	if ((rc = cli_folder_start(&cf, &s, ctx, folder, false)) != 0) {
+		cli_folder_stop(&cf, &s);
+		goto out;
+	}
+	if (mail_folder_readonly(cf.folder)) {
 		fprintf(ctx->err, "crispin: flag: folder %s is read-only on the server\n",
 		    folder);
 		rc = EXIT_FAILURE_;
@@ -154,9 +156,11 @@ cli_flag(struct cli_context *ctx, int argc, char **argv)
 		rc = cli_session_wait(&s, &run.done);
 		if (rc == 0 && run.failed)
 			rc = s.err != ERR_NONE ? err_exit_code(s.err) : EXIT_FAILURE_;
+		if (rc == 0 && mail_folder_offline(cf.folder))
+			fprintf(ctx->out, "queued: the flags change on the server at the "
+			    "next connection\n");
 	}
-	cli_folder_close(&cf);
-	cli_session_close(&s);
+	cli_folder_stop(&cf, &s);
 out:
 	imap_seqset_free(&uids);
 	free(add.keywords);

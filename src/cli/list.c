@@ -2,7 +2,8 @@
  * crispin list [-f FOLDER] [--limit N] [--json]: the messages of a folder,
  * one per line, oldest first. The folder is opened read-only (EXAMINE)
  * through the model and its cache, so listing a cached folder costs one
- * small resync.
+ * small resync. Offline it is the cache alone, with the changes made
+ * offline shown done.
  */
 #include <getopt.h>
 #include <stdlib.h>
@@ -197,12 +198,11 @@ cli_list(struct cli_context *ctx, int argc, char **argv)
 		fprintf(ctx->err, "crispin: list: unexpected argument '%s'\n", argv[optind]);
 		return EXIT_USAGE;
 	}
-	if ((rc = cli_session_open(&s, ctx)) != 0)
-		return rc;
-	rc = cli_folder_open(&cf, &s, folder, true);
+	rc = cli_folder_start(&cf, &s, ctx, folder, true);
 	if (rc == 0) {
 		/* Nothing more to ask: log out in the same flight. */
-		imap_client_logout(s.client);
+		if (s.client != NULL)
+			imap_client_logout(s.client);
 		n = mail_folder_count(cf.folder);
 		seq = limit > 0 && limit < n ? n - (uint32_t)limit + 1 : 1;
 		for (; seq <= n; seq++) {
@@ -212,7 +212,6 @@ cli_list(struct cli_context *ctx, int argc, char **argv)
 		}
 	}
 	buf_free(&line);
-	cli_folder_close(&cf);
-	cli_session_close(&s);
+	cli_folder_stop(&cf, &s);
 	return rc;
 }

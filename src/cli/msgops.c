@@ -4,6 +4,8 @@
  * the cache follows. DEST (and the trash option) may name a special-use
  * role (":archive", "\Trash"). Each prints what it did; a move that could
  * only mark its messages, or UIDs that are not there, exit non-zero.
+ * Offline (--offline) the change is journaled and shown done in the cache;
+ * roles cannot be looked up then, so folders are named.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -47,6 +49,8 @@ static void op_done(struct mail_folder *, int, const struct mail_op_result *, vo
 static void report(struct msgop_run *, const struct mail_op_result *);
 static void report_missing(struct msgop_run *, const struct mail_op_result *);
 static char *set_text(const struct imap_seqset *);
+static int resolve_offline(struct cli_context *, const struct msgop_def *, const char *,
+	    char **);
 
 static int
 usage(struct cli_context *ctx, const struct msgop_def *d, const char *what,
@@ -80,6 +84,25 @@ set_text(const struct imap_seqset *set)
 	return s;
 }
 
+/* A folder name as given; a role needs the server's LIST. */
+static int
+resolve_offline(struct cli_context *ctx, const struct msgop_def *d, const char *name,
+    char **dest_r)
+{
+	char	*clean;
+
+	if (name[0] == ':' || name[0] == '\\') {
+		clean = str_sanitize(name);
+		fprintf(ctx->err, "crispin: %s: offline, '%s' cannot be looked up on the "
+		    "server; name the folder%s\n", d->name, clean, d->kind == MSGOP_DELETE ?
+		    " in the trash option" : "");
+		free(clean);
+		return EXIT_USAGE;
+	}
+	*dest_r = xstrdup(name);
+	return 0;
+}
+
 static void
 report(struct msgop_run *run, const struct mail_op_result *res)
 {
@@ -88,6 +111,9 @@ report(struct msgop_run *run, const struct mail_op_result *res)
 	char	*dest = res->dest != NULL ? str_sanitize(res->dest) : NULL, *nu;
 	const char *s = res->count == 1 ? "" : "s";
 
+	/* Offline: done in the cache, on the server at the next connection. */
+	if (res->queued)
+		fputs("queued: ", out);
 	if (res->dest == NULL)
 		fprintf(out, "marked %u message%s \\Deleted in %s (UIDs %s)\n", res->count,
 		    s, folder, uids);
@@ -202,28 +228,37 @@ run_op(struct cli_context *ctx, const struct msgop_def *d, int argc, char **argv
 		goto out;
 	}
 	imap_seqset_normalize(&uids);
-	if ((rc = cli_session_open(&s, ctx)) != 0)
+	rc = 0;
+	if (!ctx->offline && (rc = cli_session_open(&s, ctx)) != 0)
 		goto out;
 	if (d->kind == MSGOP_DELETE) {
 		mode = config_str(ctx->cfg, "delete_mode");
 		trash = config_str(ctx->cfg, "trash");
-		if (mode == NULL || strcmp(mode, "trash") == 0)
+		if ((mode == NULL || strcmp(mode, "trash") == 0) && ctx->offline)
+			rc = resolve_offline(ctx, d, trash != NULL ? trash : "\\Trash", &dest);
+		else if (mode == NULL || strcmp(mode, "trash") == 0)
 			rc = cli_resolve_folder(&s, d->name, trash != NULL ? trash : "\\Trash",
 			    &dest);
 		if (rc != 0 && trash == NULL)
 			fprintf(ctx->err, "crispin: delete: set trash to the folder deleted "
 			    "messages go to, or delete_mode to mark\n");
-	} else
+	} else if (ctx->offline)
+		rc = resolve_offline(ctx, d, dest_arg, &dest);
+	else
 		rc = cli_resolve_folder(&s, d->name, dest_arg, &dest);
 	if (rc != 0) {
-		cli_session_close(&s);
+		if (!ctx->offline)
+			cli_session_close(&s);
 		goto out;
 	}
 	run.def = d;
 	run.ctx = ctx;
 	run.folder = folder;
 	run.asked = &uids;
-	rc = cli_folder_open(&cf, &s, folder, false);
+	if (ctx->offline)
+		rc = cli_folder_start(&cf, &s, ctx, folder, false);
+	else
+		rc = cli_folder_open(&cf, &s, folder, false);
 	if (rc == 0) {
 		if (d->kind == MSGOP_COPY)
 			mail_folder_copy(cf.folder, &uids, dest, op_done, &run);
@@ -235,8 +270,7 @@ run_op(struct cli_context *ctx, const struct msgop_def *d, int argc, char **argv
 		if (rc == 0)
 			rc = run.rc;
 	}
-	cli_folder_close(&cf);
-	cli_session_close(&s);
+	cli_folder_stop(&cf, &s);
 out:
 	free(dest);
 	imap_seqset_free(&uids);

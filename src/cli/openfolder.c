@@ -2,7 +2,9 @@
  * The folder that list and flag work on: the account's cache (cache_dir,
  * header_cache) and the folder model, opened and synchronised before the
  * command looks at it. A cache that cannot be opened costs speed, not the
- * command: it says so and goes on without.
+ * command: it says so and goes on without. Offline the folder comes
+ * from the cache alone, and its changes go to the journal; online a
+ * writable folder journals its changes until the server confirms them.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -96,12 +98,57 @@ cli_folder_open(struct cli_folder *cf, struct cli_session *s, const char *name,
 	memset(&p, 0, sizeof p);
 	p.readonly = readonly;
 	p.use_cache = cf->store != NULL;
+	p.journal = !readonly;
 	cf->folder = mail_folder_new(s->client, cf->store, name, &p);
 	mail_folder_subscribe(cf->folder, &events, cf);
 	s->untagged = forward_untagged;
 	s->untagged_arg = cf;
 	mail_folder_open(cf->folder);
 	return cli_session_wait(s, &cf->opened);
+}
+
+int
+cli_folder_start(struct cli_folder *cf, struct cli_session *s, struct cli_context *ctx,
+    const char *name, bool readonly)
+{
+	struct mail_folder_params	p;
+	int				rc;
+
+	if (!ctx->offline) {
+		if ((rc = cli_session_open(s, ctx)) != 0) {
+			memset(cf, 0, sizeof *cf);
+			return rc;
+		}
+		return cli_folder_open(cf, s, name, readonly);
+	}
+	/* No loop, no client: cli_session_close finds nothing to close. */
+	memset(s, 0, sizeof *s);
+	s->ctx = ctx;
+	s->closed = true;
+	memset(cf, 0, sizeof *cf);
+	cf->s = s;
+	if ((cf->store = cli_open_store(ctx)) == NULL) {
+		fprintf(ctx->err, "crispin: --offline needs the cache, and it is off or "
+		    "cannot be opened (header_cache, cache_dir)\n");
+		return EXIT_CONFIG;
+	}
+	memset(&p, 0, sizeof p);
+	p.readonly = readonly;
+	p.use_cache = true;
+	cf->folder = mail_folder_new(NULL, cf->store, name, &p);
+	mail_folder_subscribe(cf->folder, &events, cf);
+	mail_folder_open_offline(cf->folder);
+	return cli_session_wait(s, &cf->opened);
+}
+
+void
+cli_folder_stop(struct cli_folder *cf, struct cli_session *s)
+{
+	cli_folder_close(cf);
+	if (s->client != NULL)
+		cli_session_close(s);
+	else
+		x_free(&s->errmsg);	/* offline: all there is of the session */
 }
 
 void

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "crispin/fdio.h"
 #include "crispin/json.h"
 #include "crispin/mail_message.h"
 #include "crispin/mime_text.h"
@@ -154,18 +155,10 @@ static int
 write_fd(const void *data, size_t len, void *arg)
 {
 	struct save_out	*so = arg;
-	const char	*d = data;
-	ssize_t		 n;
 
-	while (len > 0) {
-		if ((n = write(so->fd, d, len)) < 0) {
-			if (errno == EINTR)
-				continue;
-			so->error = errno;
-			return -1;
-		}
-		d += n;
-		len -= (size_t)n;
+	if (fd_write_all(so->fd, data, len) < 0) {
+		so->error = errno;
+		return -1;
 	}
 	return 0;
 }

@@ -5,6 +5,9 @@
  * cannot say (has:attachment) comes back as a superset that is finished
  * here from each candidate's BODYSTRUCTURE and header. Matches print
  * exactly as list prints them.
+ * Offline (--offline) the query is evaluated here over the cached index
+ * fields; a query that needs more (body text, attachments, other headers)
+ * is an error rather than a wrong answer.
  * Arguments are read by hand: "-is:read" is a query word, not an option.
  */
 #include <stdlib.h>
@@ -54,6 +57,8 @@ static const char *header_hook(const struct mail_query_msg *, const char *);
 static void add_decoded(struct buf *, const struct mime_headers *, const char *);
 static bool finish_local(const struct mail_query *, const struct mail_msg *,
 	    const struct candidate *);
+static int search_offline(struct cli_context *, const struct mail_query *,
+	    const char *, bool);
 
 /* Words are joined as they come: a query may be one argument or many. */
 static void
@@ -282,6 +287,103 @@ finish_local(const struct mail_query *q, const struct mail_msg *m,
 	return t != MAIL_QUERY_NO;
 }
 
+/* The index fields as the query language wants them: decoded text. */
+static enum mail_query_truth
+eval_cached(const struct mail_query *q, const struct mail_msg *m)
+{
+	struct mail_query_msg	 qm;
+	struct buf		 from = BUF_INIT, to = BUF_INIT, subject = BUF_INIT;
+	char			*kw = m->keywords != NULL ? xstrdup(m->keywords) : NULL;
+	char			*p, *save = NULL;
+	const char		**kws = NULL;
+	size_t			 nkws = 0;
+	enum mail_query_truth	 t;
+
+	memset(&qm, 0, sizeof qm);
+	if (m->from != NULL)
+		mime_decode_words(&from, m->from, NULL);
+	if (m->to != NULL)
+		mime_decode_words(&to, m->to, NULL);
+	if (m->subject != NULL)
+		mime_decode_words(&subject, m->subject, NULL);
+	qm.uid = m->uid;
+	qm.flags = m->flags;
+	qm.size = m->size;
+	qm.internaldate = (time_t)m->internaldate;
+	qm.from = m->from != NULL ? buf_cstr(&from) : NULL;
+	/* The cache keeps To and Cc together. */
+	qm.to = qm.cc = m->to != NULL ? buf_cstr(&to) : NULL;
+	qm.subject = m->subject != NULL ? buf_cstr(&subject) : NULL;
+	qm.has_attachment = -1;
+	for (p = kw != NULL ? strtok_r(kw, " ", &save) : NULL; p != NULL;
+	    p = strtok_r(NULL, " ", &save)) {
+		kws = xreallocarray(kws, nkws + 1, sizeof *kws);
+		kws[nkws++] = p;
+	}
+	qm.keywords = kws;
+	qm.nkeywords = nkws;
+	t = mail_query_eval(q, &qm);
+	free(kws);
+	free(kw);
+	buf_free(&from);
+	buf_free(&to);
+	buf_free(&subject);
+	return t;
+}
+
+static int
+search_offline(struct cli_context *ctx, const struct mail_query *q, const char *folder,
+    bool json)
+{
+	struct cli_session	 s;
+	struct cli_folder	 cf;
+	struct imap_seqset	 found;
+	struct buf		 line = BUF_INIT;
+	const struct mail_msg	*m;
+	uint32_t		 seq, n, unknown = 0;
+	int			 rc;
+
+	imap_seqset_init(&found);
+	if ((rc = cli_folder_start(&cf, &s, ctx, folder, true)) == 0) {
+		n = mail_folder_count(cf.folder);
+		for (seq = 1; seq <= n; seq++) {
+			m = mail_folder_msg(cf.folder, seq);
+			if (m->uid == 0 || !(m->state & MAIL_MSG_HEADERS))
+				continue;
+			switch (eval_cached(q, m)) {
+			case MAIL_QUERY_YES:
+				imap_seqset_add(&found, m->uid, m->uid);
+				break;
+			case MAIL_QUERY_UNKNOWN:
+				unknown++;
+				break;
+			case MAIL_QUERY_NO:
+				break;
+			}
+		}
+		if (unknown > 0) {
+			fprintf(ctx->err, "crispin: search: offline, the cache cannot "
+			    "answer this query: it needs message bodies, attachments or "
+			    "headers the cache does not keep (offline: from:, to:, cc:, "
+			    "subject:, dates, sizes, is:, keyword:, uid:)\n");
+			rc = EXIT_FAILURE_;
+		} else {
+			imap_seqset_normalize(&found);
+			for (seq = 1; seq <= n; seq++) {
+				m = mail_folder_msg(cf.folder, seq);
+				if (m->uid != 0 && imap_seqset_contains(&found, m->uid))
+					cli_print_msg(ctx->out, m, json, &line);
+			}
+			fprintf(ctx->err, "crispin: search: offline: answered from the "
+			    "cache (%u messages as last synced)\n", n);
+		}
+	}
+	cli_folder_stop(&cf, &s);
+	imap_seqset_free(&found);
+	buf_free(&line);
+	return rc;
+}
+
 int
 cli_search(struct cli_context *ctx, int argc, char **argv)
 {
@@ -327,6 +429,10 @@ cli_search(struct cli_context *ctx, int argc, char **argv)
 	if (mail_query_parse(buf_cstr(&text), time(NULL), &q, &error) < 0) {
 		fprintf(ctx->err, "crispin: search: %s in '%s'\n", error, buf_cstr(&text));
 		free(error);
+		goto out;
+	}
+	if (ctx->offline) {
+		rc = search_offline(ctx, q, folder, json);
 		goto out;
 	}
 	if ((rc = cli_session_open(&s, ctx)) != 0)

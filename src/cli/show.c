@@ -2,7 +2,8 @@
  * crispin show [-f FOLDER] UID [--part P] [--headers|--raw]: a message as
  * the pager shows it, fetching only the header and the parts displayed.
  * The folder is EXAMINEd (read-only, so nothing is marked \Seen) without
- * building its index: one message needs none.
+ * building its index: one message needs none. Offline (--offline) the
+ * structure, header and shown parts come from the cache alone.
  */
 #include <sys/ioctl.h>
 
@@ -27,6 +28,7 @@ static bool weeded(const char *, void *);
 static unsigned out_width(FILE *);
 static void load_mailcap(struct show_ctx *, struct mailcap *);
 static int show_parts(struct show_ctx *, const struct mime_part *);
+static int open_offline(struct show_ctx *);
 
 int
 show_folder_arg(struct show_ctx *sc, int argc, char **argv, int *i)
@@ -117,6 +119,43 @@ show_wait(struct show_ctx *sc)
 	return 0;
 }
 
+/* The part cache, keyed by the UIDVALIDITY the folder had when cached. */
+static int
+open_offline(struct show_ctx *sc)
+{
+	struct mail_message_params	 p;
+	struct store_folder_state	 fs;
+	char				*error = NULL, *clean;
+
+	/* Never run: show_wait finds its steps done already. */
+	sc->s.ctx = sc->ctx;
+	sc->s.closed = true;
+	if ((sc->store = cli_open_store(sc->ctx)) == NULL) {
+		fprintf(sc->ctx->err, "crispin: %s: --offline needs the cache, and it "
+		    "is off or cannot be opened (header_cache, cache_dir)\n", sc->cmd);
+		return EXIT_CONFIG;
+	}
+	if (store_folder_get(sc->store, sc->folder, &fs, &error) < 0 ||
+	    fs.uidvalidity == 0) {
+		clean = str_sanitize(sc->folder);
+		fprintf(sc->ctx->err, "crispin: %s: folder %s is not in the cache%s%s "
+		    "(crispin sync --bodies -f %s caches it while connected)\n", sc->cmd,
+		    clean, error != NULL ? ": " : "", error != NULL ? error : "", clean);
+		free(clean);
+		free(error);
+		return EXIT_FAILURE_;
+	}
+	sc->uidvalidity = fs.uidvalidity;
+	memset(&p, 0, sizeof p);
+	p.folder = sc->folder;
+	p.uidvalidity = sc->uidvalidity;
+	p.store = sc->store;
+	p.no_binary = true;
+	sc->msg = mail_message_new(NULL, &p, sc->uid);
+	mail_message_load(sc->msg, show_step_done, sc);
+	return show_wait(sc);
+}
+
 int
 show_open(struct show_ctx *sc)
 {
@@ -126,6 +165,8 @@ show_open(struct show_ctx *sc)
 
 	if (sc->folder == NULL)
 		sc->folder = "INBOX";
+	if (sc->ctx->offline)
+		return open_offline(sc);
 	if ((rc = cli_session_open(&sc->s, sc->ctx)) != 0)
 		return rc;
 	sc->session_open = true;

@@ -3,39 +3,9 @@
 #include <string.h>
 
 #include "crispin/json.h"
+#include "crispin/str.h"
 
-static size_t utf8_valid_len(const unsigned char *, size_t);
 static void json_comma(struct buf *);
-
-/* Length of the valid UTF-8 sequence at p, or 0 if it is not one. */
-static size_t
-utf8_valid_len(const unsigned char *p, size_t left)
-{
-	size_t		n, i;
-	uint32_t	cp;
-
-	if (p[0] < 0x80)
-		return 1;
-	if (p[0] >= 0xc2 && p[0] <= 0xdf)
-		n = 2, cp = p[0] & 0x1f;
-	else if (p[0] >= 0xe0 && p[0] <= 0xef)
-		n = 3, cp = p[0] & 0x0f;
-	else if (p[0] >= 0xf0 && p[0] <= 0xf4)
-		n = 4, cp = p[0] & 0x07;
-	else
-		return 0;
-	if (n > left)
-		return 0;
-	for (i = 1; i < n; i++) {
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (p[i] & 0x3f);
-	}
-	if ((n == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
-	    (n == 4 && (cp < 0x10000 || cp > 0x10ffff)))
-		return 0;
-	return n;
-}
 
 void
 json_add_string(struct buf *b, const char *s)
@@ -63,7 +33,7 @@ json_add_stringn(struct buf *b, const char *s, size_t len)
 			buf_adds(b, "\\t"), i++;
 		} else if (p[i] < 0x20 || p[i] == 0x7f) {
 			buf_printf(b, "\\u%04x", p[i++]);
-		} else if ((n = utf8_valid_len(p + i, len - i)) == 0) {
+		} else if ((n = str_utf8_len(p + i, len - i)) == 0) {
 			buf_adds(b, "\\ufffd");
 			i++;
 		} else {

@@ -3,7 +3,9 @@
  * UID STORE ±FLAGS.SILENT. Under CONDSTORE, UNCHANGEDSINCE makes the
  * server refuse messages another client changed meanwhile ([MODIFIED]);
  * those are fetched again and the change is sent once more on top of
- * their new state. A refusal puts the old flags back.
+ * their new state. A refusal puts the old flags back. Offline, or with
+ * params.journal, the change is journaled first (mail_journal.h); offline
+ * it is then done, as far as the model and the cache can tell.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +31,10 @@ struct flag_op {
 	size_t			 nundo, undo_cap;
 	struct imap_seqset	 uids;		/* owned: what was sent */
 	struct imap_seqset	 modified;	/* owned: [MODIFIED] */
+	uint64_t		 since;		/* UNCHANGEDSINCE; 0: the folder's */
+	struct imap_seqset	*conflicts;	/* borrowed, or NULL */
+	int64_t			 journal_seq;	/* 0: not journaled */
+	bool			 known;		/* the server answered */
 	bool			 retried;
 	mail_folder_done_cb	*done;
 	void			*arg;
@@ -72,6 +78,23 @@ void
 mail_folder_store_flags(struct mail_folder *f, const struct imap_seqset *uids, bool add,
     unsigned flags, const char *const *keywords, mail_folder_done_cb *done, void *arg)
 {
+	folder_store_flags(f, uids, add, flags, keywords, 0, NULL, true, done, arg);
+}
+
+void
+mail_folder_store_flags_since(struct mail_folder *f, const struct imap_seqset *uids,
+    bool add, unsigned flags, const char *const *keywords, uint64_t since,
+    struct imap_seqset *conflicts, mail_folder_done_cb *done, void *arg)
+{
+	folder_store_flags(f, uids, add, flags, keywords, since, conflicts, false, done,
+	    arg);
+}
+
+void
+folder_store_flags(struct mail_folder *f, const struct imap_seqset *uids, bool add,
+    unsigned flags, const char *const *keywords, uint64_t since,
+    struct imap_seqset *conflicts, bool journal, mail_folder_done_cb *done, void *arg)
+{
 	struct flag_op	*op = xcalloc(1, sizeof *op);
 	struct mail_msg	*m;
 	struct imap_seqset want;
@@ -90,6 +113,8 @@ mail_folder_store_flags(struct mail_folder *f, const struct imap_seqset *uids, b
 		op->keywords[i] = xstrdup(keywords[i]);
 	op->done = done;
 	op->arg = arg;
+	op->since = since;
+	op->conflicts = conflicts;
 	imap_seqset_init(&op->uids);
 	imap_seqset_init(&op->modified);
 	imap_seqset_init(&want);
@@ -140,7 +165,20 @@ mail_folder_store_flags(struct mail_folder *f, const struct imap_seqset *uids, b
 		op_finish(op, op->uids.count == 0 ? -1 : 0);
 		return;
 	}
+	/* Recorded before anything is sent, or it is not done at all. */
+	if (journal && folder_journal(f, add ? STORE_JOURNAL_FLAGS_ADD :
+	    STORE_JOURNAL_FLAGS_REMOVE, &op->uids, op->flags,
+	    (const char *const *)op->keywords, NULL, &op->journal_seq) < 0) {
+		rollback(op, NULL);
+		folder_flush(f);
+		op_finish(op, -1);
+		return;
+	}
 	folder_flush(f);
+	if (f->offline) {
+		op_finish(op, 0);
+		return;
+	}
 	op_send(op);
 }
 
@@ -153,9 +191,9 @@ op_send(struct flag_op *op)
 
 	imap_seqset_write(&b, &op->uids);
 	imap_cmd_add(cmd, "UID STORE %s ", buf_cstr(&b));
-	if (f->condstore && !f->nomodseq && f->highestmodseq > 0)
-		imap_cmd_add(cmd, "(UNCHANGEDSINCE %llu) ",
-		    (unsigned long long)f->highestmodseq);
+	if (f->condstore && !f->nomodseq && (op->since > 0 || f->highestmodseq > 0))
+		imap_cmd_add(cmd, "(UNCHANGEDSINCE %llu) ", (unsigned long long)
+		    (op->since > 0 ? op->since : f->highestmodseq));
 	buf_reset(&b);
 	write_flag_list(&b, op->flags, op->keywords);
 	imap_cmd_add(cmd, "%sFLAGS.SILENT %s", op->add ? "+" : "-", buf_cstr(&b));
@@ -206,6 +244,7 @@ op_store_done(struct imap_client *c, const struct imap_response *r, void *arg)
 		return;
 	}
 	folder_unref(f);
+	op->known = folder_link_up(f);
 	if (r->status != IMAP_STATUS_OK) {
 		why = str_sanitize(r->text);
 		rollback(op, NULL);
@@ -226,6 +265,15 @@ op_store_done(struct imap_client *c, const struct imap_response *r, void *arg)
 	 * once more on top of it. */
 	imap_seqset_normalize(&op->modified);
 	rollback(op, &op->modified);
+	if (op->conflicts != NULL) {
+		size_t i;
+
+		for (i = 0; i < op->modified.count; i++)
+			imap_seqset_add(op->conflicts, op->modified.ranges[i].lo,
+			    op->modified.ranges[i].hi);
+	}
+	/* The retry goes on top of what the refetch shows. */
+	op->since = 0;
 	if (op->retried) {
 		folder_emit_error(f, ERR_FAILURE, "flags of some messages in %s keep "
 		    "changing on the server; not changed", f->name);
@@ -252,6 +300,8 @@ op_refetch_done(struct imap_client *c, const struct imap_response *r, void *arg)
 		return;
 	}
 	folder_unref(f);
+	/* Only the refused ones go again: the rest are done already. */
+	op->known = false;
 	imap_seqset_free(&op->uids);
 	op->uids = op->modified;
 	imap_seqset_init(&op->modified);
@@ -263,6 +313,7 @@ op_finish(struct flag_op *op, int status)
 {
 	struct mail_folder	*f = op->f;
 
+	folder_journal_settle(f, op->journal_seq, op->known);
 	if (op->done != NULL && !f->dead)
 		op->done(f, status, op->arg);
 	folder_unref(f);

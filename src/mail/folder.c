@@ -9,6 +9,7 @@
 
 #include "crispin/imap_data.h"
 #include "crispin/log.h"
+#include "crispin/mail_journal.h"
 #include "crispin/str.h"
 #include "crispin/xalloc.h"
 #include "folder_p.h"
@@ -204,6 +205,12 @@ bool
 mail_folder_is_open(const struct mail_folder *f)
 {
 	return f->state == FOLDER_OPEN;
+}
+
+bool
+mail_folder_offline(const struct mail_folder *f)
+{
+	return f->offline;
 }
 
 bool
@@ -719,4 +726,100 @@ folder_cache_drop(struct mail_folder *f)
 {
 	x_free(&f->cache);
 	f->ncache = f->cache_cap = 0;
+}
+
+bool
+folder_link_up(const struct mail_folder *f)
+{
+	enum imap_client_state	st;
+
+	if (f->client == NULL)
+		return false;
+	st = imap_client_state(f->client);
+	return st == IMAP_STATE_AUTHENTICATED || st == IMAP_STATE_SELECTED;
+}
+
+int
+folder_journal(struct mail_folder *f, enum store_journal_op op,
+    const struct imap_seqset *uids, unsigned flags, const char *const *keywords,
+    const char *dest, int64_t *seq_r)
+{
+	const struct mail_msg	*m;
+	uint64_t		 modseq = f->highestmodseq;
+	uint32_t		 u;
+	size_t			 i;
+	char			*error = NULL;
+
+	*seq_r = 0;
+	if (!f->offline && !f->params.journal)
+		return 0;
+	if (f->store == NULL) {
+		if (!f->offline)
+			return 0;
+		folder_emit_error(f, ERR_FAILURE, "cannot change %s offline: it "
+		    "needs the cache (header_cache)", f->name);
+		return -1;
+	}
+	/* The newest state we know of: a MODSEQ above it on the server is
+	 * another client's change (a conflict on replay). */
+	for (i = 0; i < uids->count; i++) {
+		for (u = uids->ranges[i].lo; ; u++) {
+			if ((m = mail_folder_by_uid(f, u)) != NULL && m->modseq > modseq)
+				modseq = m->modseq;
+			if (u == uids->ranges[i].hi)
+				break;
+		}
+	}
+	if (mail_journal_record(f->store, op, f->name, f->uidvalidity, uids, flags,
+	    keywords, dest, modseq, seq_r, &error) < 0) {
+		folder_emit_error(f, ERR_FAILURE, "cannot record the change: %s", error);
+		free(error);
+		return -1;
+	}
+	return 0;
+}
+
+void
+folder_journal_settle(struct mail_folder *f, int64_t seq, bool known)
+{
+	/* Unknown (the link died): the next session replays it. */
+	if (seq > 0 && known && f->store != NULL)
+		mail_journal_forget(f->store, seq);
+}
+
+/*
+ * The records leave the cache too, and the cached HIGHESTMODSEQ is
+ * forgotten: the next open then rebuilds the UID list from the server
+ * (which still has these messages until the replay) instead of trusting
+ * the cache to mirror it, as a QRESYNC open would.
+ */
+void
+folder_remove_offline(struct mail_folder *f, const struct imap_seqset *uids)
+{
+	struct store_folder_state	 st;
+	uint32_t			 u;
+	size_t				 i;
+	char				*error = NULL;
+
+	for (i = 0; i < uids->count && !f->dead; i++) {
+		for (u = uids->ranges[i].lo; ; u++) {
+			if (mail_msgmap_remove_uid(f->map, u) > 0)
+				folder_emit_expunged(f, u);
+			if (u == uids->ranges[i].hi || f->dead)
+				break;
+		}
+	}
+	if (f->store == NULL)
+		return;
+	if (store_msg_delete(f->store, f->name, uids, &error) < 0 ||
+	    store_folder_get(f->store, f->name, &st, &error) < 0) {
+		log_warn("folder %s: cache: %s", f->name, error);
+		free(error);
+		return;
+	}
+	st.highestmodseq = 0;
+	if (store_folder_set(f->store, f->name, &st, &error) < 0) {
+		log_warn("folder %s: cache: %s", f->name, error);
+		free(error);
+	}
 }

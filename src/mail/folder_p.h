@@ -35,6 +35,7 @@ struct mail_folder {
 	enum folder_state	 state;
 	enum sync_mode		 mode;
 	bool			 readonly;
+	bool			 offline;	/* from the cache: changes are journaled */
 	bool			 condstore;	/* MODSEQ may be asked for */
 	bool			 nomodseq;
 	unsigned		 permflags;
@@ -94,6 +95,26 @@ bool	 folder_cmd_finished(struct mail_folder *);
 void	 folder_cache_drop(struct mail_folder *);
 /* Membership in a normalized set. */
 bool	 folder_set_has(const struct imap_seqset *, uint32_t);
+/* The session is up: a command that failed now was refused, not lost. */
+bool	 folder_link_up(const struct mail_folder *);
+/* Journals a change to uids when offline or params.journal: 0 (*seq_r
+ * is 0 when nothing was recorded), or -1 after an error event. */
+int	 folder_journal(struct mail_folder *, enum store_journal_op,
+	    const struct imap_seqset *uids, unsigned flags, const char *const *keywords,
+	    const char *dest, int64_t *seq_r);
+/* The change journaled as seq is settled when its outcome is known. */
+void	 folder_journal_settle(struct mail_folder *, int64_t seq, bool known);
+/* Offline: the messages of uids leave the folder and its cache. */
+void	 folder_remove_offline(struct mail_folder *, const struct imap_seqset *uids);
+
+/* flags.c */
+/* mail_folder_store_flags with its guard and journaling chosen: since 0
+ * uses the folder's HIGHESTMODSEQ; conflicts (may be NULL) collects the
+ * UIDs another client changed. */
+void	 folder_store_flags(struct mail_folder *, const struct imap_seqset *uids,
+	    bool add, unsigned flags, const char *const *keywords, uint64_t since,
+	    struct imap_seqset *conflicts, bool journal, mail_folder_done_cb *done,
+	    void *arg);
 
 /* sync.c */
 void	 sync_after_select(struct mail_folder *);

@@ -100,6 +100,7 @@ static void fail(struct mail_message *, const char *, ...) CRISPIN_PRINTF(2, 3);
 static int structure_from_text(struct mail_message *, const char *, size_t);
 static void keep_structure(struct mail_message *, const struct imap_response *);
 static void submit_shown(struct mail_message *);
+static bool missing_offline(struct mail_message *);
 static void stream_next(struct mail_message *);
 static void submit(struct mail_message *, struct imap_cmd *, imap_cmd_done_cb *);
 static struct mail_message *ref_msg(void *, bool);
@@ -134,7 +135,9 @@ mail_message_new(struct imap_client *c, const struct mail_message_params *p,
 	m->ref->m = m;
 	m->ref->refs = 1;
 	m->arena = arena_new(0);
-	imap_client_set_literal_sink(c, &sink, m);
+	/* No client: offline, from the cache alone. */
+	if (c != NULL)
+		imap_client_set_literal_sink(c, &sink, m);
 	return m;
 }
 
@@ -508,6 +511,10 @@ mail_message_load(struct mail_message *m, mail_message_cb *done, void *arg)
 	if (cache_get(m, KEY_STRUCTURE, &st) == 1 && cache_get(m, KEY_HEADER,
 	    &m->header) == 1 && structure_from_text(m, st.data, st.len) == 0) {
 		buf_free(&st);
+		if (m->client == NULL) {
+			finish(m, 0);
+			return;
+		}
 		m->op = OP_CHECK;
 		cmd = new_fetch(m);
 		imap_cmd_add(cmd, "(UID)");
@@ -517,6 +524,12 @@ mail_message_load(struct mail_message *m, mail_message_cb *done, void *arg)
 	buf_free(&st);
 	buf_reset(&m->header);
 	m->root = NULL;
+	if (m->client == NULL) {
+		fail(m, "message %u of %s is not in the cache (crispin sync --bodies "
+		    "caches it while connected)", m->uid, m->folder);
+		finish(m, -1);
+		return;
+	}
 	m->op = OP_LOAD;
 	cmd = new_fetch(m);
 	imap_cmd_add(cmd, "(UID BODYSTRUCTURE BODY.PEEK[HEADER])");
@@ -594,6 +607,9 @@ mail_message_fetch_shown(struct mail_message *m, const struct mime_shown *shown,
 	/* The cache keeps what was fetched, in the form it was fetched. */
 	for (i = 0; i < m->nbodies; i++) {
 		b = &m->bodies[i];
+		/* Held already: reading the cache again would append a copy. */
+		if (b->got)
+			continue;
 		key = xasprintf("%s%s", b->binary ? "~" : "", b->section);
 		if (cache_get(m, key, &b->data) == 1)
 			b->got = b->cached = true;
@@ -601,7 +617,8 @@ mail_message_fetch_shown(struct mail_message *m, const struct mime_shown *shown,
 			b->got = b->cached = true, b->binary = false;
 		free(key);
 	}
-	submit_shown(m);
+	if (!missing_offline(m))
+		submit_shown(m);
 }
 
 static void
@@ -628,6 +645,30 @@ submit_shown(struct mail_message *m)
 	}
 	imap_cmd_add(cmd, ")");
 	submit(m, cmd, shown_done);
+}
+
+/* Offline: what the cache lacks cannot be fetched; say which parts. */
+static bool
+missing_offline(struct mail_message *m)
+{
+	struct buf	 b = BUF_INIT;
+	size_t		 i;
+
+	if (m->client != NULL)
+		return false;
+	for (i = 0; i < m->nbodies; i++) {
+		if (!m->bodies[i].got)
+			buf_printf(&b, "%s%s", b.len > 0 ? ", " : "", m->bodies[i].section);
+	}
+	if (b.len == 0)
+		return false;
+	fail(m, "part%s %s of message %u in %s %s not in the cache (crispin sync "
+	    "--bodies caches the text while connected)", strchr(buf_cstr(&b), ',') ?
+	    "s" : "", buf_cstr(&b), m->uid, m->folder, strchr(buf_cstr(&b), ',') ?
+	    "are" : "is");
+	buf_free(&b);
+	finish(m, -1);
+	return true;
 }
 
 static void
@@ -693,6 +734,13 @@ mail_message_stream(struct mail_message *m, const char *section, bool decode,
 	m->write_failed = false;
 	m->decode = false;
 	m->binary = false;
+	if (m->client == NULL) {
+		m->op = OP_STREAM;
+		fail(m, "offline, message %u cannot be streamed: only the cached text "
+		    "parts can be shown", m->uid);
+		finish(m, -1);
+		return;
+	}
 	if (*section != '\0' && m->root != NULL &&
 	    (p = mime_part_find(m->root, section)) == NULL) {
 		m->op = OP_STREAM;

@@ -4,6 +4,9 @@
  * the optimistic flag change of flags.c, so subscribers see the result as
  * it happens. A move never expunges what it did not mark itself: without
  * MOVE or UIDPLUS its messages stay \Deleted and the result says so.
+ * Offline (or with params.journal) each operation is journaled first, as
+ * one entry; offline it is then done as far as the model can: moved and
+ * deleted messages leave the folder and its cache at once.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +32,8 @@ struct msg_op {
 	size_t			 nsnap, snap_cap;
 	mail_folder_op_cb	*done;
 	void			*arg;
+	int64_t			 journal_seq;	/* 0: not journaled */
+	bool			 known;		/* the outcome is known */
 };
 
 /* Verbs for error messages, by kind. */
@@ -39,7 +44,7 @@ static const char *const op_verbs[] = {
 };
 
 static void start(struct mail_folder *, const struct imap_seqset *, enum op_kind,
-	    const char *, mail_folder_op_cb *, void *);
+	    const char *, enum store_journal_op, mail_folder_op_cb *, void *);
 static struct imap_cmd *op_cmd_new(struct msg_op *);
 static void op_untagged(struct imap_client *, const struct imap_response *, void *);
 static void take_copyuid(struct msg_op *, const struct imap_response *);
@@ -51,19 +56,20 @@ static void refused(struct msg_op *, const char *, const struct imap_response *)
 static void record_dest(struct msg_op *);
 static const struct mail_msg *snap_find(const struct msg_op *, uint32_t);
 static void op_finish(struct msg_op *, int);
+static void do_offline(struct msg_op *);
 
 void
 mail_folder_copy(struct mail_folder *f, const struct imap_seqset *uids, const char *dest,
     mail_folder_op_cb *done, void *arg)
 {
-	start(f, uids, OP_COPY, dest, done, arg);
+	start(f, uids, OP_COPY, dest, STORE_JOURNAL_COPY, done, arg);
 }
 
 void
 mail_folder_move(struct mail_folder *f, const struct imap_seqset *uids, const char *dest,
     mail_folder_op_cb *done, void *arg)
 {
-	start(f, uids, OP_MOVE, dest, done, arg);
+	start(f, uids, OP_MOVE, dest, STORE_JOURNAL_MOVE, done, arg);
 }
 
 void
@@ -73,14 +79,14 @@ mail_folder_delete(struct mail_folder *f, const struct imap_seqset *uids,
 	/* Deleting in the trash itself can only mark. */
 	if (trash != NULL && strcmp(trash, f->name) != 0 &&
 	    !(str_ieq(trash, "INBOX") && str_ieq(f->name, "INBOX")))
-		start(f, uids, OP_MOVE, trash, done, arg);
+		start(f, uids, OP_MOVE, trash, STORE_JOURNAL_DELETE, done, arg);
 	else
-		start(f, uids, OP_MARK, NULL, done, arg);
+		start(f, uids, OP_MARK, NULL, STORE_JOURNAL_DELETE, done, arg);
 }
 
 static void
 start(struct mail_folder *f, const struct imap_seqset *uids, enum op_kind kind,
-    const char *dest, mail_folder_op_cb *done, void *arg)
+    const char *dest, enum store_journal_op jop, mail_folder_op_cb *done, void *arg)
 {
 	struct msg_op		*op = xcalloc(1, sizeof *op);
 	struct imap_seqset	 want;
@@ -130,11 +136,36 @@ start(struct mail_folder *f, const struct imap_seqset *uids, enum op_kind kind,
 		folder_emit_error(f, ERR_FAILURE, "cannot %s messages: folder %s is "
 		    "read-only", op_verbs[kind], f->name);
 		op_finish(op, -1);
+	} else if (folder_journal(f, jop, &op->res.uids, 0, NULL, op->dest,
+	    &op->journal_seq) < 0) {
+		op_finish(op, -1);
+	} else if (f->offline) {
+		do_offline(op);
 	} else if (kind == OP_MARK) {
-		mail_folder_store_flags(f, &op->res.uids, true, IMAP_FLAG_DELETED, NULL,
-		    mark_done, op);
+		folder_store_flags(f, &op->res.uids, true, IMAP_FLAG_DELETED, NULL, 0,
+		    NULL, false, mark_done, op);
 	} else
 		send_copy(op, kind == OP_MOVE && imap_client_has_cap(f->client, "MOVE"));
+}
+
+/* Journaled: what the server will do on replay, the model does now. A
+ * copy changes nothing here (its UIDs in dest are not known yet). */
+static void
+do_offline(struct msg_op *op)
+{
+	struct mail_folder	*f = op->f;
+
+	op->res.queued = true;
+	if (op->kind == OP_MARK) {
+		folder_store_flags(f, &op->res.uids, true, IMAP_FLAG_DELETED, NULL, 0,
+		    NULL, false, mark_done, op);
+		return;
+	}
+	if (op->kind == OP_MOVE) {
+		folder_remove_offline(f, &op->res.uids);
+		op->res.expunged = true;
+	}
+	op_finish(op, 0);
 }
 
 /* Like folder_cmd_new, but claiming untagged OK for [COPYUID] (a MOVE
@@ -218,6 +249,7 @@ copy_done(struct imap_client *c, const struct imap_response *r, void *arg)
 		return;
 	}
 	folder_unref(f);
+	op->known = folder_link_up(f);
 	if (r->status != IMAP_STATUS_OK) {
 		op->res.expunged = false;
 		what = xasprintf("cannot %s messages from %s to %s", op_verbs[op->kind],
@@ -234,9 +266,12 @@ copy_done(struct imap_client *c, const struct imap_response *r, void *arg)
 		op_finish(op, 0);
 		return;
 	}
-	/* COPY done: now mark, then expunge exactly these with UIDPLUS. */
-	mail_folder_store_flags(f, &op->res.uids, true, IMAP_FLAG_DELETED, NULL,
-	    mark_done, op);
+	/* COPY done: now mark, then expunge exactly these with UIDPLUS. The
+	 * entry stays till the end: a replay from here finds the source
+	 * still there and moves it again (a duplicate beats a loss). */
+	op->known = false;
+	folder_store_flags(f, &op->res.uids, true, IMAP_FLAG_DELETED, NULL, 0, NULL,
+	    false, mark_done, op);
 }
 
 static void
@@ -246,11 +281,12 @@ mark_done(struct mail_folder *f, int status, void *arg)
 	struct imap_cmd	*cmd;
 	struct buf	 b = BUF_INIT;
 
+	op->known = folder_link_up(f);
 	if (status < 0) {
 		op_finish(op, -1);
 		return;
 	}
-	if (op->kind == OP_MARK) {
+	if (op->kind == OP_MARK || f->offline) {
 		op_finish(op, 0);
 		return;
 	}
@@ -259,6 +295,7 @@ mark_done(struct mail_folder *f, int status, void *arg)
 		op_finish(op, 0);
 		return;
 	}
+	op->known = false;
 	cmd = op_cmd_new(op);
 	imap_seqset_write(&b, &op->res.uids);
 	imap_cmd_add(cmd, "UID EXPUNGE %s", buf_cstr(&b));
@@ -278,6 +315,7 @@ expunge_done(struct imap_client *c, const struct imap_response *r, void *arg)
 		return;
 	}
 	folder_unref(f);
+	op->known = folder_link_up(f);
 	if (r->status != IMAP_STATUS_OK) {
 		op->res.marked_only = true;
 		what = xasprintf("copied to %s but cannot expunge the originals in %s "
@@ -378,6 +416,7 @@ op_finish(struct msg_op *op, int status)
 {
 	struct mail_folder	*f = op->f;
 
+	folder_journal_settle(f, op->journal_seq, op->known);
 	if (op->done != NULL && !f->dead)
 		op->done(f, status, &op->res, op->arg);
 	folder_unref(f);

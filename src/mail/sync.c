@@ -138,6 +138,55 @@ mail_folder_open(struct mail_folder *f)
 	imap_cmd_submit(cmd, select_done, f);
 }
 
+/*
+ * Offline: the cached UIDs are the whole folder, as of the last open that
+ * finished (load_cache clears a cache whose open never did). The cached
+ * state stands in for what SELECT would say.
+ */
+void
+mail_folder_open_offline(struct mail_folder *f)
+{
+	if (f->state != FOLDER_NEW)
+		return;
+	f->offline = true;
+	f->mode = SYNC_COLD;
+	if (f->store == NULL) {
+		f->state = FOLDER_FAILED;
+		folder_emit_error(f, ERR_CONFIG, "cannot open folder %s offline: the "
+		    "cache is off (header_cache)", f->name);
+		return;
+	}
+	load_cache(f);
+	if (f->store == NULL || f->cached.uidvalidity == 0) {
+		f->state = FOLDER_FAILED;
+		folder_emit_error(f, ERR_FAILURE, "folder %s is not in the cache; "
+		    "run crispin sync -f %s while connected to take it offline",
+		    f->name, f->name);
+		return;
+	}
+	f->uidvalidity = f->cached.uidvalidity;
+	f->uidnext = f->cached.uidnext;
+	f->highestmodseq = f->select_modseq = f->cached.highestmodseq;
+	f->state = FOLDER_SYNCING;
+	if (mail_msgmap_exists(f->map, (uint32_t)f->ncache) < 0) {
+		f->state = FOLDER_FAILED;
+		folder_emit_error(f, ERR_FAILURE, "the cache of folder %s cannot be "
+		    "read", f->name);
+		return;
+	}
+	f->progress_total = f->ncache;
+	assign_uids(f, f->cache, f->ncache);
+	folder_ref(f);
+	attach_cached(f);
+	if (!f->dead) {
+		f->state = FOLDER_OPEN;
+		f->progress_done = f->progress_total = mail_msgmap_count(f->map);
+		f->announced = true;
+		folder_emit_opened(f);
+	}
+	folder_unref(f);
+}
+
 static void
 fail_open(struct mail_folder *f, enum err_class cls, const char *text)
 {

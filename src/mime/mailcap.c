@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "crispin/buf.h"
+#include "crispin/fdio.h"
 #include "crispin/mailcap.h"
 #include "crispin/xalloc.h"
 
@@ -32,7 +33,6 @@ static void	 add_var(struct buf *, struct buf *, unsigned *, enum quoting,
 		    const char *);
 static void	 sh_single_quote(struct buf *, const char *);
 static int	 read_whole(const char *, struct buf *, char **);
-static int	 write_all(int, const char *, size_t);
 
 static char *
 trim_dup(const char *s, size_t n)
@@ -160,28 +160,14 @@ mailcap_free(struct mailcap *mc)
 static int
 read_whole(const char *path, struct buf *b, char **error_r)
 {
-	char	 tmp[8192];
-	ssize_t	 n;
-	int	 fd;
-
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
-		if (errno == ENOENT || errno == ENOTDIR)
-			return 1;
-		if (error_r != NULL)
-			*error_r = xasprintf("Cannot open the mailcap file %s: %s.",
-			    path, strerror(errno));
-		return -1;
-	}
-	while ((n = read(fd, tmp, sizeof tmp)) > 0)
-		buf_add(b, tmp, (size_t)n);
-	close(fd);
-	if (n < 0) {
-		if (error_r != NULL)
-			*error_r = xasprintf("Cannot read the mailcap file %s: %s.",
-			    path, strerror(errno));
-		return -1;
-	}
-	return 0;
+	if (file_read_all(path, b, 0) == 0)
+		return 0;
+	if (errno == ENOENT || errno == ENOTDIR)
+		return 1;
+	if (error_r != NULL)
+		*error_r = xasprintf("Cannot read the mailcap file %s: %s.",
+		    path, strerror(errno));
+	return -1;
 }
 
 int
@@ -458,22 +444,6 @@ mailcap_run_quiet(const char *command)
 	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
-static int
-write_all(int fd, const char *p, size_t len)
-{
-	ssize_t	 n;
-
-	while (len > 0) {
-		if ((n = write(fd, p, len)) < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
 
 int
 mailcap_filter(const struct mailcap_entry *e, const char *type,
@@ -488,7 +458,7 @@ mailcap_filter(const struct mailcap_entry *e, const char *type,
 
 	if ((fd = mailcap_tempfile(e, name_hint, &path, error_r)) == -1)
 		return -1;
-	if (write_all(fd, content, len) < 0 || lseek(fd, 0, SEEK_SET) == -1) {
+	if (fd_write_all(fd, content, len) < 0 || lseek(fd, 0, SEEK_SET) == -1) {
 		if (error_r != NULL)
 			*error_r = xasprintf("Cannot write the temporary file %s: "
 			    "%s.", path, strerror(errno));

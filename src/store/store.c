@@ -21,13 +21,19 @@
 
 /* 'CRSP': marks the file as ours, so a foreign SQLite file is never trusted. */
 #define STORE_APP_ID		0x43525350
-/* Bump when the schema changes; an older cache is rebuilt, not migrated. */
+/* Bump when the schema changes; an older cache is rebuilt, not migrated
+ * (but its user data, user_tables, is carried over). */
 #define STORE_SCHEMA_VERSION	1
 #define STORE_FILE		"cache.sqlite"
 #define STORE_BROKEN		STORE_FILE ".broken-"
 #define STORE_DAMAGED		STORE_FILE ".damaged"
 #define STORE_PART_LIMIT	(64ULL * 1024 * 1024)
 #define STORE_BUSY_MS		5000
+
+/* Tables of what the user did rather than what the server has: a rebuild
+ * for a new schema copies them into the new cache (columns both have).
+ * The outbox is made by outbox.c, the journal by journal.c. */
+static const char *const user_tables[] = { "journal", "outbox" };
 
 /* Columns of struct store_msg, in the order msg_from_row reads them. */
 #define MSG_COLUMNS \
@@ -141,12 +147,14 @@ static const char *const store_run_what[ST__COUNT] = {
 static int	 mkdir_p(char *, char **);
 static int	 open_file(const char *, char **);
 static int	 create_db(struct store *, char **);
-static int	 open_db(struct store *, char **, char **);
-static int	 check_db(struct store *, char **, char **);
+static int	 open_db(struct store *, bool *, char **, char **);
+static int	 check_db(struct store *, bool *, char **, char **);
 static int	 pragma_int(struct store *, const char *, int64_t *, char **, char **);
 static int	 damaged(struct store *, int, const char *, char **, char **);
-static int	 prepare_all(struct store *, char **, char **);
-static int	 move_aside(struct store *, char **);
+static int	 prepare_all(struct store *, bool *, char **, char **);
+static int	 move_aside(struct store *, char **, char **);
+static void	 keep_user_tables(struct store *, const char *);
+static int	 copy_user_table(struct store *, const char *, char **);
 static void	 close_db(struct store *);
 static int	 run(struct store *, enum store_stmt, char **);
 static void	 forget_folder(struct store *);
@@ -311,7 +319,8 @@ store_open(const char *dir, const char *account, struct store **stp,
     bool *rebuilt_r, char **error_r)
 {
 	struct store	*st;
-	char		*name, *reason = NULL;
+	char		*name, *reason = NULL, *aside = NULL;
+	bool		 keep = false;
 	int		 r;
 
 	*stp = NULL;
@@ -337,16 +346,21 @@ store_open(const char *dir, const char *account, struct store **stp,
 		reason = xstrdup("it was found damaged while in use");
 		r = 1;
 	} else
-		r = open_db(st, &reason, error_r);
+		r = open_db(st, &keep, &reason, error_r);
 	if (r == 1) {
 		log_warn("cache %s: %s; moving it aside and starting afresh",
 		    st->path, reason);
 		x_free(&reason);
-		if (move_aside(st, error_r) == -1)
+		if (move_aside(st, &aside, error_r) == -1)
 			goto fail;
 		if (rebuilt_r != NULL)
 			*rebuilt_r = true;
-		r = open_db(st, &reason, error_r);
+		r = open_db(st, NULL, &reason, error_r);
+		/* Only a readable cache of ours gives its user data back; a
+		 * damaged or foreign one stays aside untouched. */
+		if (r == 0 && keep)
+			keep_user_tables(st, aside);
+		x_free(&aside);
 		if (r == 1) {
 			*error_r = xasprintf("cache %s: a fresh cache is "
 			    "unusable too: %s", st->path, reason);
@@ -363,13 +377,17 @@ fail:
 	return -1;
 }
 
-/* 0: open and valid; 1: damaged or foreign (*reason_r says why); -1: error. */
+/* 0: open and valid; 1: damaged or foreign (*reason_r says why); -1: error.
+ * *keep_r (may be NULL) is set when the file is ours and sound but of
+ * another schema, so its user tables are worth keeping. */
 static int
-open_db(struct store *st, char **reason_r, char **error_r)
+open_db(struct store *st, bool *keep_r, char **reason_r, char **error_r)
 {
 	mode_t	 old;
 	int	 r;
 
+	if (keep_r != NULL)
+		*keep_r = false;
 	/* Belt and braces for -wal and -shm, created on first use. */
 	old = umask(077);
 	r = open_file(st->path, error_r);
@@ -387,7 +405,7 @@ open_db(struct store *st, char **reason_r, char **error_r)
 		goto out;
 	}
 	sqlite3_busy_timeout(st->db, STORE_BUSY_MS);
-	r = check_db(st, reason_r, error_r);
+	r = check_db(st, keep_r, reason_r, error_r);
 out:
 	umask(old);
 	if (r != 0)
@@ -439,7 +457,7 @@ pragma_int(struct store *st, const char *sql, int64_t *out, char **reason_r,
 }
 
 static int
-check_db(struct store *st, char **reason_r, char **error_r)
+check_db(struct store *st, bool *keep_r, char **reason_r, char **error_r)
 {
 	sqlite3_stmt	*s;
 	int64_t		 app, version;
@@ -463,6 +481,8 @@ check_db(struct store *st, char **reason_r, char **error_r)
 	if (version != STORE_SCHEMA_VERSION) {
 		*reason_r = xasprintf("it has schema version %lld, this crispin "
 		    "uses %d", (long long)version, STORE_SCHEMA_VERSION);
+		if (keep_r != NULL)
+			*keep_r = true;
 		return 1;
 	}
 
@@ -493,13 +513,13 @@ check_db(struct store *st, char **reason_r, char **error_r)
 	    " PRAGMA foreign_keys = ON", NULL, NULL, NULL);
 	if (rc != SQLITE_OK)
 		return damaged(st, rc, "cannot set it up", reason_r, error_r);
-	return prepare_all(st, reason_r, error_r);
+	return prepare_all(st, keep_r, reason_r, error_r);
 }
 
 /* Preparing every statement up front also proves that the tables and
  * columns are the ones this code expects. */
 static int
-prepare_all(struct store *st, char **reason_r, char **error_r)
+prepare_all(struct store *st, bool *keep_r, char **reason_r, char **error_r)
 {
 	size_t	 i;
 	int	 rc;
@@ -510,6 +530,8 @@ prepare_all(struct store *st, char **reason_r, char **error_r)
 		if (rc == SQLITE_ERROR) {
 			*reason_r = xasprintf("its tables are not what this "
 			    "crispin expects (%s)", sqlite3_errmsg(st->db));
+			if (keep_r != NULL)
+				*keep_r = true;
 			return 1;
 		}
 		if (rc != SQLITE_OK)
@@ -519,9 +541,10 @@ prepare_all(struct store *st, char **reason_r, char **error_r)
 	return 0;
 }
 
-/* Keeps the latest damaged file for a post-mortem, and only that one. */
+/* Keeps the latest damaged file for a post-mortem, and only that one;
+ * *aside_r gets its new name (malloc'd). */
 static int
-move_aside(struct store *st, char **error_r)
+move_aside(struct store *st, char **aside_r, char **error_r)
 {
 	DIR		*d;
 	struct dirent	*de;
@@ -558,9 +581,122 @@ move_aside(struct store *st, char **error_r)
 	path = xasprintf("%s-shm", st->path);
 	(void)unlink(path);
 	free(path);
-	free(to);
+	*aside_r = to;
 	(void)unlink(st->mark);
 	return 0;
+}
+
+/*
+ * Carries the user tables of the cache moved aside at path into the new
+ * one, in one transaction. A failure loses nothing more than a rebuild
+ * without it would, and the old file stays aside: it is logged, not
+ * fatal.
+ */
+static void
+keep_user_tables(struct store *st, const char *path)
+{
+	char		*sql, *error = NULL;
+	size_t		 i;
+	int		 rc;
+
+	sql = sqlite3_mprintf("ATTACH DATABASE %Q AS old", path);
+	rc = sqlite3_exec(st->db, sql, NULL, NULL, NULL);
+	sqlite3_free(sql);
+	if (rc != SQLITE_OK) {
+		log_warn("cache %s: cannot read the old cache %s to keep its "
+		    "journal and outbox: %s", st->path, path,
+		    sqlite3_errmsg(st->db));
+		return;
+	}
+	if (sqlite3_exec(st->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+		goto fail_sql;
+	for (i = 0; i < sizeof user_tables / sizeof user_tables[0]; i++) {
+		if (copy_user_table(st, user_tables[i], &error) < 0) {
+			sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+			log_warn("%s", error);
+			free(error);
+			goto detach;
+		}
+	}
+	if (sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+		goto fail_sql;
+	log_info("cache %s: journal and outbox kept from %s", st->path, path);
+	goto detach;
+fail_sql:
+	log_warn("cache %s: cannot keep the journal and outbox of %s: %s",
+	    st->path, path, sqlite3_errmsg(st->db));
+	sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+detach:
+	sqlite3_exec(st->db, "DETACH DATABASE old", NULL, NULL, NULL);
+}
+
+/* One user table: made in the new cache as the old one was when the new
+ * schema lacks it, then the rows, through the columns both have. */
+static int
+copy_user_table(struct store *st, const char *table, char **error_r)
+{
+	sqlite3_stmt	*s = NULL;
+	struct buf	 cols = BUF_INIT;
+	char		*sql = NULL, *create = NULL;
+	const char	*p;
+	int		 rc, r = -1;
+
+	rc = sqlite3_prepare_v2(st->db, "SELECT sql FROM old.sqlite_master"
+	    " WHERE type = 'table' AND name = ?1", -1, &s, NULL);
+	if (rc != SQLITE_OK)
+		goto fail;
+	sqlite3_bind_text(s, 1, table, -1, SQLITE_STATIC);
+	if ((rc = sqlite3_step(s)) == SQLITE_DONE) {
+		r = 0;		/* the old cache did not have it */
+		goto out;
+	}
+	if (rc != SQLITE_ROW || sqlite3_column_text(s, 0) == NULL)
+		goto fail;
+	create = xstrdup((const char *)sqlite3_column_text(s, 0));
+	sqlite3_finalize(s);
+	s = NULL;
+	/* "CREATE TABLE name (...)" as made; IF NOT EXISTS keeps the form
+	 * the new schema may already have. */
+	if ((p = strchr(create, '(')) != NULL) {
+		sql = xasprintf("CREATE TABLE IF NOT EXISTS main.\"%s\" %s",
+		    table, p);
+		if (sqlite3_exec(st->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+			goto fail;
+		x_free(&sql);
+	}
+	sql = sqlite3_mprintf("SELECT group_concat('\"' ||"
+	    " replace(o.name, '\"', '\"\"') || '\"', ',')"
+	    " FROM pragma_table_info(%Q, 'old') o"
+	    " JOIN pragma_table_info(%Q, 'main') n ON n.name = o.name",
+	    table, table);
+	rc = sqlite3_prepare_v2(st->db, sql, -1, &s, NULL);
+	sqlite3_free(sql);
+	sql = NULL;
+	if (rc != SQLITE_OK || sqlite3_step(s) != SQLITE_ROW)
+		goto fail;
+	if (sqlite3_column_text(s, 0) == NULL) {
+		r = 0;		/* nothing in common */
+		goto out;
+	}
+	buf_adds(&cols, (const char *)sqlite3_column_text(s, 0));
+	sqlite3_finalize(s);
+	s = NULL;
+	sql = xasprintf("INSERT OR IGNORE INTO main.\"%s\" (%s)"
+	    " SELECT %s FROM old.\"%s\"", table, buf_cstr(&cols),
+	    buf_cstr(&cols), table);
+	if (sqlite3_exec(st->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+		goto fail;
+	r = 0;
+	goto out;
+fail:
+	*error_r = xasprintf("cache %s: cannot keep table %s of the old cache: "
+	    "%s", st->path, table, sqlite3_errmsg(st->db));
+out:
+	sqlite3_finalize(s);
+	free(sql);
+	free(create);
+	buf_free(&cols);
+	return r;
 }
 
 static void

@@ -24,6 +24,7 @@ static void on_flags(struct mail_folder *, const struct mail_msg *, void *);
 static void on_progress(struct mail_folder *, size_t, size_t, void *);
 static void on_error(struct mail_folder *, enum err_class, const char *, void *);
 static void forward_untagged(const struct imap_response *, void *);
+static void on_alert(const char *, void *);
 static void on_input(int, int, void *);
 static void on_winch(int, void *);
 static void draw(void *);
@@ -57,6 +58,7 @@ on_opened(struct mail_folder *f, void *arg)
 static void
 on_added(struct mail_folder *f, const struct mail_msg *m, void *arg)
 {
+	status_added(arg, m);
 	ui_redraw(arg);
 }
 
@@ -95,6 +97,13 @@ forward_untagged(const struct imap_response *r, void *arg)
 
 	if (ui->folder != NULL)
 		mail_folder_untagged(ui->folder, r);
+}
+
+/* [ALERT]s must be seen (RFC 3501 7.1): the status line, sanitized. */
+static void
+on_alert(const char *text, void *arg)
+{
+	ui_message(arg, "Server alert: %s", text);
 }
 
 void
@@ -171,16 +180,25 @@ draw(void *arg)
 {
 	struct ui	*ui = arg;
 	struct view	*v = ui->top;
-	int		 rows, cols;
+	int		 rows, cols, left;
 
+	screen_set_left(0);
 	screen_rows(&rows, &cols);
 	if (rows < 2)
 		return;
+	/* The sidebar first: the views get the columns right of it. */
+	left = sidebar_draw(ui, rows - 1);
+	screen_set_left(left);
+	screen_rows(&rows, &cols);
 	v->ops->draw(v, 0, rows - 1, cols);
+	/* The last row spans the whole width. */
+	screen_set_left(0);
+	screen_rows(&rows, &cols);
 	if (ui->prompt != NULL)
 		prompt_draw(ui, rows - 1, cols);
 	else
 		status_draw(ui, rows - 1, cols);
+	screen_set_left(left);
 	screen_flush();
 }
 
@@ -269,6 +287,10 @@ key(struct ui *ui, int k)
 		prompt_key(ui, k);
 		return;
 	}
+	/* Ctrl-G stops a download of the attachments view (attach.c), or
+	 * the index's search on the server (index.c). */
+	if (k == 0x07 && ui->keys.n == 0 && (attach_cancel(ui) || index_cancel(ui)))
+		return;
 	if (ui->keys.n == KEYMAP_MAX_KEYS)
 		ui->keys.n = 0;
 	ui->keys.keys[ui->keys.n++] = k;
@@ -317,8 +339,22 @@ ui_function(struct ui *ui, const char *name)
 		}
 		v = ui->top;
 	}
+	/* enter-command, the folder and sidebar functions (command.c). */
+	if (command_function(ui, name))
+		return;
 	if (strcmp(name, "exit") == 0 && v != &ui->index.view) {
 		ui_pop_view(ui);
+		return;
+	}
+	/* Help for whatever view is on top, from the live keymap (help.c). */
+	if (strcmp(name, "help") == 0) {
+		help_open(ui, v->ops->map);
+		return;
+	}
+	/* From the index: the current message's parts (attach.c). */
+	if (strcmp(name, "view-attachments") == 0 && v == &ui->index.view &&
+	    index_current_uid(ui) != 0) {
+		attach_open_uid(ui, index_current_uid(ui));
 		return;
 	}
 	ui_message(ui, "%s is not available here yet.", name);
@@ -333,6 +369,12 @@ ui_open_folder(struct ui *ui, const char *name, bool readonly)
 		ui_pop_view(ui);
 	mail_folder_free(&ui->folder);
 	index_reset(&ui->index);
+	/* mutt runs folder-hooks before the folder is read, so that they
+	 * can set its sort and colours (command.c). */
+	command_folder_hooks(ui, name);
+	folderlist_seen(ui, name);
+	ui->open_started = ev_now(ui->s.loop);
+	ui->new_mail = 0;
 	memset(&p, 0, sizeof p);
 	p.use_cache = ui->store != NULL;
 	p.readonly = readonly;
@@ -345,11 +387,11 @@ ui_open_folder(struct ui *ui, const char *name, bool readonly)
 }
 
 int
-ui_run(struct cli_context *ctx, const char *name)
+ui_run(struct cli_context *ctx, const struct ui_params *params)
 {
 	struct ui			 ui;
 	FILE				*real_err = ctx->err, *notes;
-	char				*collected = NULL, *error = NULL;
+	char				*collected = NULL, *error = NULL, *folder = NULL;
 	size_t				 ncollected = 0;
 	int				 rc;
 
@@ -372,7 +414,12 @@ ui_run(struct cli_context *ctx, const char *name)
 	ui.store = cli_open_store(ctx);
 	ui.s.untagged = forward_untagged;
 	ui.s.untagged_arg = &ui;
-	rc = 0;
+	ui.s.alert = on_alert;
+	ui.s.alert_arg = &ui;
+	status_init(&ui);
+	/* -z and -Z decide before the screen is taken (startup.c). */
+	if ((rc = startup_folder(&ui, params, real_err, &folder)) != 0)
+		goto out;
 	if (screen_init(&error) < 0) {
 		fprintf(real_err, "crispin: %s\n", error);
 		free(error);
@@ -382,7 +429,8 @@ ui_run(struct cli_context *ctx, const char *name)
 	ui.redraw = ev_timer_new(ui.s.loop, draw, &ui);
 	ui.input = ev_fd_add(ui.s.loop, STDIN_FILENO, EV_READ, on_input, &ui);
 	ev_signal(ui.s.loop, SIGWINCH, on_winch, &ui);
-	ui_open_folder(&ui, name != NULL ? name : "INBOX", false);
+	ui_open_folder(&ui, folder, params->readonly);
+	startup_rc_errors(&ui, params->rc_errors);
 	while (!ui.quit) {
 		bool was_closed = ui.s.closed;
 		bool was_idling = imap_client_idling(ui.s.client);
@@ -409,7 +457,14 @@ out:
 	mail_folder_free(&ui.folder);
 	/* A lost connection is said on the status line; quitting is no error. */
 	ui.s.err = ERR_NONE;
+	folderlist_stop(&ui);
+	status_free(&ui);
 	cli_session_close(&ui.s);
+	/* After the session: its last answers may still reach it. */
+	folderlist_free(&ui);
+	free(folder);
+	/* After the session: a search in flight answers into the index. */
+	index_free(&ui.index);
 	store_close(&ui.store);
 	free(ui.message);
 	ctx->err = real_err;

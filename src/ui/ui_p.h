@@ -90,20 +90,189 @@ void	 ui_pop_view(struct ui *);
 struct view *ui_top_view(struct ui *);
 
 /* The index view (index.c), always at the bottom of the stack. */
+struct index_state;
 struct index_view {
 	struct view	 view;
-	uint32_t	 cursor;	/* 1-based sequence number; 0: empty */
-	uint32_t	 top;		/* first row shown */
+	struct index_state *st;		/* owned: order, cursor, limit, tags */
+	/* The cursor's sequence number, kept for older callers: setting
+	 * it moves the cursor there. index_step is the way. */
+	uint32_t	 cursor;
 };
 void	 index_init(struct ui *, struct index_view *);
 /* The folder changed: forget the position (and anything kept per folder). */
 void	 index_reset(struct index_view *);
+void	 index_free(struct index_view *);
+/* The UID of the message under the cursor, 0 when none. */
+uint32_t index_current_uid(struct ui *);
+/* Moves the cursor to the next (dir > 0) or previous message in display
+ * order that is "any", "unread", "new", "undeleted" (or
+ * "new-then-unread"); returns its UID, or 0 (cursor unchanged, nothing
+ * said) when there is none. unread and new wrap around, as in mutt. */
+uint32_t index_step(struct ui *, int dir, const char *what);
+/* The limit pattern in effect, NULL when none. */
+const char *index_limit_text(struct ui *);
+/* The order shown: "date", "reverse-threads", ... */
+const char *index_sort_text(struct ui *);
+/* Options changed (:set): re-reads sort, sort_aux, the colours. */
+void	 index_config_changed(struct ui *);
+/* Ctrl-G: drops a server search in flight (a limit waiting for it is
+ * cleared); false when none runs. */
+bool	 index_cancel(struct ui *);
+/* index_format.c: one index line from index_format's %-codes. */
+struct index_line {
+	const struct mail_msg	*msg;
+	uint32_t		 number;	/* %C: position in the index */
+	const char		*folder;	/* %b */
+	const char		*tree;		/* thread tree before %s, or NULL */
+	uint32_t		 thread_pos;	/* %e */
+	uint32_t		 thread_size;	/* %E */
+	uint32_t		 hidden;	/* %M: hidden by a collapsed thread */
+	bool			 tagged;
+};
+/* Appends the line, cut to cols cells. */
+void	 index_format(struct buf *out, const char *fmt, const char *date_format,
+	    const struct index_line *, int cols);
 
 /* The pager (pager.c): pushes a view that shows the message. */
 void	 pager_open(struct ui *, uint32_t uid);
 
+/* msghold.c: a message shared by the pager, its attachments view and a
+ * part opened from there (reference-counted; one operation at a time).
+ * Completions reach the waiter given unless it called msghold_forget. */
+struct msghold;
+typedef void msghold_done_cb(void *waiter, int status, const char *error);
+struct msghold *msghold_new(struct ui *, uint32_t uid);
+struct msghold *msghold_ref(struct msghold *);
+void	 msghold_unref(struct msghold **);
+struct mail_message *msghold_message(const struct msghold *);
+bool	 msghold_busy(const struct msghold *);
+/* The waiter leaves: no more calls to it; a stream stops at its next bytes. */
+void	 msghold_forget(struct msghold *, void *waiter);
+void	 msghold_load(struct msghold *, msghold_done_cb *, void *waiter);
+void	 msghold_fetch_shown(struct msghold *, const struct mime_shown *, size_t n,
+	    msghold_done_cb *, void *waiter);
+/* Streams a part transfer-decoded; write gets the waiter as its arg. */
+void	 msghold_stream(struct msghold *, const char *section,
+	    mail_message_write_cb *write, msghold_done_cb *, void *waiter);
+
+/* pager.c: one part of a message (a message/rfc822 part as a message),
+ * or given text (a mailcap filter's output), in a pager. */
+void	 pager_open_part(struct ui *, struct msghold *, const struct mime_part *);
+void	 pager_open_text(struct ui *, const char *text, size_t len);
+
+/* The attachments view (attach.c). */
+void	 attach_open(struct ui *, struct msghold *);
+/* The same for a message of the folder not in a pager (from the index). */
+void	 attach_open_uid(struct ui *, uint32_t uid);
+/* Ctrl-G: stops a running download (its file removed); false if none. */
+bool	 attach_cancel(struct ui *);
+
+/* The help screen (help.c): the bindings of map, from the live keymap. */
+void	 help_open(struct ui *, enum keymap_map);
+/* The first key bound to function in map (or generic, where map falls
+ * back to it), appended in key notation; false when none. */
+bool	 ui_function_key(struct ui *, enum keymap_map, const char *function,
+	    struct buf *out);
+
+/* urls.c: URLs (http, https, ftp, mailto) in text, and a menu of them. */
+struct url_span {
+	size_t	 start, len;
+};
+/* The URLs in order; *out malloc'd (NULL when none). */
+size_t	 urls_find(const char *text, size_t len, struct url_span **out);
+void	 urls_open(struct ui *, const char *text, const struct url_span *, size_t n);
+/* Runs url_command with the URL as its argument ("$1"), the screen
+ * suspended until it exits. 0, or -1 with *error_r. */
+int	 urls_run(struct ui *, const char *url, char **error_r);
+
 /* The status line (status.c). */
 void	 status_draw(struct ui *, int row, int cols);
+/* Works out what the status line shows once per session (TLS or not). */
+void	 status_init(struct ui *);
+void	 status_free(struct ui *);
+/* The open folder's counts (flagged, deleted may be NULL). */
+void	 status_counts(struct ui *, uint32_t *total, uint32_t *unseen,
+	    uint32_t *flagged, uint32_t *deleted);
+/* A record the open folder gained (ui.c's added event): new mail once
+ * the folder is open, announced shortly after, in one note per burst. */
+void	 status_added(struct ui *, const struct mail_msg *);
+/* Announces count new messages in folder: a note, the bell with
+ * beep_new, new_mail_command FOLDER COUNT. */
+void	 status_new_mail(struct ui *, const char *folder, unsigned count);
+
+/* The folder list (folderlist.c) the browser, the sidebar and folder
+ * completion share; refreshed in the background (status_interval). */
+struct ui_folder {
+	char		*raw;		/* owned: the name as the server sent it */
+	char		*name;		/* owned: UTF-8 */
+	const char	*label;		/* in name: what a tree shows */
+	char		 delimiter;
+	unsigned	 attrs;		/* IMAP_MBOX_* */
+	char		*special_use;	/* owned or NULL */
+	bool		 role;		/* INBOX or special-use: listed first */
+	int		 depth;		/* levels under a listed parent */
+	bool		 subscribed;
+	bool		 has_counts;
+	uint32_t	 total, unseen;
+	bool		 new_mail;	/* unread went up since it was opened */
+};
+/* Starts a LIST round unless one runs (and the status_interval timer). */
+void	 folderlist_refresh(struct ui *);
+bool	 folderlist_loaded(struct ui *);
+bool	 folderlist_busy(struct ui *);
+/* Stops the background rounds (before the loop goes); then free (after
+ * the session: its last answers may still come). */
+void	 folderlist_stop(struct ui *);
+void	 folderlist_free(struct ui *);
+/* The folders in display order (special-use first, then the tree). */
+const struct ui_folder *folderlist_get(struct ui *, size_t *n);
+struct ui_folder *folderlist_find(struct ui *, const char *name);
+bool	 folderlist_is_open(struct ui *, const struct ui_folder *);
+/* Total and unread, live from the model for the open folder; false
+ * when not known. */
+bool	 folderlist_counts(struct ui *, const struct ui_folder *, uint32_t *total,
+	    uint32_t *unseen);
+/* Whether a list shows f: with mailboxes, the `mailboxes` when the rc
+ * has some; else subscribed ones only when asked (INBOX and the open
+ * folder always). */
+bool	 folderlist_shown(struct ui *, const struct ui_folder *, bool subscribed_only,
+	    bool mailboxes);
+/* The folder was opened: its new mail is seen. */
+void	 folderlist_seen(struct ui *, const char *name);
+/* Tab completion of folder names for any prompt (PROMPT_FOLDER). */
+void	 folders_complete(struct ui *, struct buf *line, size_t *cursor, void *arg);
+
+/* The folder browser (browser.c). */
+void	 browser_open(struct ui *);
+/* change-folder and change-folder-readonly: the prompt with completion. */
+void	 browser_change_folder(struct ui *, bool readonly);
+
+/* The sidebar (sidebar.c): draws on the left of rows rows when
+ * sidebar_visible and returns the columns it took (0 when hidden). */
+int	 sidebar_draw(struct ui *, int rows);
+/* sidebar-toggle-visible, sidebar-next, sidebar-prev, sidebar-open. */
+bool	 sidebar_function(struct ui *, const char *name);
+
+/* The command line and hooks (command.c). */
+/* Functions of every screen that no view handles: enter-command, the
+ * folder functions, the sidebar's. */
+bool	 command_function(struct ui *, const char *name);
+void	 command_open(struct ui *);
+/* Runs an rc command on the live configuration; errors go to the
+ * status line. Returns the number of bad lines. */
+int	 command_run(struct ui *, const char *origin, const char *text);
+/* The folder-hooks matching name, in order (before the index draws). */
+void	 command_folder_hooks(struct ui *, const char *name);
+
+/* Before the screen is taken (startup.c). */
+struct ui_params;
+/* The folder to open: -f's, or -Z's first folder with new mail; an exit
+ * code with the reason on err when there is none or -z finds the folder
+ * empty. *folder_r is malloc'd. Waits on the loop (nothing drawn yet). */
+int	 startup_folder(struct ui *, const struct ui_params *, FILE *err,
+	    char **folder_r);
+/* The rc files' errors on the status line: the first, and how many more. */
+void	 startup_rc_errors(struct ui *, const char *errors);
 
 /*
  * The prompt (prompt.c): a line editor on the last row, with history per
@@ -165,6 +334,13 @@ struct ui {
 	bool			 quit;
 	size_t			 done, total;	/* open progress */
 	char			*message;	/* owned: the last error or note */
+	/* Folders, sidebar and status (folderlist.c, sidebar.c, status.c). */
+	struct folder_list	*folders;	/* owned */
+	size_t			 sidebar_at;	/* highlighted sidebar entry */
+	bool			 insecure;	/* no TLS on the connection */
+	uint64_t		 open_started;	/* ev_now when the open began */
+	unsigned		 new_mail;	/* arrived, not yet announced */
+	struct ev_timer		*announce;	/* owned */
 };
 void	 ui_redraw(struct ui *);
 /* Shows a note or an error on the status line until the next one. */

@@ -479,4 +479,30 @@ def _():
     T.expect("C: MAIL" not in r.trace, "MAIL sent after a failed login")
 
 
+# -- the outbox with TLS and AUTH ------------------------------------------------
+
+@T.case("outbox: a refused login keeps the message queued (exit 6); send --queued "
+        "over STARTTLS and implicit TLS delivers it once, byte-identical")
+def _():
+    for name in ("starttls", "implicit"):
+        cache = T.path("cache-" + name)
+        m = sample_message(bcc="Hidden <hidden@example.org>")
+        raw = m.as_bytes()
+        before = len(sink(name).messages)
+        r = send(rc_for(name, smtp_pass="wrong", cache_dir=cache), raw)
+        T.expect_code(r, 6)
+        T.expect("waits in the outbox" in r.err, r.err)
+        T.expect_eq(len(sink(name).messages), before, "delivered with a wrong password")
+        r = T.crispin("send", "--queued", rc=rc_for(name, cache_dir=cache))
+        T.expect_code(r, 0)
+        T.expect("outbox: 1 sent, 0 left" in r.out, r.out)
+        _, rcpts, data = last_message(name, before)
+        T.expect("hidden@example.org" in rcpts, "Bcc not in the envelope: %r" % rcpts)
+        del m["Bcc"]
+        T.expect(data == m.as_bytes(), "received bytes differ (Bcc must be gone)")
+        T.expect_secret_hidden(r, USER, PASSWORD)
+        r = T.crispin("send", "--list", rc=rc_for(name, cache_dir=cache))
+        T.expect_eq(r.out, "", "outbox after --queued")
+
+
 T.main(setup=setup, teardown=teardown)

@@ -78,8 +78,10 @@ class Tui:
         self.tmux("send-keys", "-t", "t", "-l", s)
 
     def status(self):
-        lines = self.screen().splitlines()
-        return lines[-1] if lines else ""
+        """The status line now. Inside a wait() predicate use
+        last_line(s) instead, so that the screen returned is the one
+        that matched."""
+        return last_line(self.screen())
 
     def exited(self, timeout=10):
         """Waits for crispin to exit; returns "EXIT=<status>"."""
@@ -107,6 +109,12 @@ class Tui:
 
     def close(self):
         self.tmux("kill-server", check=False)
+
+
+def last_line(text):
+    """The bottom row of a captured screen (the status line)."""
+    lines = text.rstrip("\n").splitlines()
+    return lines[-1] if lines else ""
 
 
 def line_with(text, needle):

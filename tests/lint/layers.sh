@@ -8,7 +8,7 @@ cd "$srcdir" || exit 1
 # The layer of each header in include/crispin/.
 header_layer() {
 	case $1 in
-	xalloc.h|buf.h|arena.h|log.h|err.h|base64.h|json.h|str.h|datetime.h) echo lib ;;
+	xalloc.h|buf.h|arena.h|log.h|err.h|base64.h|json.h|str.h|datetime.h|fdio.h) echo lib ;;
 	event.h|conn.h|sasl.h|netmeter.h) echo net ;;
 	imap_*.h) echo imap ;;
 	smtp_*.h) echo smtp ;;

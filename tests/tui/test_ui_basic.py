@@ -144,14 +144,15 @@ def _():
         sgr = screen(escapes=True)
         T.expect("\x1b[31m" not in sgr, "a raw escape from the subject "
                  "reached the terminal:\n" + repr(sgr))
-        T.expect(index_line(plain, "Welcome to crispin")[:4].find("F") < 0,
+        # The flags are index_format's %Z, after the number (%4C).
+        T.expect(index_line(plain, "Welcome to crispin")[5:8].find("F") < 0,
                  "already flagged?")
         m = other_client()
         typ, data = m.uid("SEARCH", None, "SUBJECT", '"Welcome to crispin"')
         uid = data[0].split()[0].decode()
         m.uid("STORE", uid, "+FLAGS", "(\\Flagged)")
         wait_screen(lambda s: "F" in (index_line(s, "Welcome to crispin")
-                                      or "")[:4], "the flag set elsewhere")
+                                      or "")[5:8], "the flag set elsewhere")
         raw = ("From: Bob <bob@example.com>\r\nTo: alice@example.org\r\n"
                "Subject: Delivered while watching\r\n"
                "Date: Mon, 4 Mar 2024 11:00:00 +0000\r\n\r\nHello.\r\n")

@@ -1,0 +1,59 @@
+#include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include "crispin/fdio.h"
+
+int
+fd_write_all(int fd, const void *data, size_t len)
+{
+	const char	*p = data;
+	ssize_t		 n;
+
+	while (len > 0) {
+		if ((n = write(fd, p, len)) < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+int
+fd_read_all(int fd, struct buf *out, size_t max)
+{
+	char	 chunk[65536];
+	size_t	 start = out->len;
+	ssize_t	 n;
+
+	while ((n = read(fd, chunk, sizeof chunk)) != 0) {
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		if (max != 0 && out->len - start + (size_t)n > max) {
+			errno = EFBIG;
+			return -1;
+		}
+		buf_add(out, chunk, (size_t)n);
+	}
+	return 0;
+}
+
+int
+file_read_all(const char *path, struct buf *out, size_t max)
+{
+	int	 fd, rc, saved;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return -1;
+	rc = fd_read_all(fd, out, max);
+	saved = errno;
+	close(fd);
+	errno = saved;
+	return rc;
+}

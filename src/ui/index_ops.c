@@ -1,0 +1,865 @@
+/*
+ * The index's operations: tags and ';', patterns for limit, tag and
+ * delete (answered locally, or by a server search when they need the
+ * body), flags, moves and copies, and sync-mailbox.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "crispin/buf.h"
+#include "crispin/config.h"
+#include "crispin/imap_data.h"
+#include "crispin/imap_seqset.h"
+#include "crispin/mail_query.h"
+#include "crispin/str.h"
+#include "crispin/xalloc.h"
+#include "index_p.h"
+
+static bool targets(struct ui *, struct index_state *, struct imap_seqset *);
+static bool thread_targets(struct ui *, struct index_state *, struct imap_seqset *);
+static void resolve(struct ui *, struct index_state *);
+static void store(struct ui *, const struct imap_seqset *, bool, unsigned);
+static void set_flag(struct ui *, struct index_state *, bool, unsigned);
+static void thread_flag(struct ui *, struct index_state *, bool, unsigned);
+static void toggle_flag(struct ui *, struct index_state *, unsigned, bool);
+static void use_result(struct ui *, struct index_state *, enum pattern_use,
+	    const struct imap_seqset *, uint32_t);
+static uint32_t match_local(struct ui *, const struct mail_query *,
+	    struct imap_seqset *, bool *);
+static void search_untagged(struct imap_client *, const struct imap_response *,
+	    void *);
+static void search_done(struct imap_client *, const struct imap_response *, void *);
+static void search_server(struct ui *, struct index_state *, struct mail_query *,
+	    const char *, enum pattern_use);
+static void pattern_done(struct ui *, const char *, void *);
+static void ask_pattern(struct ui *, const char *, enum pattern_use);
+static void transfer_result(struct mail_folder *, int, const struct mail_op_result *,
+	    void *);
+static void transfer_done(struct ui *, const char *, void *);
+static void ask_folder(struct ui *, struct index_state *, bool);
+static const char *role_folder(struct ui *, const char *, const char *,
+	    const char *);
+static void purge_free(struct purge *);
+static void purge_moved(struct mail_folder *, int, const struct mail_op_result *,
+	    void *);
+static void purge_unmarked(struct mail_folder *, int, void *);
+static void expunged(struct imap_client *, const struct imap_response *, void *);
+static void purge(struct ui *, bool, void *);
+
+/* The UIDs a function acts on: the tagged ones after ';', else the
+ * current message. False (said) when there is none. */
+static bool
+targets(struct ui *ui, struct index_state *st, struct imap_seqset *set)
+{
+	const struct mail_msg	*m;
+	size_t			 i;
+
+	imap_seqset_init(set);
+	if (st->apply_tagged) {
+		for (i = 0; i < st->tagged.n; i++)
+			imap_seqset_add(set, st->tagged.v[i], st->tagged.v[i]);
+	} else if ((m = index_current(ui, st)) != NULL && m->uid != 0)
+		imap_seqset_add(set, m->uid, m->uid);
+	if (set->count == 0) {
+		ui_message(ui, st->apply_tagged ? "No tagged messages." :
+		    "No message here yet.");
+		imap_seqset_free(set);
+		return false;
+	}
+	imap_seqset_normalize(set);
+	return true;
+}
+
+/* The UIDs of the current message's thread (or the message alone). */
+static bool
+thread_targets(struct ui *ui, struct index_state *st, struct imap_seqset *set)
+{
+	const struct mail_msg	*m;
+	size_t			 r, root;
+
+	if (st->rows == NULL || st->nvis == 0)
+		return targets(ui, st, set);
+	imap_seqset_init(set);
+	root = st->rows[st->vis[st->cursor]].root;
+	for (r = root; r < st->nrows && st->rows[r].root == root; r++) {
+		if ((m = mail_folder_msg(ui->folder, st->seqs[r])) != NULL && m->uid != 0)
+			imap_seqset_add(set, m->uid, m->uid);
+	}
+	imap_seqset_normalize(set);
+	return set->count > 0;
+}
+
+/* mutt's resolve: after acting on one message, go to the next. */
+static void
+resolve(struct ui *ui, struct index_state *st)
+{
+	if (!st->apply_tagged && ui_top_view(ui) == &ui->index.view &&
+	    st->cursor + 1 < st->nvis)
+		index_set_cursor(ui, st, st->cursor + 1);
+}
+
+static void
+store(struct ui *ui, const struct imap_seqset *set, bool add, unsigned flag)
+{
+	if (mail_folder_readonly(ui->folder)) {
+		ui_message(ui, "The folder is read-only.");
+		return;
+	}
+	mail_folder_store_flags(ui->folder, set, add, flag, NULL, NULL, NULL);
+}
+
+static void
+set_flag(struct ui *ui, struct index_state *st, bool add, unsigned flag)
+{
+	struct imap_seqset	 set;
+
+	if (!targets(ui, st, &set))
+		return;
+	store(ui, &set, add, flag);
+	imap_seqset_free(&set);
+	resolve(ui, st);
+}
+
+void
+index_op_delete(struct ui *ui, struct index_state *st)
+{
+	set_flag(ui, st, true, IMAP_FLAG_DELETED);
+}
+
+void
+index_op_undelete(struct ui *ui, struct index_state *st)
+{
+	set_flag(ui, st, false, IMAP_FLAG_DELETED);
+}
+
+static void
+thread_flag(struct ui *ui, struct index_state *st, bool add, unsigned flag)
+{
+	struct imap_seqset	 set;
+
+	if (!thread_targets(ui, st, &set))
+		return;
+	store(ui, &set, add, flag);
+	imap_seqset_free(&set);
+}
+
+void
+index_op_delete_thread(struct ui *ui, struct index_state *st)
+{
+	thread_flag(ui, st, true, IMAP_FLAG_DELETED);
+}
+
+void
+index_op_undelete_thread(struct ui *ui, struct index_state *st)
+{
+	thread_flag(ui, st, false, IMAP_FLAG_DELETED);
+}
+
+void
+index_op_read_thread(struct ui *ui, struct index_state *st)
+{
+	thread_flag(ui, st, true, IMAP_FLAG_SEEN);
+}
+
+/* Toggles flag: when_set names the state the toggle looks for; when all
+ * are in it they leave it, else all enter it. */
+static void
+toggle_flag(struct ui *ui, struct index_state *st, unsigned flag, bool when_set)
+{
+	struct imap_seqset	 set;
+	const struct mail_msg	*m;
+	size_t			 i;
+	uint32_t		 uid;
+	bool			 all = true;
+
+	if (!targets(ui, st, &set))
+		return;
+	for (i = 0; i < set.count && all; i++) {
+		for (uid = set.ranges[i].lo; uid <= set.ranges[i].hi && all; uid++) {
+			m = mail_folder_by_uid(ui->folder, uid);
+			if (m != NULL && ((m->flags & flag) != 0) != when_set)
+				all = false;
+			if (uid == UINT32_MAX)
+				break;
+		}
+	}
+	store(ui, &set, when_set ? !all : all, flag);
+	imap_seqset_free(&set);
+	resolve(ui, st);
+}
+
+void
+index_op_toggle_new(struct ui *ui, struct index_state *st)
+{
+	/* New means not \Seen: the toggle clears \Seen when all have it. */
+	toggle_flag(ui, st, IMAP_FLAG_SEEN, false);
+}
+
+void
+index_op_flag(struct ui *ui, struct index_state *st)
+{
+	toggle_flag(ui, st, IMAP_FLAG_FLAGGED, true);
+}
+
+void
+index_op_tag(struct ui *ui, struct index_state *st)
+{
+	const struct mail_msg	*m = index_current(ui, st);
+
+	if (m == NULL || m->uid == 0) {
+		ui_message(ui, "No message here yet.");
+		return;
+	}
+	if (index_uidset_has(&st->tagged, m->uid))
+		index_uidset_del(&st->tagged, m->uid);
+	else
+		index_uidset_add(&st->tagged, m->uid);
+	resolve(ui, st);
+}
+
+void
+index_op_tag_thread(struct ui *ui, struct index_state *st)
+{
+	struct imap_seqset	 set;
+	const struct mail_msg	*m = index_current(ui, st);
+	size_t			 i;
+	uint32_t		 uid;
+	bool			 tag;
+
+	if (m == NULL || !thread_targets(ui, st, &set))
+		return;
+	tag = !index_uidset_has(&st->tagged, m->uid);
+	for (i = 0; i < set.count; i++) {
+		for (uid = set.ranges[i].lo; uid <= set.ranges[i].hi; uid++) {
+			if (tag)
+				index_uidset_add(&st->tagged, uid);
+			else
+				index_uidset_del(&st->tagged, uid);
+			if (uid == UINT32_MAX)
+				break;
+		}
+	}
+	imap_seqset_free(&set);
+}
+
+void
+index_op_tag_prefix(struct ui *ui, struct index_state *st)
+{
+	if (st->tagged.n == 0) {
+		ui_message(ui, "No tagged messages.");
+		return;
+	}
+	st->tag_prefix = true;
+	ui_message(ui, "tag-");
+}
+
+/* A pattern's result (UIDs that match) put to use. */
+static void
+use_result(struct ui *ui, struct index_state *st, enum pattern_use use,
+    const struct imap_seqset *uids, uint32_t n)
+{
+	uint32_t	 uid;
+	size_t		 i;
+
+	switch (use) {
+	case USE_LIMIT:
+		break;
+	case USE_TAG:
+	case USE_UNTAG:
+		for (i = 0; i < uids->count; i++) {
+			for (uid = uids->ranges[i].lo; uid <= uids->ranges[i].hi; uid++) {
+				if (use == USE_TAG)
+					index_uidset_add(&st->tagged, uid);
+				else
+					index_uidset_del(&st->tagged, uid);
+				if (uid == UINT32_MAX)
+					break;
+			}
+		}
+		ui_message(ui, "%u message%s %s.", n, n == 1 ? "" : "s",
+		    use == USE_TAG ? "tagged" : "untagged");
+		break;
+	case USE_DELETE:
+	case USE_UNDELETE:
+		if (n == 0) {
+			ui_message(ui, "No messages matched.");
+			break;
+		}
+		store(ui, uids, use == USE_DELETE, IMAP_FLAG_DELETED);
+		break;
+	}
+}
+
+/* The local answer: the UIDs where the pattern is certainly true.
+ * *unknown says whether some message needs the server to decide. */
+static uint32_t
+match_local(struct ui *ui, const struct mail_query *q, struct imap_seqset *set,
+    bool *unknown)
+{
+	const struct mail_msg	*m;
+	struct buf		 b[3] = { BUF_INIT, BUF_INIT, BUF_INIT };
+	uint32_t		 count = mail_folder_count(ui->folder), seq, n = 0;
+	size_t			 i;
+
+	*unknown = false;
+	imap_seqset_init(set);
+	for (seq = 1; seq <= count; seq++) {
+		m = mail_folder_msg(ui->folder, seq);
+		if (!(m->state & MAIL_MSG_HEADERS) || m->uid == 0)
+			continue;
+		switch (index_evaluate(q, m, b)) {
+		case MAIL_QUERY_YES:
+			imap_seqset_add(set, m->uid, m->uid);
+			n++;
+			break;
+		case MAIL_QUERY_UNKNOWN:
+			*unknown = true;
+			break;
+		case MAIL_QUERY_NO:
+			break;
+		}
+	}
+	imap_seqset_normalize(set);
+	for (i = 0; i < 3; i++)
+		buf_free(&b[i]);
+	return n;
+}
+
+static void
+search_untagged(struct imap_client *c, const struct imap_response *r, void *arg)
+{
+	struct search		*se = arg;
+	struct imap_esearch	 es;
+	char			*error = NULL;
+	size_t			 i;
+
+	if (imap_esearch_parse(r, &es, &error) < 0) {
+		free(error);
+		return;
+	}
+	for (i = 0; i < es.all.count; i++)
+		imap_seqset_add(&se->found, es.all.ranges[i].lo, es.all.ranges[i].hi);
+	imap_esearch_free(&es);
+}
+
+static void
+search_done(struct imap_client *c, const struct imap_response *r, void *arg)
+{
+	struct search		*se = arg;
+	struct ui		*ui = se->ui;
+	struct index_state	*st = ui->index.st;
+	struct imap_seqset	 keep;
+	const struct mail_msg	*m;
+	struct buf		 b[3] = { BUF_INIT, BUF_INIT, BUF_INIT };
+	uint32_t		 uid, n = 0;
+	size_t			 i;
+
+	if (st == NULL || se->gen != st->gen)
+		goto out;
+	if (st->searching > 0)
+		st->searching--;
+	if (r->status != IMAP_STATUS_OK) {
+		char *text = str_sanitize(r->text != NULL ? r->text : "");
+
+		ui_message(ui, "The server could not search: %s", text);
+		free(text);
+		goto out;
+	}
+	imap_seqset_normalize(&se->found);
+	if (se->use == USE_LIMIT) {
+		index_uidset_clear(&st->limit_uids);
+		for (i = 0; i < se->found.count; i++) {
+			for (uid = se->found.ranges[i].lo; uid <= se->found.ranges[i].hi;
+			    uid++) {
+				index_uidset_add(&st->limit_uids, uid);
+				if (uid == UINT32_MAX)
+					break;
+			}
+		}
+		st->limit_by_server = true;
+		st->limit_pending = false;
+		st->dirty = true;
+		st->built_at = 0;
+		index_state_of(ui);
+		ui_message(ui, "%zu message%s match%s.", st->nvis,
+		    st->nvis == 1 ? "" : "s", st->nvis == 1 ? "es" : "");
+		goto out;
+	}
+	/* The server's answer, less what the local part rules out. */
+	imap_seqset_init(&keep);
+	for (i = 0; i < se->found.count; i++) {
+		for (uid = se->found.ranges[i].lo; uid <= se->found.ranges[i].hi; uid++) {
+			if ((m = mail_folder_by_uid(ui->folder, uid)) != NULL &&
+			    index_evaluate(se->q, m, b) != MAIL_QUERY_NO) {
+				imap_seqset_add(&keep, uid, uid);
+				n++;
+			}
+			if (uid == UINT32_MAX)
+				break;
+		}
+	}
+	imap_seqset_normalize(&keep);
+	use_result(ui, st, se->use, &keep, n);
+	imap_seqset_free(&keep);
+out:
+	for (i = 0; i < 3; i++)
+		buf_free(&b[i]);
+	if (ui->index.st != NULL)
+		ui_redraw(ui);
+	imap_seqset_free(&se->found);
+	mail_query_free(&se->q);
+	free(se->text);
+	free(se);
+}
+
+/* Asks the server (body text and the like); the answer comes later. */
+static void
+search_server(struct ui *ui, struct index_state *st, struct mail_query *q,
+    const char *text, enum pattern_use use)
+{
+	struct search		*se;
+	struct mail_query_imap	 mq;
+	struct imap_cmd		*cmd;
+	size_t			 i;
+
+	if (ui->s.client == NULL || ui->s.closed || mail_folder_offline(ui->folder)) {
+		ui_message(ui, "\"%s\" needs the server, which is not connected.", text);
+		mail_query_free(&q);
+		return;
+	}
+	se = xcalloc(1, sizeof *se);
+	se->ui = ui;
+	se->gen = st->gen;
+	se->use = use;
+	se->q = q;
+	se->text = xstrdup(text);
+	imap_seqset_init(&se->found);
+	mail_query_to_imap(q, &mq);
+	cmd = imap_cmd_new(ui->s.client, 0);
+	imap_cmd_add(cmd, "UID SEARCH %s%s",
+	    imap_client_has_cap(ui->s.client, "ESEARCH") ? "RETURN (ALL) " : "",
+	    mq.needs_utf8 ? "CHARSET UTF-8 " : "");
+	for (i = 0; i < mq.nparts; i++) {
+		if (mq.parts[i].is_string)
+			imap_cmd_add_string(cmd, mq.parts[i].text);
+		else
+			imap_cmd_add(cmd, "%s", mq.parts[i].text);
+	}
+	mail_query_imap_free(&mq);
+	imap_cmd_on_untagged(cmd, "SEARCH", search_untagged);
+	imap_cmd_on_untagged(cmd, "ESEARCH", search_untagged);
+	imap_cmd_submit(cmd, search_done, se);
+	st->searching++;
+	ui_message(ui, "Searching the server for %s... (Ctrl-G stops)", text);
+}
+
+static void
+pattern_done(struct ui *ui, const char *text, void *arg)
+{
+	struct index_state	*st = index_state_of(ui);
+	enum pattern_use	 use = (enum pattern_use)(intptr_t)arg;
+	struct mail_query	*q;
+	struct imap_seqset	 set;
+	char			*ours, *error = NULL;
+	uint32_t		 n;
+	bool			 unknown;
+
+	if (text == NULL)
+		return;
+	while (*text == ' ')
+		text++;
+	if (use == USE_LIMIT && (*text == '\0' || strcmp(text, "all") == 0 ||
+	    strcmp(text, "~A") == 0 || strcmp(text, ".") == 0)) {
+		x_free(&st->limit_text);
+		mail_query_free(&st->limit);
+		index_uidset_clear(&st->limit_uids);
+		st->limit_by_server = false;
+		st->limit_pending = false;
+		st->dirty = true;
+		st->built_at = 0;
+		st->gen++;
+		st->searching = 0;
+		ui_message(ui, "Limit cleared.");
+		return;
+	}
+	if (*text == '\0')
+		return;
+	ours = index_translate_pattern(text);
+	if (mail_query_parse(ours, time(NULL), &q, &error) < 0) {
+		ui_message(ui, "%s in \"%s\"", error, text);
+		free(error);
+		free(ours);
+		return;
+	}
+	free(ours);
+	if (use == USE_LIMIT) {
+		mail_query_free(&st->limit);
+		free(st->limit_text);
+		st->limit_text = xstrdup(text);
+		st->limit = q;
+		st->limit_by_server = false;
+		index_uidset_clear(&st->limit_uids);
+		st->gen++;
+		st->searching = 0;
+		st->limit_pending = false;
+		match_local(ui, q, &set, &unknown);
+		imap_seqset_free(&set);
+		if (unknown) {
+			/* Shows nothing until the server answers. */
+			st->limit_by_server = true;
+			st->limit_pending = true;
+			if (mail_query_parse(text, time(NULL), &q, &error) < 0) {
+				free(error);
+				return;
+			}
+			search_server(ui, st, q, text, use);
+		}
+		st->dirty = true;
+		st->built_at = 0;
+		index_state_of(ui);
+		if (!unknown && st->nvis == 0)
+			ui_message(ui, "No messages match \"%s\".", text);
+		return;
+	}
+	n = match_local(ui, q, &set, &unknown);
+	if (unknown) {
+		imap_seqset_free(&set);
+		search_server(ui, st, q, text, use);
+		return;
+	}
+	use_result(ui, st, use, &set, n);
+	imap_seqset_free(&set);
+	mail_query_free(&q);
+}
+
+static void
+ask_pattern(struct ui *ui, const char *question, enum pattern_use use)
+{
+	/* Empty, as in mutt: history (Up) brings the last one back. */
+	ui_prompt(ui, question, NULL, PROMPT_PATTERN, NULL, pattern_done,
+	    (void *)(intptr_t)use);
+}
+
+void
+index_op_limit(struct ui *ui, struct index_state *st)
+{
+	ask_pattern(ui, "Limit to messages matching: ", USE_LIMIT);
+}
+
+void
+index_op_show_limit(struct ui *ui, struct index_state *st)
+{
+	if (st->limit_text == NULL)
+		ui_message(ui, "No limit pattern is in effect.");
+	else
+		ui_message(ui, "Limit: %s", st->limit_text);
+}
+
+void
+index_op_tag_pattern(struct ui *ui, struct index_state *st)
+{
+	ask_pattern(ui, "Tag messages matching: ", USE_TAG);
+}
+
+void
+index_op_untag_pattern(struct ui *ui, struct index_state *st)
+{
+	ask_pattern(ui, "Untag messages matching: ", USE_UNTAG);
+}
+
+void
+index_op_delete_pattern(struct ui *ui, struct index_state *st)
+{
+	ask_pattern(ui, "Delete messages matching: ", USE_DELETE);
+}
+
+void
+index_op_undelete_pattern(struct ui *ui, struct index_state *st)
+{
+	ask_pattern(ui, "Undelete messages matching: ", USE_UNDELETE);
+}
+
+
+static void
+transfer_result(struct mail_folder *f, int status, const struct mail_op_result *res,
+    void *arg)
+{
+	struct ui	*ui = arg;
+
+	if (status < 0)
+		return;		/* the error event said why */
+	if (res->queued)
+		ui_message(ui, "%u message%s will go to %s when connected.", res->count,
+		    res->count == 1 ? "" : "s", res->dest != NULL ? res->dest : "?");
+	else if (res->marked_only)
+		ui_message(ui, "%u message%s copied to %s and marked deleted "
+		    "(the server cannot expunge them alone; $ does).", res->count,
+		    res->count == 1 ? "" : "s", res->dest != NULL ? res->dest : "?");
+	else if (res->dest != NULL)
+		ui_message(ui, "%u message%s %s to %s.", res->count,
+		    res->count == 1 ? "" : "s", res->expunged ? "moved" : "copied",
+		    res->dest);
+}
+
+static void
+transfer_done(struct ui *ui, const char *text, void *arg)
+{
+	struct transfer		*t = arg;
+	struct index_state	*st = ui->index.st;
+
+	if (st != NULL && st->asking_transfer == t)
+		st->asking_transfer = NULL;
+
+	if (text != NULL && *text != '\0' && st != NULL && t->gen == st->gen) {
+		if (t->move)
+			mail_folder_move(ui->folder, &t->uids, text, transfer_result, ui);
+		else
+			mail_folder_copy(ui->folder, &t->uids, text, transfer_result, ui);
+		if (t->move)
+			index_uidset_clear(&st->tagged);
+	}
+	imap_seqset_free(&t->uids);
+	free(t);
+}
+
+static void
+ask_folder(struct ui *ui, struct index_state *st, bool move)
+{
+	struct transfer	*t = xcalloc(1, sizeof *t);
+	char		 question[64];
+	uint64_t	 n;
+
+	if (!targets(ui, st, &t->uids)) {
+		free(t);
+		return;
+	}
+	t->move = move;
+	t->gen = st->gen;
+	n = imap_seqset_count(&t->uids, UINT32_MAX);
+	snprintf(question, sizeof question, "%s%s to folder: ",
+	    move ? "Move" : "Copy", n > 1 ? " tagged" : "");
+	st->asking_transfer = t;
+	ui_prompt(ui, question, NULL, PROMPT_FOLDER, folders_complete, transfer_done, t);
+}
+
+void
+index_op_save(struct ui *ui, struct index_state *st)
+{
+	ask_folder(ui, st, true);
+}
+
+void
+index_op_copy(struct ui *ui, struct index_state *st)
+{
+	ask_folder(ui, st, false);
+}
+
+/* A special-use folder from the folder list, else the option, else a
+ * plain name. */
+static const char *
+role_folder(struct ui *ui, const char *option, const char *use, const char *dflt)
+{
+	const struct ui_folder	*f;
+	const char		*v = config_str(ui->ctx->cfg, option);
+	size_t			 n, i;
+
+	if (v != NULL && *v != '\0')
+		return v;
+	f = folderlist_get(ui, &n);
+	for (i = 0; f != NULL && i < n; i++) {
+		if (f[i].special_use != NULL && strstr(f[i].special_use, use) != NULL)
+			return f[i].name;
+	}
+	return dflt;
+}
+
+void
+index_op_archive(struct ui *ui, struct index_state *st)
+{
+	struct imap_seqset	 set;
+	const char		*dest = role_folder(ui, "archive", "\\Archive", "Archive");
+
+	if (strcmp(dest, mail_folder_name(ui->folder)) == 0) {
+		ui_message(ui, "This is the archive folder.");
+		return;
+	}
+	if (!targets(ui, st, &set))
+		return;
+	mail_folder_move(ui->folder, &set, dest, transfer_result, ui);
+	if (st->apply_tagged)
+		index_uidset_clear(&st->tagged);
+	imap_seqset_free(&set);
+}
+
+/*
+ * sync-mailbox: the messages marked deleted leave the folder. With
+ * delete_mode = trash they move to the trash (unmarked first, so they
+ * arrive there as they were), else they are expunged.
+ */
+
+static void
+purge_free(struct purge *p)
+{
+	imap_seqset_free(&p->uids);
+	free(p->trash);
+	free(p);
+}
+
+static void
+purge_moved(struct mail_folder *f, int status, const struct mail_op_result *res,
+    void *arg)
+{
+	struct ui	*ui = arg;
+
+	if (status < 0)
+		return;		/* the error event said why */
+	if (res->marked_only)
+		ui_message(ui, "%u deleted message%s copied to %s; the server cannot "
+		    "expunge them alone.", res->count, res->count == 1 ? "" : "s",
+		    res->dest);
+	else if (res->dest != NULL)
+		ui_message(ui, "%u deleted message%s moved to %s.", res->count,
+		    res->count == 1 ? "" : "s", res->dest);
+	else
+		ui_message(ui, "%u deleted message%s purged.", res->count,
+		    res->count == 1 ? "" : "s");
+}
+
+static void
+purge_unmarked(struct mail_folder *f, int status, void *arg)
+{
+	struct purge	*p = arg;
+
+	if (status == 0)
+		mail_folder_delete(f, &p->uids, p->trash, purge_moved, p->ui);
+	purge_free(p);
+}
+
+static void
+expunged(struct imap_client *c, const struct imap_response *r, void *arg)
+{
+	struct purge	*p = arg;
+	char		*text;
+
+	if (p->ui->index.st != NULL) {
+		if (r->status == IMAP_STATUS_OK)
+			ui_message(p->ui, "%u deleted message%s purged.", p->count,
+			    p->count == 1 ? "" : "s");
+		else {
+			text = str_sanitize(r->text != NULL ? r->text : "");
+			ui_message(p->ui, "The server did not expunge: %s", text);
+			free(text);
+		}
+	}
+	purge_free(p);
+}
+
+static void
+purge(struct ui *ui, bool yes, void *arg)
+{
+	struct purge	*p = arg;
+	struct imap_cmd	*cmd;
+	struct buf	 b = BUF_INIT;
+
+	if (ui->index.st != NULL && ui->index.st->asking_purge == p)
+		ui->index.st->asking_purge = NULL;
+	if (!yes || ui->folder == NULL || ui->index.st == NULL ||
+	    p->gen != ui->index.st->gen) {
+		purge_free(p);
+		return;
+	}
+	if (p->trash != NULL) {
+		mail_folder_store_flags(ui->folder, &p->uids, false, IMAP_FLAG_DELETED,
+		    NULL, purge_unmarked, p);
+		return;
+	}
+	if (ui->s.client == NULL || ui->s.closed || mail_folder_offline(ui->folder)) {
+		ui_message(ui, "Not connected: the deleted messages stay until the next $.");
+		purge_free(p);
+		return;
+	}
+	/* The server's EXPUNGE responses reach the model (nobody claims
+	 * them here). UID EXPUNGE leaves others' \Deleted alone. */
+	cmd = imap_cmd_new(ui->s.client, 0);
+	if (imap_client_has_cap(ui->s.client, "UIDPLUS")) {
+		imap_seqset_write(&b, &p->uids);
+		imap_cmd_add(cmd, "UID EXPUNGE %s", buf_cstr(&b));
+		buf_free(&b);
+	} else
+		imap_cmd_add(cmd, "EXPUNGE");
+	imap_cmd_submit(cmd, expunged, p);
+}
+
+void
+index_op_sync(struct ui *ui, struct index_state *st)
+{
+	struct purge		*p;
+	const struct mail_msg	*m;
+	const char		*mode = config_str(ui->ctx->cfg, "delete_mode");
+	const char		*trash;
+	uint32_t		 count = mail_folder_count(ui->folder), seq;
+	char			 question[80];
+
+	if (mail_folder_readonly(ui->folder)) {
+		ui_message(ui, "The folder is read-only.");
+		return;
+	}
+	p = xcalloc(1, sizeof *p);
+	p->ui = ui;
+	p->gen = st->gen;
+	imap_seqset_init(&p->uids);
+	for (seq = 1; seq <= count; seq++) {
+		m = mail_folder_msg(ui->folder, seq);
+		if (m->uid != 0 && (m->flags & IMAP_FLAG_DELETED)) {
+			imap_seqset_add(&p->uids, m->uid, m->uid);
+			p->count++;
+		}
+	}
+	if (p->count == 0) {
+		ui_message(ui, "No messages are marked deleted.");
+		purge_free(p);
+		return;
+	}
+	imap_seqset_normalize(&p->uids);
+	if (mode == NULL || strcmp(mode, "trash") == 0) {
+		trash = role_folder(ui, "trash", "\\Trash", "Trash");
+		if (strcmp(trash, mail_folder_name(ui->folder)) != 0)
+			p->trash = xstrdup(trash);
+	}
+	switch (config_quad(ui->ctx->cfg, "confirm_expunge")) {
+	case CONFIG_QUAD_YES:
+		purge(ui, true, p);
+		return;
+	case CONFIG_QUAD_NO:
+		purge_free(p);
+		ui_message(ui, "Deleted messages stay (confirm_expunge is no).");
+		return;
+	case CONFIG_QUAD_ASK_YES:
+	case CONFIG_QUAD_ASK_NO:
+		break;
+	}
+	if (p->trash != NULL)
+		snprintf(question, sizeof question, "Move %u deleted message%s to %s?",
+		    p->count, p->count == 1 ? "" : "s", p->trash);
+	else
+		snprintf(question, sizeof question, "Purge %u deleted message%s?",
+		    p->count, p->count == 1 ? "" : "s");
+	st->asking_purge = p;
+	ui_confirm(ui, question, config_quad(ui->ctx->cfg, "confirm_expunge") ==
+	    CONFIG_QUAD_ASK_YES, purge, p);
+}
+
+void
+index_ops_free(struct index_state *st)
+{
+	if (st->asking_transfer != NULL) {
+		imap_seqset_free(&st->asking_transfer->uids);
+		free(st->asking_transfer);
+		st->asking_transfer = NULL;
+	}
+	if (st->asking_purge != NULL) {
+		purge_free(st->asking_purge);
+		st->asking_purge = NULL;
+	}
+}
