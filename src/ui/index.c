@@ -479,6 +479,21 @@ find_cursor(struct ui *ui, struct index_state *st)
 	const struct mail_msg	*m;
 	size_t			 i, was = st->cursor;
 
+	/* A reopened folder: back on the message it was on, once that is
+	 * loaded (until then the usual rules hold). */
+	if (st->follow_uid != 0) {
+		for (i = 0; i < st->nvis; i++) {
+			m = index_row_msg(ui, st, i);
+			if (m != NULL && m->uid == st->follow_uid) {
+				st->follow_uid = 0;
+				st->moved = true;
+				index_set_cursor(ui, st, i);
+				return;
+			}
+		}
+		if (ui->opened)
+			st->follow_uid = 0;
+	}
 	/* Until the user moves, the first line stays the current one while
 	 * older messages stream in above it. */
 	if (!st->moved) {
@@ -773,7 +788,7 @@ index_reset(struct index_view *v)
 	st->dirty = true;
 	st->nrows = st->nvis = 0;
 	st->cursor = st->top = 0;
-	st->cursor_uid = 0;
+	st->cursor_uid = st->follow_uid = 0;
 	st->seen_seq = v->cursor = 0;
 	st->moved = false;
 	st->tag_prefix = false;
@@ -783,6 +798,15 @@ index_reset(struct index_view *v)
 	index_uidset_clear(&st->limit_uids);
 	index_uidset_clear(&st->tagged);
 	index_uidset_clear(&st->collapsed);
+}
+
+void
+index_follow_uid(struct ui *ui, uint32_t uid)
+{
+	struct index_state	*st = index_state_of(ui);
+
+	st->follow_uid = uid;
+	st->dirty = true;
 }
 
 void
@@ -802,9 +826,13 @@ index_free(struct index_view *v)
 uint32_t
 index_current_uid(struct ui *ui)
 {
-	struct index_state	*st = index_state_of(ui);
-	const struct mail_msg	*m = index_current(ui, st);
+	struct index_state	*st;
+	const struct mail_msg	*m;
 
+	if (ui->folder == NULL)
+		return 0;
+	st = index_state_of(ui);
+	m = index_current(ui, st);
 	return m != NULL ? m->uid : 0;
 }
 

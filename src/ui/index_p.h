@@ -51,6 +51,7 @@ struct index_state {
 	size_t		 cursor;	/* index into vis */
 	size_t		 top;
 	uint32_t	 cursor_uid;
+	uint32_t	 follow_uid;	/* put the cursor here once it shows */
 	uint32_t	 seen_seq;	/* index_view.cursor as we last set it */
 	struct mail_sort sort;
 	char		 sort_text[48];

@@ -20,17 +20,20 @@
 /* New messages arriving together are announced once. */
 #define ANNOUNCE_DELAY_MS	150
 
-static const char *connection(struct ui *);
+static const char *connection(struct ui *, struct buf *);
 static void announce(void *);
 static void run_new_mail_command(struct ui *, const char *, unsigned);
 
 static const char *
-connection(struct ui *ui)
+connection(struct ui *ui, struct buf *scratch)
 {
+	const char	*link;
+
+	/* Down or never up: what the session is doing about it. */
+	if ((link = link_state_text(ui, scratch)) != NULL)
+		return link;
 	if (ui->folder != NULL && mail_folder_offline(ui->folder))
 		return "offline";
-	/* The reconnect work adds "reconnecting in N s" here, from the
-	 * session's state, before the plain disconnected. */
 	if (ui->s.closed || ui->s.client == NULL)
 		return "disconnected";
 	if (imap_client_idling(ui->s.client))
@@ -96,7 +99,7 @@ status_counts(struct ui *ui, uint32_t *total, uint32_t *unseen,
 void
 status_draw(struct ui *ui, int row, int cols)
 {
-	struct buf	 line = BUF_INIT;
+	struct buf	 line = BUF_INIT, scratch = BUF_INIT;
 	uint32_t	 count, unread, flagged, deleted;
 	const char	*account, *limit;
 
@@ -114,7 +117,8 @@ status_draw(struct ui *ui, int row, int cols)
 	buf_printf(&line, " (%s)", index_sort_text(ui));
 	if ((limit = index_limit_text(ui)) != NULL)
 		buf_printf(&line, " (limit: %s)", limit);
-	buf_printf(&line, " (%s%s)", connection(ui), ui->insecure ? ", no TLS" : "");
+	buf_printf(&line, " (%s%s)", connection(ui, &scratch),
+	    ui->insecure ? ", no TLS" : "");
 	if ((account = config_account_name(ui->ctx->cfg)) != NULL)
 		buf_printf(&line, " %s", account);
 	if (!ui->opened && ui->total > 0) {
@@ -130,6 +134,7 @@ status_draw(struct ui *ui, int row, int cols)
 		buf_printf(&line, " -- %s", ui->message);
 	screen_line(row, line.data, line.len, ui_color(ui, "status", SCREEN_REVERSE));
 	buf_free(&line);
+	buf_free(&scratch);
 }
 
 /* A message the open folder gained after it opened: new mail, unless it

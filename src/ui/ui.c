@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "crispin/config.h"
+#include "crispin/mail_session.h"
 #include "crispin/str.h"
 #include "crispin/ui.h"
 #include "crispin/xalloc.h"
@@ -23,8 +24,6 @@ static void on_expunged(struct mail_folder *, uint32_t, void *);
 static void on_flags(struct mail_folder *, const struct mail_msg *, void *);
 static void on_progress(struct mail_folder *, size_t, size_t, void *);
 static void on_error(struct mail_folder *, enum err_class, const char *, void *);
-static void forward_untagged(const struct imap_response *, void *);
-static void on_alert(const char *, void *);
 static void on_input(int, int, void *);
 static void on_winch(int, void *);
 static void draw(void *);
@@ -50,8 +49,8 @@ on_opened(struct mail_folder *f, void *arg)
 	struct ui	*ui = arg;
 
 	ui->opened = true;
-	/* From now on the server tells us what other clients do. */
-	imap_client_set_idle(ui->s.client, true, 0);
+	/* The session idles whenever nothing else runs: from now on the
+	 * server tells us what other clients do. */
 	ui_redraw(ui);
 }
 
@@ -90,21 +89,7 @@ on_error(struct mail_folder *f, enum err_class cls, const char *msg, void *arg)
 	ui_message(arg, "%s", msg);
 }
 
-static void
-forward_untagged(const struct imap_response *r, void *arg)
-{
-	struct ui	*ui = arg;
 
-	if (ui->folder != NULL)
-		mail_folder_untagged(ui->folder, r);
-}
-
-/* [ALERT]s must be seen (RFC 3501 7.1): the status line, sanitized. */
-static void
-on_alert(const char *text, void *arg)
-{
-	ui_message(arg, "Server alert: %s", text);
-}
 
 void
 ui_message(struct ui *ui, const char *fmt, ...)
@@ -364,7 +349,13 @@ void
 ui_open_folder(struct ui *ui, const char *name, bool readonly)
 {
 	struct mail_folder_params	 p;
+	char				*copy = xstrdup(name);
 
+	/* Kept for reopening after a reconnect (name may be the old copy). */
+	free(ui->folder_name);
+	ui->folder_name = copy;
+	ui->folder_readonly = readonly;
+	name = copy;
 	while (ui->top != &ui->index.view)
 		ui_pop_view(ui);
 	mail_folder_free(&ui->folder);
@@ -378,11 +369,18 @@ ui_open_folder(struct ui *ui, const char *name, bool readonly)
 	memset(&p, 0, sizeof p);
 	p.use_cache = ui->store != NULL;
 	p.readonly = readonly;
+	/* A change is journaled before it is sent: a link that dies in
+	 * between loses nothing (the next connection replays it). */
+	p.journal = ui->store != NULL;
 	ui->folder = mail_folder_new(ui->s.client, ui->store, name, &p);
 	mail_folder_subscribe(ui->folder, &events, ui);
 	ui->opened = false;
 	ui->done = ui->total = 0;
-	mail_folder_open(ui->folder);
+	/* With the link down the cache shows the folder meanwhile. */
+	if (ui->s.client == NULL)
+		mail_folder_open_offline(ui->folder);
+	else
+		mail_folder_open(ui->folder);
 	ui_redraw(ui);
 }
 
@@ -390,7 +388,7 @@ int
 ui_run(struct cli_context *ctx, const struct ui_params *params)
 {
 	struct ui			 ui;
-	FILE				*real_err = ctx->err, *notes;
+	FILE				*real_err = ctx->err, *notes = NULL;
 	char				*collected = NULL, *error = NULL, *folder = NULL;
 	size_t				 ncollected = 0;
 	int				 rc;
@@ -406,16 +404,14 @@ ui_run(struct cli_context *ctx, const struct ui_params *params)
 		    "terminal (see crispin --help for the commands)\n");
 		return EXIT_USAGE;
 	}
-	if ((rc = cli_session_open(&ui.s, ctx)) != 0)
-		return rc;
+	/* The cache first: while the server cannot be reached it is what
+	 * the index shows. */
+	ui.store = cli_open_store(ctx);
+	if ((rc = link_start(&ui, real_err)) != 0)
+		goto out;
 	/* Notes written while curses owns the screen wait until it is gone. */
 	if ((notes = open_memstream(&collected, &ncollected)) != NULL)
 		ctx->err = notes;
-	ui.store = cli_open_store(ctx);
-	ui.s.untagged = forward_untagged;
-	ui.s.untagged_arg = &ui;
-	ui.s.alert = on_alert;
-	ui.s.alert_arg = &ui;
 	status_init(&ui);
 	/* -z and -Z decide before the screen is taken (startup.c). */
 	if ((rc = startup_folder(&ui, params, real_err, &folder)) != 0)
@@ -432,18 +428,20 @@ ui_run(struct cli_context *ctx, const struct ui_params *params)
 	ui_open_folder(&ui, folder, params->readonly);
 	startup_rc_errors(&ui, params->rc_errors);
 	while (!ui.quit) {
-		bool was_closed = ui.s.closed;
-		bool was_idling = imap_client_idling(ui.s.client);
+		bool was_idling = ui.s.client != NULL &&
+		    imap_client_idling(ui.s.client);
 
 		if (ev_loop_run_once(ui.s.loop, -1) < 0)
 			break;
-		if (ui.s.closed && !was_closed)
-			ui_message(&ui, "%s", ui.s.errmsg != NULL ? ui.s.errmsg :
-			    "the connection closed");
 		/* The client says nothing when it starts or stops idling, and
 		 * the status line shows it. */
-		if (imap_client_idling(ui.s.client) != was_idling)
+		if ((ui.s.client != NULL && imap_client_idling(ui.s.client)) !=
+		    was_idling)
 			ui_redraw(&ui);
+		/* "reconnecting in N s" counts down. */
+		if (ui.link_state == MAIL_SESSION_WAITING && ui.redraw != NULL &&
+		    !ev_timer_active(ui.redraw))
+			ev_timer_start(ui.redraw, 1000);
 	}
 	screen_end();
 	ev_fd_free(&ui.input);
@@ -453,19 +451,18 @@ out:
 		ui_pop_view(&ui);
 	prompt_free(&ui);
 	free(ui.pending);
-	ui.s.untagged = NULL;
 	mail_folder_free(&ui.folder);
-	/* A lost connection is said on the status line; quitting is no error. */
-	ui.s.err = ERR_NONE;
 	folderlist_stop(&ui);
 	status_free(&ui);
-	cli_session_close(&ui.s);
+	link_stop(&ui);
 	/* After the session: its last answers may still reach it. */
 	folderlist_free(&ui);
 	free(folder);
 	/* After the session: a search in flight answers into the index. */
 	index_free(&ui.index);
+	link_free(&ui);
 	store_close(&ui.store);
+	free(ui.folder_name);
 	free(ui.message);
 	ctx->err = real_err;
 	if (notes != NULL) {

@@ -104,6 +104,9 @@ void	 index_reset(struct index_view *);
 void	 index_free(struct index_view *);
 /* The UID of the message under the cursor, 0 when none. */
 uint32_t index_current_uid(struct ui *);
+/* After index_reset: put the cursor back on uid when it shows up (a
+ * folder reopened after a reconnect). */
+void	 index_follow_uid(struct ui *, uint32_t uid);
 /* Moves the cursor to the next (dir > 0) or previous message in display
  * order that is "any", "unread", "new", "undeleted" (or
  * "new-then-unread"); returns its UID, or 0 (cursor unchanged, nothing
@@ -341,6 +344,25 @@ struct ui {
 	uint64_t		 open_started;	/* ev_now when the open began */
 	unsigned		 new_mail;	/* arrived, not yet announced */
 	struct ev_timer		*announce;	/* owned */
+	/* The link to the server (link.c). s.client is the session's client
+	 * while it is up, else NULL with s.closed set. */
+	struct mail_session	*session;	/* owned; NULL when offline */
+	struct cli_client_params cp;		/* owned when have_cp */
+	bool			 have_cp;
+	int			 link_state;	/* enum mail_session_state */
+	enum err_class		 link_err;	/* why the session ended */
+	char			*link_reason;	/* owned, sanitized */
+	uint64_t		 link_retry_at;	/* ev_now of the next attempt */
+	bool			 link_ready_once;
+	bool			 link_offline;	/* --offline / offline = yes */
+	bool			 link_stopping;	/* quitting: events change nothing */
+	struct ev_timer		*link_kick;	/* owned: reopen after a replay */
+	struct mail_journal_replay *replay;	/* owned while replaying */
+	bool			 replay_finished;
+	int			 replay_status;
+	unsigned		 replay_counts;
+	char			*folder_name;	/* owned: the folder open */
+	bool			 folder_readonly;
 };
 void	 ui_redraw(struct ui *);
 /* Shows a note or an error on the status line until the next one. */
@@ -355,5 +377,18 @@ unsigned ui_color(struct ui *, const char *object, unsigned dflt);
 void	 ui_function(struct ui *, const char *name);
 /* Closes every view but the index and opens folder name (UTF-8) there. */
 void	 ui_open_folder(struct ui *, const char *name, bool readonly);
+
+/* link.c: the session with the server, reconnected by itself. */
+/* Before the screen is taken: connects and waits for the first login (a
+ * password prompt needs the terminal). A server that cannot be reached
+ * is retried while the cache shows the folder; without a cache, or on a
+ * refused login, it is the end: the message is printed on err and the
+ * exit code returned. 0 when the interface can start. */
+int	 link_start(struct ui *, FILE *err);
+/* "reconnecting in 4 s: reason", "offline", ... in out; NULL when up. */
+const char *link_state_text(struct ui *, struct buf *out);
+/* Logs out, waiting a moment for the answer. */
+void	 link_stop(struct ui *);
+void	 link_free(struct ui *);
 
 #endif

@@ -1,0 +1,305 @@
+/*
+ * The interface's link to the server: a mail_session that reconnects by
+ * itself. While the link is down the index shows the folder from the
+ * cache (changes go to the journal, shown as done); when it is back the
+ * journal is replayed and the folder reopened through the cache, with the
+ * cursor on the same message. Without a cache the index waits empty.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "crispin/config.h"
+#include "crispin/mail_journal.h"
+#include "crispin/mail_session.h"
+#include "crispin/store.h"
+#include "crispin/str.h"
+#include "crispin/xalloc.h"
+#include "ui_p.h"
+
+static void on_state(struct mail_session *, enum mail_session_state,
+	    enum err_class, const char *, uint64_t, void *);
+static void on_ready(struct mail_session *, struct imap_client *, bool, void *);
+static void on_lost(struct mail_session *, void *);
+static void on_untagged(struct mail_session *, const struct imap_response *, void *);
+static void on_alert(struct mail_session *, const char *, void *);
+static char *on_secret(enum imap_secret_kind, void *, char **);
+static void replay_report(enum mail_journal_outcome, const char *, void *);
+static void replay_done(int, void *);
+static void reopen(struct ui *);
+
+static const struct mail_session_events link_events = {
+	.state = on_state,
+	.ready = on_ready,
+	.lost = on_lost,
+	.untagged = on_untagged,
+	.alert = on_alert,
+	.get_secret = on_secret,
+};
+
+static void
+on_state(struct mail_session *ms, enum mail_session_state st,
+    enum err_class cls, const char *reason, uint64_t retry_ms, void *arg)
+{
+	struct ui	*ui = arg;
+
+	ui->link_state = st;
+	free(ui->link_reason);
+	ui->link_reason = reason != NULL ? str_sanitize(reason) : NULL;
+	ui->link_retry_at = st == MAIL_SESSION_WAITING ?
+	    ev_now(ui->s.loop) + retry_ms : 0;
+	if (st == MAIL_SESSION_OFFLINE && cls != ERR_NONE) {
+		ui->link_err = cls;
+		if (ui->link_ready_once)
+			ui_message(ui, "Disconnected: %s", ui->link_reason != NULL ?
+			    ui->link_reason : "the session ended");
+	}
+	ui_redraw(ui);
+}
+
+static void
+on_ready(struct mail_session *ms, struct imap_client *c, bool reconnected,
+    void *arg)
+{
+	struct ui	*ui = arg;
+	size_t		 pending = 0;
+	char		*error = NULL;
+
+	ui->s.client = c;
+	ui->s.closed = false;
+	ui->link_ready_once = true;
+	if (ui->link_stopping)
+		return;
+	if (reconnected)
+		ui_message(ui, "Reconnected.");
+	/* What was done while the link was down goes first, in order. */
+	if (ui->store != NULL && store_journal_count(ui->store, &pending,
+	    &error) == 0 && pending > 0) {
+		ui->replay_counts = 0;
+		ui->replay = mail_journal_replay(c, ui->store, replay_report,
+		    replay_done, ui);
+		return;
+	}
+	free(error);
+	reopen(ui);
+}
+
+static void
+replay_report(enum mail_journal_outcome o, const char *text, void *arg)
+{
+	struct ui	*ui = arg;
+
+	ui->replay_counts++;
+	/* The ones the user must hear of: a change that did not happen as
+	 * made. */
+	if (o != MAIL_JOURNAL_DONE)
+		ui_message(ui, "Offline change %s: %s", o == MAIL_JOURNAL_CONFLICT ?
+		    "merged with another client's" : o == MAIL_JOURNAL_DROPPED ?
+		    "dropped" : "refused", text);
+}
+
+/* Called from inside the replay: the reopen waits for the next turn. */
+static void
+replay_done(int status, void *arg)
+{
+	struct ui	*ui = arg;
+
+	ui->replay_finished = true;
+	ui->replay_status = status;
+	if (ui->link_kick != NULL)
+		ev_timer_start(ui->link_kick, 0);
+}
+
+static void
+link_kick(void *arg)
+{
+	struct ui	*ui = arg;
+
+	if (!ui->replay_finished || ui->link_stopping)
+		return;
+	ui->replay_finished = false;
+	mail_journal_replay_free(&ui->replay);
+	if (ui->replay_status < 0)
+		ui_message(ui, "Offline changes not all replayed; the rest are "
+		    "kept for the next connection.");
+	else if (ui->message == NULL && ui->replay_counts > 0)
+		ui_message(ui, "%u offline change%s replayed.", ui->replay_counts,
+		    ui->replay_counts == 1 ? "" : "s");
+	if (ui->s.client != NULL)
+		reopen(ui);
+}
+
+/* The folder again, online (a warm open: what changed, not everything),
+ * the cursor on the message it was on. */
+static void
+reopen(struct ui *ui)
+{
+	uint32_t	 uid;
+
+	/* The first login comes before the screen and the folder. */
+	if (ui->folder_name == NULL)
+		return;
+	uid = index_current_uid(ui);
+	ui_open_folder(ui, ui->folder_name, ui->folder_readonly);
+	index_follow_uid(ui, uid);
+}
+
+static void
+on_lost(struct mail_session *ms, void *arg)
+{
+	struct ui	*ui = arg;
+	uint32_t	 uid;
+
+	/* Everything that borrows the client goes with it. */
+	mail_journal_replay_free(&ui->replay);
+	ui->replay_finished = false;
+	ui->s.client = NULL;
+	ui->s.closed = true;
+	if (ui->link_stopping)
+		return;
+	uid = index_current_uid(ui);
+	while (ui->top != &ui->index.view)
+		ui_pop_view(ui);
+	mail_folder_free(&ui->folder);
+	/* The cache keeps the index on screen meanwhile. */
+	if (ui->folder_name != NULL && ui->store != NULL) {
+		ui_open_folder(ui, ui->folder_name, ui->folder_readonly);
+		index_follow_uid(ui, uid);
+	}
+	ui_redraw(ui);
+}
+
+static void
+on_untagged(struct mail_session *ms, const struct imap_response *r, void *arg)
+{
+	struct ui	*ui = arg;
+
+	if (ui->replay != NULL && mail_journal_untagged(ui->replay, r))
+		return;
+	if (ui->folder != NULL)
+		mail_folder_untagged(ui->folder, r);
+}
+
+/* [ALERT]s must be seen (RFC 3501 7.1): the status line, sanitized. */
+static void
+on_alert(struct mail_session *ms, const char *text, void *arg)
+{
+	ui_message(arg, "Server alert: %s", text);
+}
+
+static char *
+on_secret(enum imap_secret_kind kind, void *arg, char **error_r)
+{
+	struct ui	*ui = arg;
+
+	return cli_imap_secret(ui->ctx, kind, error_r);
+}
+
+int
+link_start(struct ui *ui, FILE *err)
+{
+	struct mail_session_params	 sp;
+	struct config			*cfg = ui->ctx->cfg;
+	int				 rc;
+
+	ui->s.ctx = ui->ctx;
+	ui->s.loop = ev_loop_new();
+	ui->s.closed = true;
+	ui->link_kick = ev_timer_new(ui->s.loop, link_kick, ui);
+	if (ui->ctx->offline || config_bool(cfg, "offline")) {
+		ui->link_offline = true;
+		return 0;
+	}
+	if ((rc = cli_client_params(ui->ctx, &ui->cp)) != 0)
+		return rc;
+	ui->have_cp = true;
+	memset(&sp, 0, sizeof sp);
+	sp.client = ui->cp.p;
+	sp.client.trace = ui->ctx->trace;
+	sp.reconnect_max_ms = (uint64_t)config_num(cfg, "reconnect_max_delay") * 1000;
+	sp.keepalive_ms = (uint64_t)config_num(cfg, "keepalive") * 1000;
+	sp.poll_ms = (uint64_t)config_num(cfg, "poll_interval") * 1000;
+	sp.idle = true;
+	/* A server that is down at start is retried while the cache shows
+	 * the folder (decided below, once the first attempt failed). */
+	sp.retry_first = true;
+	ui->session = mail_session_new(ui->s.loop, &sp, &link_events, ui);
+	mail_session_start(ui->session);
+	/* The first login before the screen is taken: a password prompt
+	 * needs the terminal, and a wrong one should end here. */
+	while (ui->link_state != MAIL_SESSION_READY &&
+	    ui->link_state != MAIL_SESSION_WAITING &&
+	    !(ui->link_state == MAIL_SESSION_OFFLINE && ui->link_err != ERR_NONE)) {
+		if (ev_loop_run_once(ui->s.loop, -1) < 0)
+			break;
+	}
+	if (ui->link_state == MAIL_SESSION_READY)
+		return 0;
+	if (ui->link_state == MAIL_SESSION_WAITING && ui->store != NULL)
+		return 0;	/* offline from the cache, retrying */
+	fprintf(err, "crispin: %s\n", ui->link_reason != NULL ? ui->link_reason :
+	    "cannot connect");
+	if (ui->link_state == MAIL_SESSION_WAITING)
+		fprintf(err, "crispin: (with a cache, crispin opens offline and "
+		    "keeps trying; see header_cache)\n");
+	return ui->link_err != ERR_NONE ? err_exit_code(ui->link_err) :
+	    EXIT_NETWORK;
+}
+
+/* "reconnecting in 4 s (connection reset)" and the like; NULL when the
+ * link is up. */
+const char *
+link_state_text(struct ui *ui, struct buf *out)
+{
+	uint64_t	 now, secs;
+
+	if (ui->link_offline)
+		return "offline";
+	switch (ui->link_state) {
+	case MAIL_SESSION_READY:
+		return NULL;
+	case MAIL_SESSION_CONNECTING:
+		return "connecting";
+	case MAIL_SESSION_WAITING:
+		now = ev_now(ui->s.loop);
+		secs = ui->link_retry_at > now ?
+		    (ui->link_retry_at - now + 999) / 1000 : 0;
+		buf_printf(out, "reconnecting in %llu s", (unsigned long long)secs);
+		if (ui->link_reason != NULL)
+			buf_printf(out, ": %s", ui->link_reason);
+		return buf_cstr(out);
+	case MAIL_SESSION_OFFLINE:
+		break;
+	}
+	return "disconnected";
+}
+
+void
+link_stop(struct ui *ui)
+{
+	uint64_t	 deadline;
+
+	/* The views are gone: the session's last events change nothing. */
+	ui->link_stopping = true;
+	mail_journal_replay_free(&ui->replay);
+	if (ui->session == NULL)
+		return;
+	/* LOGOUT, waited for a moment (mail_session_stop bounds it). */
+	mail_session_stop(ui->session);
+	deadline = ev_now(ui->s.loop) + 6000;
+	while (ui->link_state != MAIL_SESSION_OFFLINE &&
+	    ev_now(ui->s.loop) < deadline) {
+		if (ev_loop_run_once(ui->s.loop, 1000) < 0)
+			break;
+	}
+}
+
+void
+link_free(struct ui *ui)
+{
+	mail_session_free(&ui->session);
+	ev_timer_free(&ui->link_kick);
+	if (ui->have_cp)
+		cli_client_params_free(&ui->cp);
+	free(ui->link_reason);
+	ev_loop_free(&ui->s.loop);
+}
