@@ -18,6 +18,7 @@
 #include "crispin/config.h"
 #include "crispin/err.h"
 #include "crispin/log.h"
+#include "crispin/mime_charset.h"
 #include "crispin/ui.h"
 #include "crispin/xalloc.h"
 
@@ -356,6 +357,8 @@ main(int argc, char **argv)
 		free(error);
 		bad = 1;
 	}
+	/* Unlabelled 8-bit text anywhere is read as the user says. */
+	mime_set_assumed_charset(config_str(cfg, "assumed_charset"));
 	if (dump) {
 		struct buf out = BUF_INIT;
 

@@ -22,6 +22,16 @@
  */
 int	 mime_charset_to_utf8(const char *charset, const void *in, size_t len,
 	    struct buf *out);
+/* Text in no declared charset (raw 8-bit headers, unlabelled bodies):
+ * read with the first charset of the colon-separated list that takes it
+ * without an invalid byte (else the last one known); list NULL: the
+ * one set by mime_set_assumed_charset (the assumed_charset option), and
+ * without one windows-1252. */
+void	 mime_charset_guess_to_utf8(const char *list, const void *in, size_t len,
+	    struct buf *out);
+/* Sets the default list for the guesses (NULL or "": none). */
+void	 mime_set_assumed_charset(const char *list);
+const char *mime_assumed_charset(void);
 /* Whether mime_charset_to_utf8 would convert text in this charset. */
 bool	 mime_charset_known(const char *charset);
 /* Appends a valid UTF-8 copy of in: each byte of an invalid, overlong or

@@ -3,10 +3,12 @@
 #include <iconv.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "crispin/mime_charset.h"
+#include "crispin/xalloc.h"
 
 /* Longest label we look up; longer ones are no charset anyone uses. */
 #define LABEL_MAX	64
@@ -378,4 +380,82 @@ mime_charset_to_utf8(const char *charset, const void *in, size_t len,
 	}
 	convert(cd, in, len, out);
 	return 0;
+}
+
+/* The user's assumed_charset, for text that does not say its charset. */
+static char	*assumed_list;
+
+void
+mime_set_assumed_charset(const char *list)
+{
+	free(assumed_list);
+	assumed_list = list != NULL && *list != '\0' ? xstrdup(list) : NULL;
+}
+
+const char *
+mime_assumed_charset(void)
+{
+	return assumed_list;
+}
+
+/* U+FFFD in out from start on: a byte the charset could not read. */
+static bool
+has_replacement(const struct buf *out, size_t start)
+{
+	size_t	 i;
+
+	for (i = start; i + 2 < out->len; i++) {
+		if ((unsigned char)out->data[i] == 0xef &&
+		    (unsigned char)out->data[i + 1] == 0xbf &&
+		    (unsigned char)out->data[i + 2] == 0xbd)
+			return true;
+	}
+	return false;
+}
+
+void
+mime_charset_guess_to_utf8(const char *list, const void *in, size_t len,
+    struct buf *out)
+{
+	char		 cs[LABEL_MAX];
+	const char	*p, *end, *last = NULL;
+	size_t		 start = out->len, n;
+	bool		 had_fffd;
+
+	if (list == NULL)
+		list = assumed_list;
+	if (list == NULL) {
+		mime_charset_to_utf8("windows-1252", in, len, out);
+		return;
+	}
+	/* Text that holds U+FFFD itself proves nothing by it. */
+	buf_add(out, in, len);
+	had_fffd = has_replacement(out, start);
+	buf_truncate(out, start);
+	for (p = list; *p != '\0'; p = *end != '\0' ? end + 1 : end) {
+		end = strchr(p, ':');
+		if (end == NULL)
+			end = p + strlen(p);
+		n = (size_t)(end - p);
+		if (n == 0 || n >= sizeof cs)
+			continue;
+		memcpy(cs, p, n);
+		cs[n] = '\0';
+		if (!mime_charset_known(cs))
+			continue;
+		last = p;
+		if (mime_charset_to_utf8(cs, in, len, out) == 0 &&
+		    (had_fffd || !has_replacement(out, start)))
+			return;
+		buf_truncate(out, start);
+	}
+	/* None reads it cleanly: the last known one, else windows-1252. */
+	if (last != NULL) {
+		end = strchr(last, ':');
+		n = end != NULL ? (size_t)(end - last) : strlen(last);
+		memcpy(cs, last, n);
+		cs[n] = '\0';
+		mime_charset_to_utf8(cs, in, len, out);
+	} else
+		mime_charset_to_utf8("windows-1252", in, len, out);
 }

@@ -167,9 +167,10 @@ flush_run(struct run *r, struct buf *out, const char *assumed)
 	if (!r->open)
 		return;
 	if (is_8bit_fallback(cs))
-		cs = assumed != NULL && mime_charset_known(assumed) ?
-		    assumed : "windows-1252";
-	mime_charset_to_utf8(cs, r->bytes.data, r->bytes.len, out);
+		mime_charset_guess_to_utf8(assumed, r->bytes.data, r->bytes.len,
+		    out);
+	else
+		mime_charset_to_utf8(cs, r->bytes.data, r->bytes.len, out);
 	/* "=00" would cut the text short for every C string user. */
 	for (i = j = start; i < out->len; i++) {
 		if (out->data[i] != '\0')
@@ -194,12 +195,10 @@ add_raw(struct buf *out, const char *s, size_t len, const char *assumed)
 		return;
 	}
 	mime_utf8_sanitize(&tmp, s, len);
-	if (tmp.len == len) {
+	if (tmp.len == len)
 		buf_add(out, tmp.data, tmp.len);
-	} else if (assumed != NULL && mime_charset_known(assumed))
-		mime_charset_to_utf8(assumed, s, len, out);
 	else
-		mime_charset_to_utf8("windows-1252", s, len, out);
+		mime_charset_guess_to_utf8(assumed, s, len, out);
 	buf_free(&tmp);
 }
 

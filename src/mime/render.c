@@ -11,6 +11,7 @@
 
 static bool	 is_utf8_with_8bit(const char *, size_t);
 static bool	 mislabel_candidate(const char *);
+static bool	 has_8bit(const char *, size_t);
 
 /* Labels that real mail puts on UTF-8 text by mistake. */
 static const char *const single_byte_prefixes[] = {
@@ -32,6 +33,18 @@ is_utf8_with_8bit(const char *s, size_t n)
 		i += k;
 	}
 	return high;
+}
+
+static bool
+has_8bit(const char *s, size_t n)
+{
+	size_t	 i;
+
+	for (i = 0; i < n; i++) {
+		if ((unsigned char)s[i] >= 0x80)
+			return true;
+	}
+	return false;
 }
 
 static bool
@@ -59,6 +72,9 @@ mime_part_render(struct buf *out, const struct mime_part *p, const char *body,
 	mime_decode(p->enc, body, len, &raw);
 	if (mislabel_candidate(charset) && is_utf8_with_8bit(buf_cstr(&raw), raw.len))
 		buf_add(&utf8, buf_cstr(&raw), raw.len);
+	else if (charset == NULL && has_8bit(buf_cstr(&raw), raw.len))
+		/* No label, 8-bit bytes: assumed_charset says what they are. */
+		mime_charset_guess_to_utf8(NULL, buf_cstr(&raw), raw.len, &utf8);
 	else if (mime_charset_to_utf8(charset ? charset : "us-ascii", buf_cstr(&raw),
 	    raw.len, &utf8) < 0) {
 		buf_reset(&utf8);

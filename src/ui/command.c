@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "crispin/config.h"
+#include "crispin/mime_charset.h"
 #include "crispin/str.h"
 #include "crispin/xalloc.h"
 #include "ui_p.h"
@@ -158,6 +159,7 @@ command_run(struct ui *ui, const char *origin, const char *text)
 	buf_free(&errors);
 	/* Bindings and colours are read live; the index's order and
 	 * patterns are worked out again. */
+	mime_set_assumed_charset(config_str(ui->ctx->cfg, "assumed_charset"));
 	index_config_changed(ui);
 	ui_redraw(ui);
 	return bad;

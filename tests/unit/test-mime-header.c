@@ -6,6 +6,7 @@
 
 #include "crispin/arena.h"
 #include "crispin/buf.h"
+#include "crispin/mime_charset.h"
 #include "crispin/mime_header.h"
 #include "test.h"
 
@@ -302,6 +303,38 @@ test_words(void)
 	buf_free(&b);
 }
 
+/* assumed_charset as a default for every caller, tried in order. */
+static void
+test_assumed_default(void)
+{
+	/* "Привет" in KOI8-R. */
+	static const char koi8[] = "\xf0\xd2\xc9\xd7\xc5\xd4";
+	struct buf	 b = BUF_INIT;
+
+	mime_set_assumed_charset("koi8-r");
+	mime_decode_words(&b, koi8, NULL);
+	TEST_STREQ(buf_cstr(&b), "Привет", "raw KOI8-R header, default koi8-r");
+	/* An encoded word that says unknown-8bit reads the same way. */
+	buf_reset(&b);
+	mime_decode_words(&b, "=?unknown-8bit?Q?=F0=D2=C9=D7=C5=D4?=", NULL);
+	TEST_STREQ(buf_cstr(&b), "Привет", "unknown-8bit word, default koi8-r");
+	/* The caller's own list still wins. */
+	buf_reset(&b);
+	mime_decode_words(&b, "caf\xe9", "iso-8859-1");
+	TEST_STREQ(buf_cstr(&b), "café", "an explicit charset wins");
+	/* The first of the list that reads it without a bad byte: UTF-8
+	 * cannot, so iso-8859-2 does. */
+	mime_set_assumed_charset("utf-8:iso-8859-2");
+	buf_reset(&b);
+	mime_decode_words(&b, "\xaf\xf3\xb3w", NULL);
+	TEST_STREQ(buf_cstr(&b), "Żółw", "the second charset of the list");
+	mime_set_assumed_charset(NULL);
+	buf_reset(&b);
+	mime_decode_words(&b, "caf\xe9", NULL);
+	TEST_STREQ(buf_cstr(&b), "café", "without a default: windows-1252");
+	buf_free(&b);
+}
+
 static const struct {
 	const char	*value;
 	int		 ret;
@@ -457,6 +490,7 @@ main(void)
 	test_headers_trailing();
 	test_headers_limits();
 	test_words();
+	test_assumed_default();
 	test_ctype();
 	test_disposition();
 	return test_done();

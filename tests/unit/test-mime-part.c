@@ -12,6 +12,7 @@
 
 #include "crispin/imap_data.h"
 #include "crispin/imap_parser.h"
+#include "crispin/mime_charset.h"
 #include "crispin/mime_part.h"
 #include "crispin/mime_text.h"
 #include "test.h"
@@ -390,6 +391,38 @@ check_encoded_rfc822(void)
 	arena_free(&r.arena);
 }
 
+/* A text part without a charset: its 8-bit bytes are read in
+ * assumed_charset, and without one as windows-1252. */
+static void
+check_unlabelled_body(void)
+{
+	static const char raw[] = "Subject: x\nContent-Type: text/plain\n\n"
+	    "\xf0\xd2\xc9\xd7\xc5\xd4\n";
+	struct arena		*a = arena_new(0);
+	struct mime_part	*root = NULL;
+	struct buf		 out = BUF_INIT;
+	char			*error = NULL;
+
+	if (mime_parse_message(raw, sizeof raw - 1, a, NULL, &root,
+	    &error) < 0 || root == NULL) {
+		TEST_CHECK(0, "unlabelled: parse: %s", error);
+		free(error);
+		arena_free(&a);
+		return;
+	}
+	mime_set_assumed_charset("koi8-r");
+	mime_part_render(&out, root, raw + root->body_offset, root->body_len, 60);
+	TEST_CHECK(strstr(buf_cstr(&out), "Привет") != NULL,
+	    "unlabelled body in koi8-r: %s", buf_cstr(&out));
+	mime_set_assumed_charset(NULL);
+	buf_reset(&out);
+	mime_part_render(&out, root, raw + root->body_offset, root->body_len, 60);
+	TEST_CHECK(strstr(buf_cstr(&out), "ðÒÉ×ÅÔ") != NULL,
+	    "unlabelled body without a default: %s", buf_cstr(&out));
+	buf_free(&out);
+	arena_free(&a);
+}
+
 int
 main(void)
 {
@@ -401,6 +434,7 @@ main(void)
 	check_limits();
 	check_find_and_prefs(dir);
 	check_encoded_rfc822();
+	check_unlabelled_body();
 	free(dir);
 	return test_done();
 }
