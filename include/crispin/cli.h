@@ -132,6 +132,12 @@ struct cli_submit {
 	bool		 queue_ok;	/* queued counts as success (exit 0) */
 };
 /* Queues msg (a complete message with Bcc still in it), sends it, saves it to Sent and marks the originals. Returns an exit code (0: accepted by the server, or queued with queue_ok); messages printed on ctx->err. */
+/* send-hook: runs the hooks whose pattern matches the draft's To, Cc or
+ * Bcc field (errors on ctx->err, after "cmd: "); how many ran. The
+ * caller builds the draft again when any did (compose.c). */
+struct mail_draft;
+int	 cli_send_hooks(struct cli_context *, const struct mail_draft *,
+	    const char *cmd);
 int	 cli_submit(struct cli_context *, const char *msg, size_t len, const struct cli_submit *);
 
 /* Sending without a UI, as mutt does (mailx.c): crispin -s SUBJECT

@@ -127,6 +127,15 @@ struct config_hook {
 	char		*command;	/* owned; an rc command line */
 };
 const struct config_hook *config_hooks(const struct config *, size_t *count);
+/* Whether a hook's pattern (an extended regex; '!' inverts; no capitals:
+ * case ignored) matches subject: 1 or 0, or -1 with *error_r. */
+int	 config_hook_matches(const char *pattern, const char *subject,
+	    char **error_r);
+/* Runs the send-hooks whose pattern matches one of the recipients'
+ * addresses (mutt's ~t), in order, on the live config. Errors are
+ * appended to errors. Returns how many ran. */
+int	 config_run_send_hooks(struct config *, const char *const *rcpts,
+	    size_t nrcpts, struct buf *errors);
 
 /* The key bindings and colours; owned by the config. */
 struct keymap *config_keymap(const struct config *);

@@ -278,6 +278,33 @@ check_draft(struct cli_context *ctx, const struct compose_args *a,
 	return 0;
 }
 
+int
+cli_send_hooks(struct cli_context *ctx, const struct mail_draft *d,
+    const char *cmd)
+{
+	const char	*fields[3];
+	struct buf	 errors = BUF_INIT;
+	size_t		 n = 0;
+	char		*clean;
+	int		 ran;
+
+	if (d->to != NULL)
+		fields[n++] = d->to;
+	if (d->cc != NULL)
+		fields[n++] = d->cc;
+	if (d->bcc != NULL)
+		fields[n++] = d->bcc;
+	ran = config_run_send_hooks(ctx->cfg, fields, n, &errors);
+	if (errors.len > 0) {
+		clean = str_sanitize(buf_cstr(&errors));
+		fprintf(ctx->err, "crispin: %s%s%s", cmd != NULL ? cmd : "",
+		    cmd != NULL ? ": " : "", clean);
+		free(clean);
+	}
+	buf_free(&errors);
+	return ran;
+}
+
 static int
 run(struct cli_context *ctx, struct compose_args *a)
 {
@@ -288,10 +315,10 @@ run(struct cli_context *ctx, struct compose_args *a)
 	struct mime_compose	 c;
 	struct mime_attachment	*att = NULL;
 	struct cli_submit	 sub;
-	struct buf		 text = BUF_INIT, msg = BUF_INIT;
+	struct buf		 text = BUF_INIT, msg = BUF_INIT, cc = BUF_INIT;
 	char			*path = NULL, *error = NULL, *clean;
 	size_t			 i;
-	int			 rc;
+	int			 rc, pass;
 
 	mail_draft_init(&d);
 	memset(&f, 0, sizeof f);
@@ -321,36 +348,50 @@ run(struct cli_context *ctx, struct compose_args *a)
 			orig.raw_len = f.raw.len;
 		}
 	}
-	switch (a->kind) {
-	case COMPOSE_NEW:
-		mail_draft_new(&d, &o, buf_cstr(&a->to), a->subject, buf_cstr(&text));
-		break;
-	case COMPOSE_REPLY:
-		if (mail_draft_reply(&d, &o, &orig, a->mode, buf_cstr(&text),
-		    &error) < 0) {
-			fprintf(ctx->err, "crispin: %s: %s\n", a->cmd, error);
-			rc = EXIT_FAILURE_;
-			goto out;
+	/* Built twice when send-hooks match its recipients: they may set
+	 * from, signature, attribution... that the draft is made with. */
+	for (pass = 0; pass < 2; pass++) {
+		if (pass == 1) {
+			mail_draft_clear(&d);
+			mail_draft_init(&d);
+			mail_draft_opts_init(&o, ctx->cfg, "crispin/" PACKAGE_VERSION);
+			if (o.from == NULL)
+				o.from = getenv("EMAIL");
 		}
-		break;
-	case COMPOSE_FORWARD:
-		mail_draft_forward(&d, &o, &orig, a->attach_original, buf_cstr(&text));
-		mail_draft_set(&d.to, buf_cstr(&a->to));
-		break;
+		switch (a->kind) {
+		case COMPOSE_NEW:
+			mail_draft_new(&d, &o, buf_cstr(&a->to), a->subject, buf_cstr(&text));
+			break;
+		case COMPOSE_REPLY:
+			if (mail_draft_reply(&d, &o, &orig, a->mode, buf_cstr(&text),
+			    &error) < 0) {
+				fprintf(ctx->err, "crispin: %s: %s\n", a->cmd, error);
+				rc = EXIT_FAILURE_;
+				goto out;
+			}
+			break;
+		case COMPOSE_FORWARD:
+			mail_draft_forward(&d, &o, &orig, a->attach_original, buf_cstr(&text));
+			mail_draft_set(&d.to, buf_cstr(&a->to));
+			break;
+		}
+		if (a->subject != NULL)
+			mail_draft_set(&d.subject, a->subject);
+		if (a->cc.len > 0) {
+			/* After the Cc a group reply made. */
+			buf_reset(&cc);
+			add_list(&cc, d.cc != NULL ? d.cc : "");
+			add_list(&cc, buf_cstr(&a->cc));
+			mail_draft_set(&d.cc, buf_cstr(&cc));
+		}
+		if (a->bcc.len > 0)
+			mail_draft_set(&d.bcc, buf_cstr(&a->bcc));
+		if (pass == 1 || cli_send_hooks(ctx, &d, a->cmd) == 0)
+			break;
 	}
+	buf_free(&cc);
 	if (d.note != NULL)
 		fprintf(ctx->err, "crispin: %s: %s\n", a->cmd, d.note);
-	if (a->subject != NULL)
-		mail_draft_set(&d.subject, a->subject);
-	if (a->cc.len > 0) {
-		/* After the Cc a group reply made. */
-		buf_reset(&text);
-		add_list(&text, d.cc != NULL ? d.cc : "");
-		add_list(&text, buf_cstr(&a->cc));
-		mail_draft_set(&d.cc, buf_cstr(&text));
-	}
-	if (a->bcc.len > 0)
-		mail_draft_set(&d.bcc, buf_cstr(&a->bcc));
 	for (i = 0; i < a->nfiles; i++)
 		mail_draft_attach_file(&d, a->files[i], NULL);
 
@@ -406,6 +447,7 @@ out:
 	free(error);
 	buf_free(&msg);
 	buf_free(&text);
+	buf_free(&cc);
 	buf_free(&f.header);
 	buf_free(&f.text);
 	buf_free(&f.raw);

@@ -127,8 +127,6 @@ cli_mailx(struct cli_context *ctx, const struct cli_mailx *mx, int argc, char **
 		}
 	} else
 		buf_add(&d.body, in.data != NULL ? in.data : "", in.len);
-	if (d.from == NULL)
-		d.from = default_from(&opts);
 	if (mx->subject != NULL)
 		mail_draft_set(&d.subject, mx->subject);
 	for (k = 0; k < argc; k++)
@@ -137,6 +135,11 @@ cli_mailx(struct cli_context *ctx, const struct cli_mailx *mx, int argc, char **
 		add_list(&d.cc, mx->cc[i]);
 	for (i = 0; i < mx->nbcc; i++)
 		add_list(&d.bcc, mx->bcc[i]);
+	/* send-hook, on the recipients: it may set from and the like. */
+	if (cli_send_hooks(ctx, &d, NULL) > 0)
+		mail_draft_opts_init(&opts, ctx->cfg, ua);
+	if (d.from == NULL)
+		d.from = default_from(&opts);
 	for (i = 0; i < mx->nattach; i++)
 		mail_draft_attach_file(&d, mx->attach[i], NULL);
 

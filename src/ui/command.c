@@ -6,7 +6,6 @@
  * objects. Also the folder-hooks, and the functions of every screen that
  * no view owns.
  */
-#include <regex.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -382,24 +381,13 @@ command_folder_hooks(struct ui *ui, const char *name)
 static bool
 hook_matches(struct ui *ui, const char *pattern, const char *name)
 {
-	regex_t		 re;
-	bool		 invert = false, matched;
-	int		 flags = REG_EXTENDED | REG_NOSUB;
-	const char	*p;
+	char	*error = NULL;
+	int	 m;
 
-	if (*pattern == '!') {
-		invert = true;
-		pattern++;
-	}
-	for (p = pattern; *p != '\0' && !(*p >= 'A' && *p <= 'Z'); p++)
-		;
-	if (*p == '\0')
-		flags |= REG_ICASE;
-	if (regcomp(&re, pattern, flags) != 0) {
-		ui_message(ui, "folder-hook: '%s' is not a regular expression", pattern);
+	if ((m = config_hook_matches(pattern, name, &error)) < 0) {
+		ui_message(ui, "folder-hook: %s", error);
+		free(error);
 		return false;
 	}
-	matched = regexec(&re, name, 0, NULL, 0) == 0;
-	regfree(&re);
-	return matched != invert;
+	return m == 1;
 }

@@ -19,7 +19,7 @@ import warnings
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "..", "lib"))
-from crispintest import Suite, account_rc  # noqa: E402
+from crispintest import Suite, account_rc, rc_text  # noqa: E402
 from dovecot import Dovecot, free_port  # noqa: E402
 
 try:
@@ -324,6 +324,35 @@ def _():
     r = run("compose", "--no-edit", "-m", "x")
     T.expect_code(r, 2)
     T.expect("no recipients" in r.err, r.err)
+
+
+@T.case("send-hook: the hooks matching the recipients set options before the draft is made")
+def _():
+    sig = os.path.join(T.home, "work-signature")
+    with open(sig, "w") as f:
+        f.write("Alice, at work\n")
+    text = rc_text(rc()) + (
+        "send-hook . 'set signature=%s'\n"
+        "send-hook '@work[.]example$' 'set from=\"Alice at Work <alice@work.example>\"; "
+        "set signature=%s'\n" % (os.path.join(T.home, "no-signature"), sig))
+    rcfile = T.write("crispinrc-hooks", text)
+    env = {"TZ": "UTC", "TMPDIR": T.workdir}
+    r = T.crispin("compose", "-s", "Plans", "--no-edit", "-m", "Hello.",
+                  "--dry-run", "bob@work.example", rcfile=rcfile, env=env)
+    T.expect_code(r, 0)
+    msg = email.message_from_string(r.out, policy=email.policy.default)
+    T.expect_eq(str(msg["From"]), "Alice at Work <alice@work.example>",
+                "From set by the matching send-hook")
+    T.expect("Alice, at work" in msg.get_body().get_content(),
+             "signature from the hook:\n" + r.out)
+    r = T.crispin("compose", "-s", "Plans", "--no-edit", "-m", "Hello.",
+                  "--dry-run", "carol@example.net", rcfile=rcfile, env=env)
+    T.expect_code(r, 0)
+    msg = email.message_from_string(r.out, policy=email.policy.default)
+    T.expect("alice@work.example" not in str(msg["From"]),
+             "the work hook ran for another recipient: %s" % msg["From"])
+    T.expect("Alice, at work" not in msg.get_body().get_content(),
+             "the '.' hook did not reset the signature:\n" + r.out)
 
 
 T.main(setup, teardown)
