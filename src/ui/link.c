@@ -26,6 +26,7 @@ static char *on_secret(enum imap_secret_kind, void *, char **);
 static void replay_report(enum mail_journal_outcome, const char *, void *);
 static void replay_done(int, void *);
 static void reopen(struct ui *);
+static int link_connect(struct ui *);
 
 static const struct mail_session_events link_events = {
 	.state = on_state,
@@ -190,25 +191,28 @@ static char *
 on_secret(enum imap_secret_kind kind, void *arg, char **error_r)
 {
 	struct ui	*ui = arg;
+	char		*secret;
 
-	return cli_imap_secret(ui->ctx, kind, error_r);
+	/* After the start (another account's first login): a prompt needs
+	 * the terminal back for a moment. */
+	if (ui->redraw == NULL)
+		return cli_imap_secret(ui->ctx, kind, error_r);
+	screen_suspend();
+	secret = cli_imap_secret(ui->ctx, kind, error_r);
+	screen_resume();
+	ui_redraw(ui);
+	return secret;
 }
 
-int
-link_start(struct ui *ui, FILE *err)
+/* Makes the session of the selected account and starts it; the login
+ * goes on in the loop. 0, or an exit code (bad configuration). */
+static int
+link_connect(struct ui *ui)
 {
 	struct mail_session_params	 sp;
 	struct config			*cfg = ui->ctx->cfg;
 	int				 rc;
 
-	ui->s.ctx = ui->ctx;
-	ui->s.loop = ev_loop_new();
-	ui->s.closed = true;
-	ui->link_kick = ev_timer_new(ui->s.loop, link_kick, ui);
-	if (ui->ctx->offline || config_bool(cfg, "offline")) {
-		ui->link_offline = true;
-		return 0;
-	}
 	if ((rc = cli_client_params(ui->ctx, &ui->cp)) != 0)
 		return rc;
 	ui->have_cp = true;
@@ -224,6 +228,32 @@ link_start(struct ui *ui, FILE *err)
 	sp.retry_first = true;
 	ui->session = mail_session_new(ui->s.loop, &sp, &link_events, ui);
 	mail_session_start(ui->session);
+	return 0;
+}
+
+int
+link_start(struct ui *ui, FILE *err)
+{
+	struct config	*cfg = ui->ctx->cfg;
+	int		 rc;
+
+	ui->s.ctx = ui->ctx;
+	if (ui->s.loop == NULL) {
+		ui->s.loop = ev_loop_new();
+		ui->link_kick = ev_timer_new(ui->s.loop, link_kick, ui);
+	}
+	ui->s.closed = true;
+	ui->s.client = NULL;
+	ui->link_state = MAIL_SESSION_OFFLINE;
+	ui->link_err = ERR_NONE;
+	ui->link_ready_once = false;
+	ui->link_stopping = false;
+	if (ui->ctx->offline || config_bool(cfg, "offline")) {
+		ui->link_offline = true;
+		return 0;
+	}
+	if ((rc = link_connect(ui)) != 0)
+		return rc;
 	/* The first login before the screen is taken: a password prompt
 	 * needs the terminal, and a wrong one should end here. */
 	while (ui->link_state != MAIL_SESSION_READY &&
@@ -293,13 +323,76 @@ link_stop(struct ui *ui)
 	}
 }
 
+/* The session and what it was made from; the loop stays. */
+static void
+link_session_free(struct ui *ui)
+{
+	mail_session_free(&ui->session);
+	if (ui->have_cp)
+		cli_client_params_free(&ui->cp);
+	ui->have_cp = false;
+	ui->s.client = NULL;
+	ui->s.closed = true;
+}
+
 void
 link_free(struct ui *ui)
 {
-	mail_session_free(&ui->session);
+	link_session_free(ui);
 	ev_timer_free(&ui->link_kick);
-	if (ui->have_cp)
-		cli_client_params_free(&ui->cp);
 	free(ui->link_reason);
 	ev_loop_free(&ui->s.loop);
+}
+
+/*
+ * next-account: the session, the cache and the folder list of the next
+ * account block, and its INBOX (from the cache until the login is done).
+ */
+void
+link_next_account(struct ui *ui)
+{
+	struct config	*cfg = ui->ctx->cfg;
+	const char	*cur = config_account_name(cfg);
+	size_t		 n = config_account_count(cfg), i;
+	char		*error = NULL, *name;
+
+	if (n < 2) {
+		ui_message(ui, "There is no other account (see account blocks "
+		    "in crispinrc(5)).");
+		return;
+	}
+	for (i = 0; i < n && cur != NULL; i++) {
+		if (strcmp(config_account_at(cfg, i), cur) == 0)
+			break;
+	}
+	name = xstrdup(config_account_at(cfg,
+	    cur != NULL && i < n ? (i + 1) % n : 0));
+	/* Everything of the old account goes, its session without waiting
+	 * for LOGOUT (the loop cannot wait inside a key). */
+	while (ui->top != &ui->index.view)
+		ui_pop_view(ui);
+	index_cancel(ui);
+	folderlist_stop(ui);
+	mail_folder_free(&ui->folder);
+	mail_journal_replay_free(&ui->replay);
+	ui->replay_finished = false;
+	link_session_free(ui);
+	folderlist_free(ui);
+	store_close(&ui->store);
+	if (config_select_account(cfg, name, &error) < 0) {
+		ui_message(ui, "%s", error);
+		free(error);
+	}
+	ui->store = cli_open_store(ui->ctx);
+	status_init(ui);
+	ui->link_state = MAIL_SESSION_CONNECTING;
+	ui->link_err = ERR_NONE;
+	ui->link_ready_once = false;
+	if (!ui->link_offline && link_connect(ui) != 0)
+		ui_message(ui, "Account %s: its settings are incomplete.", name);
+	/* The cache shows it until the login is done; then reopen(). */
+	ui_open_folder(ui, "INBOX", false);
+	if (ui->message == NULL)
+		ui_message(ui, "Account %s.", name);
+	free(name);
 }

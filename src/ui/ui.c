@@ -324,6 +324,10 @@ ui_function(struct ui *ui, const char *name)
 		}
 		v = ui->top;
 	}
+	if (strcmp(name, "next-account") == 0) {
+		link_next_account(ui);
+		return;
+	}
 	/* enter-command, the folder and sidebar functions (command.c). */
 	if (command_function(ui, name))
 		return;

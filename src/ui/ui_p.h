@@ -390,5 +390,7 @@ const char *link_state_text(struct ui *, struct buf *out);
 /* Logs out, waiting a moment for the answer. */
 void	 link_stop(struct ui *);
 void	 link_free(struct ui *);
+/* next-account: the next account block's session, cache and INBOX. */
+void	 link_next_account(struct ui *);
 
 #endif

@@ -148,6 +148,35 @@ def _():
         tui.stop()
 
 
+@T.case("next-account switches to the next account block: its session and INBOX")
+def _():
+    dc.deliver("bob@example.org", "INBOX",
+               b"From: Carol <carol@example.net>\r\nTo: bob@example.org\r\n"
+               b"Subject: Only in Bob's INBOX\r\n"
+               b"Date: Mon, 4 Mar 2024 10:00:00 +0000\r\n\r\nHi Bob.\r\n")
+    one = account_rc(dc)
+    two = account_rc(dc, user="bob@example.org")
+    body = lambda opts: "".join('  set %s = "%s"\n' % kv for kv in opts.items())
+    rc = T.write("switch-rc", "bind index A next-account\n" +
+                 "account one\n" + body(one) + "end\n" +
+                 "account two\n" + body(two) + "end\n")
+    tui.start(rc)
+    try:
+        tui.wait(lambda s: "(live) one" in last_line(s) and
+                 "Welcome to crispin" in s, "the first account")
+        tui.keys("A")
+        text = tui.wait(lambda s: "(live) two" in last_line(s) and
+                        "Only in Bob's INBOX" in s, "the second account's INBOX")
+        T.expect("Welcome to crispin" not in text,
+                 "alice's messages are still shown:\n" + text)
+        tui.keys("A")
+        tui.wait(lambda s: "(live) one" in last_line(s) and
+                 "Welcome to crispin" in s, "back to the first account")
+        T.expect_eq(tui.quit(), "EXIT=0", "exit status")
+    finally:
+        tui.stop()
+
+
 @T.case("-R opens the folder read-only: a flag is refused and not stored")
 def _():
     start("-R")
