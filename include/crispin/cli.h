@@ -138,6 +138,9 @@ struct cli_submit {
 struct mail_draft;
 int	 cli_send_hooks(struct cli_context *, const struct mail_draft *,
 	    const char *cmd);
+/* alias: the draft's To, Cc and Bcc with alias keys replaced by their
+ * addresses (compose.c). */
+void	 cli_expand_draft_aliases(struct cli_context *, struct mail_draft *);
 int	 cli_submit(struct cli_context *, const char *msg, size_t len, const struct cli_submit *);
 
 /* Sending without a UI, as mutt does (mailx.c): crispin -s SUBJECT

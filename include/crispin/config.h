@@ -113,6 +113,12 @@ const char *config_account_at(const struct config *, size_t);
 const char *const *config_mailboxes(const struct config *, size_t *count);
 /* The addresses of an alias key, or NULL. */
 const char *config_alias(const struct config *, const char *key);
+/* An address list with every bare word that is an alias key replaced by
+ * its addresses (aliases of aliases too, 8 deep at most), items joined
+ * by ", ". malloc'd; NULL for NULL. */
+char	*config_expand_aliases(const struct config *, const char *list);
+void	 config_expand_aliases_into(const struct config *, const char *list,
+	    struct buf *out, int depth);
 /* True when a header field is hidden by `ignore` and not shown again by
  * `unignore` (case-insensitive prefixes, "*" for all). */
 bool	 config_header_ignored(const struct config *, const char *field);

@@ -278,6 +278,22 @@ check_draft(struct cli_context *ctx, const struct compose_args *a,
 	return 0;
 }
 
+void
+cli_expand_draft_aliases(struct cli_context *ctx, struct mail_draft *d)
+{
+	char	**fields[] = { &d->to, &d->cc, &d->bcc };
+	char	 *expanded;
+	size_t	  i;
+
+	for (i = 0; i < sizeof fields / sizeof fields[0]; i++) {
+		if (*fields[i] == NULL)
+			continue;
+		expanded = config_expand_aliases(ctx->cfg, *fields[i]);
+		free(*fields[i]);
+		*fields[i] = expanded;
+	}
+}
+
 int
 cli_send_hooks(struct cli_context *ctx, const struct mail_draft *d,
     const char *cmd)
@@ -386,6 +402,7 @@ run(struct cli_context *ctx, struct compose_args *a)
 		}
 		if (a->bcc.len > 0)
 			mail_draft_set(&d.bcc, buf_cstr(&a->bcc));
+		cli_expand_draft_aliases(ctx, &d);
 		if (pass == 1 || cli_send_hooks(ctx, &d, a->cmd) == 0)
 			break;
 	}

@@ -136,6 +136,7 @@ cli_mailx(struct cli_context *ctx, const struct cli_mailx *mx, int argc, char **
 	for (i = 0; i < mx->nbcc; i++)
 		add_list(&d.bcc, mx->bcc[i]);
 	/* send-hook, on the recipients: it may set from and the like. */
+	cli_expand_draft_aliases(ctx, &d);
 	if (cli_send_hooks(ctx, &d, NULL) > 0)
 		mail_draft_opts_init(&opts, ctx->cfg, ua);
 	if (d.from == NULL)

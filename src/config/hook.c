@@ -72,3 +72,68 @@ config_run_send_hooks(struct config *cfg, const char *const *rcpts,
 	}
 	return ran;
 }
+
+/* One address-list item: an alias key when it is a bare word. */
+static void
+expand_item(const struct config *cfg, const char *item, size_t len,
+    struct buf *out, int depth)
+{
+	const char	*value;
+	char		*key;
+	size_t		 i;
+
+	while (len > 0 && (*item == ' ' || *item == '\t'))
+		item++, len--;
+	while (len > 0 && (item[len - 1] == ' ' || item[len - 1] == '\t'))
+		len--;
+	if (len == 0)
+		return;
+	key = xstrndup(item, len);
+	for (i = 0; i < len && strchr("@<>\" ", key[i]) == NULL; i++)
+		;
+	value = i == len && depth < 8 ? config_alias(cfg, key) : NULL;
+	free(key);
+	if (value != NULL) {
+		/* An alias may name other aliases. */
+		config_expand_aliases_into(cfg, value, out, depth + 1);
+		return;
+	}
+	if (out->len > 0)
+		buf_adds(out, ", ");
+	buf_add(out, item, len);
+}
+
+void
+config_expand_aliases_into(const struct config *cfg, const char *list,
+    struct buf *out, int depth)
+{
+	const char	*p, *start;
+	bool		 quoted = false;
+	int		 angle = 0;
+
+	for (p = start = list; ; p++) {
+		if (*p == '"' && (p == list || p[-1] != '\\'))
+			quoted = !quoted;
+		else if (!quoted && *p == '<')
+			angle++;
+		else if (!quoted && *p == '>' && angle > 0)
+			angle--;
+		if (*p == '\0' || (*p == ',' && !quoted && angle == 0)) {
+			expand_item(cfg, start, (size_t)(p - start), out, depth);
+			if (*p == '\0')
+				break;
+			start = p + 1;
+		}
+	}
+}
+
+char *
+config_expand_aliases(const struct config *cfg, const char *list)
+{
+	struct buf	 out = BUF_INIT;
+
+	if (list == NULL)
+		return NULL;
+	config_expand_aliases_into(cfg, list, &out, 0);
+	return buf_steal(&out);
+}

@@ -355,4 +355,22 @@ def _():
              "the '.' hook did not reset the signature:\n" + r.out)
 
 
+@T.case("alias: keys in To and Cc become their addresses, aliases of aliases too")
+def _():
+    text = rc_text(rc()) + (
+        "alias bob Bob Builder <bob@work.example>\n"
+        "alias team bob, carol@example.net\n")
+    rcfile = T.write("crispinrc-aliases", text)
+    r = T.crispin("compose", "-s", "Hi", "-c", "bob", "--no-edit", "-m", "Hello.",
+                  "--dry-run", "team", "dave@example.org", rcfile=rcfile,
+                  env={"TZ": "UTC", "TMPDIR": T.workdir})
+    T.expect_code(r, 0)
+    msg = email.message_from_string(r.out, policy=email.policy.default)
+    to = [a.addr_spec for a in msg["To"].addresses]
+    T.expect_eq(to, ["bob@work.example", "carol@example.net", "dave@example.org"],
+                "To after alias expansion")
+    T.expect_eq([a.display_name for a in msg["Cc"].addresses], ["Bob Builder"],
+                "Cc display name from the alias")
+
+
 T.main(setup, teardown)
