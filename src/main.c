@@ -401,6 +401,10 @@ main(int argc, char **argv)
 	ctx.err = stderr;
 	ctx.stats = stats;
 	ctx.offline = offline || config_bool(cfg, "offline");
+	ctx.rcfile = rcfile;
+	ctx.no_system_rc = no_system_rc;
+	ctx.commands = (const char *const *)commands;
+	ctx.ncommands = ncommands;
 	if (mailx)
 		rc = cli_mailx(&ctx, &mx, argc, argv);
 	else

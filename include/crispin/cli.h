@@ -22,6 +22,12 @@ struct cli_context {
 	FILE		*out;		/* stdout */
 	FILE		*err;		/* stderr */
 	bool		 stats;		/* --stats: print the session's cost at exit */
+	/* How this crispin was configured, to start another one the same way
+	 * (the interface runs `crispin reply` and the like). */
+	const char	*rcfile;	/* -F, or NULL */
+	bool		 no_system_rc;	/* -n */
+	const char *const *commands;	/* -e, ncommands of them */
+	size_t		 ncommands;
 	bool		 offline;	/* --offline or offline = yes: the cache alone */
 };
 

@@ -328,6 +328,9 @@ ui_function(struct ui *ui, const char *name)
 		link_next_account(ui);
 		return;
 	}
+	/* Replies and the like: the editor, then the outbox (compose.c). */
+	if (compose_function(ui, name))
+		return;
 	/* enter-command, the folder and sidebar functions (command.c). */
 	if (command_function(ui, name))
 		return;

@@ -393,4 +393,9 @@ void	 link_free(struct ui *);
 /* next-account: the next account block's session, cache and INBOX. */
 void	 link_next_account(struct ui *);
 
+/* compose.c: reply, group-reply, list-reply, forward-message and mail,
+ * run as `crispin reply|forward|compose` with the terminal; false for
+ * other functions. */
+bool	 compose_function(struct ui *, const char *name);
+
 #endif
