@@ -226,6 +226,9 @@ struct imap_esearch {
 int	 imap_esearch_parse(const struct imap_response *, struct imap_esearch *,
 	    char **error_r);
 void	 imap_esearch_free(struct imap_esearch *);
+/* Adds the numbers of a SEARCH or ESEARCH ALL answer to set; -1 when r
+ * is neither (or malformed). */
+int	 imap_esearch_collect(const struct imap_response *, struct imap_seqset *);
 
 /* NAMESPACE (RFC 2342). */
 struct imap_ns {

@@ -73,17 +73,8 @@ static void
 on_search(struct imap_client *c, const struct imap_response *r, void *arg)
 {
 	struct search_run	*run = arg;
-	struct imap_esearch	 es;
-	char			*error = NULL;
-	size_t			 i;
 
-	if (imap_esearch_parse(r, &es, &error) < 0) {
-		free(error);
-		return;
-	}
-	for (i = 0; i < es.all.count; i++)
-		imap_seqset_add(&run->found, es.all.ranges[i].lo, es.all.ranges[i].hi);
-	imap_esearch_free(&es);
+	(void)imap_esearch_collect(r, &run->found);
 }
 
 static void

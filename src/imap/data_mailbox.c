@@ -526,6 +526,23 @@ imap_esearch_free(struct imap_esearch *es)
 	memset(es, 0, sizeof *es);
 }
 
+int
+imap_esearch_collect(const struct imap_response *r, struct imap_seqset *set)
+{
+	struct imap_esearch	 es;
+	char			*error = NULL;
+	size_t			 i;
+
+	if (imap_esearch_parse(r, &es, &error) < 0) {
+		free(error);
+		return -1;
+	}
+	for (i = 0; i < es.all.count; i++)
+		imap_seqset_add(set, es.all.ranges[i].lo, es.all.ranges[i].hi);
+	imap_esearch_free(&es);
+	return 0;
+}
+
 /* NAMESPACE. */
 
 static int
