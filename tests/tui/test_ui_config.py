@@ -255,7 +255,8 @@ def start_raw(home, args):
 
 
 def answer(prompt, text):
-    tui.wait(lambda s: prompt in s, "the question %r" % prompt)
+    # A question after a long path wraps at the pane's width: join rows.
+    tui.wait(lambda s: prompt in s.replace("\n", ""), "the question %r" % prompt)
     before = tui.screen().count(prompt)
     tui.text(text)
     tui.keys("Enter")
