@@ -74,7 +74,7 @@ def _():
         tui.keys("q")
         tui.wait(lambda s: "Unread" not in s, "back in the index")
         tui.keys("Y")
-        tui.wait(lambda s: "Projects/crispin [Msgs:3" in tui.status(),
+        tui.wait(lambda s: "Projects/crispin [Msgs:3" in last_line(s),
                  "the folder the macro opened")
         T.expect_eq(tui.quit(), "EXIT=0", "exit status")
     finally:
@@ -90,7 +90,7 @@ def _():
         tui.keys(":")
         tui.text("set sidebar_vis")
         tui.keys("Tab")
-        tui.wait(lambda s: tui.status().startswith(":set sidebar_visible"),
+        tui.wait(lambda s: last_line(s).startswith(":set sidebar_visible"),
                  "the option name completed")
         tui.text("=yes")
         tui.keys("Enter")
@@ -101,15 +101,15 @@ def _():
         tui.keys("Enter")
         tui.wait(lambda s: row_index(s, "Welcome to crispin") >
                  row_index(s, "Flowed text test") and
-                 "(reverse-date)" in tui.status(), "the index in reverse order")
+                 "(reverse-date)" in last_line(s), "the index in reverse order")
         tui.keys(":")
         tui.text("set sort?")
         tui.keys("Enter")
-        tui.wait(lambda s: "sort=reverse-date" in tui.status(), "the query's answer")
+        tui.wait(lambda s: "sort=reverse-date" in last_line(s), "the query's answer")
         tui.keys(":")
         tui.text("set nosuchoption = 1")
         tui.keys("Enter")
-        tui.wait(lambda s: "unknown option 'nosuchoption'" in tui.status(),
+        tui.wait(lambda s: "unknown option 'nosuchoption'" in last_line(s),
                  "the error on the status line")
         T.expect_eq(tui.quit(), "EXIT=0", "exit status")
     finally:
@@ -120,8 +120,8 @@ def _():
 def _():
     start(extra="set sidebar_visble = yes\nset sidebar_visible = yes\n")
     try:
-        text = tui.wait(lambda s: "crispinrc:" in tui.status() and
-                        "sidebar_visble" in tui.status(), "the rc error")
+        text = tui.wait(lambda s: "crispinrc:" in last_line(s) and
+                        "sidebar_visble" in last_line(s), "the rc error")
         T.expect("|" in (line_with(text, "INBOX ") or ""),
                  "the rest of the file applies (sidebar):\n" + text)
         T.expect_eq(tui.quit(), "EXIT=0", "exit status")
@@ -137,12 +137,12 @@ def _():
                  "account two\n" + body + "end\n")
     tui.start(rc, "-e 'set sidebar_visible=yes'")
     try:
-        tui.wait(lambda s: "(live) one" in tui.status() and
+        tui.wait(lambda s: "(live) one" in last_line(s) and
                  "|" in (line_with(s, "INBOX ") or ""),
                  "the first account, and the sidebar from -e")
         T.expect_eq(tui.quit(), "EXIT=0", "exit status")
         tui.start(rc, "-A two")
-        tui.wait(lambda s: "(live) two" in tui.status(), "the account -A named")
+        tui.wait(lambda s: "(live) two" in last_line(s), "the account -A named")
         T.expect_eq(tui.quit(), "EXIT=0", "exit status")
     finally:
         tui.stop()
@@ -186,7 +186,7 @@ def _():
         m.select("INBOX", readonly=True)
         before = m.search(None, "FLAGGED")[1][0].split()
         tui.keys("F")
-        tui.wait(lambda s: "read-only" in tui.status().split("--")[-1],
+        tui.wait(lambda s: "read-only" in last_line(s).split("--")[-1],
                  "the refusal on the status line")
         m.noop()
         T.expect_eq(m.search(None, "FLAGGED")[1][0].split(), before,
@@ -208,7 +208,7 @@ def _():
     rc = write_rc(extra="mailboxes Sent Projects/crispin\n")
     tui.start(rc, "-Z")
     try:
-        tui.wait(lambda s: "Projects/crispin [Msgs:3" in tui.status(),
+        tui.wait(lambda s: "Projects/crispin [Msgs:3" in last_line(s),
                  "the first of the mailboxes with new mail")
         T.expect_eq(tui.quit(), "EXIT=0", "exit status")
     finally:
@@ -227,13 +227,13 @@ def _():
         tui.keys("c")
         tui.text("Projects/crispin")
         tui.keys("Enter")
-        tui.wait(lambda s: "Projects/crispin [Msgs:3" in tui.status() and
-                 "(reverse-date)" in tui.status(), "the hook's sort")
+        tui.wait(lambda s: "Projects/crispin [Msgs:3" in last_line(s) and
+                 "(reverse-date)" in last_line(s), "the hook's sort")
         tui.keys("c")
         tui.text("INBOX")
         tui.keys("Enter")
-        tui.wait(lambda s: "INBOX [Msgs" in tui.status() and
-                 "(date)" in tui.status(), "the catch-all hook's sort back")
+        tui.wait(lambda s: "INBOX [Msgs" in last_line(s) and
+                 "(date)" in last_line(s), "the catch-all hook's sort back")
         T.expect_eq(tui.quit(), "EXIT=0", "exit status")
     finally:
         tui.stop()

@@ -87,7 +87,7 @@ def _():
         for _ in range(order[-1] - order[0]):
             tui.keys("j")
         tui.keys("Enter")
-        tui.wait(lambda s: "Projects/crispin [Msgs:3" in tui.status() and
+        tui.wait(lambda s: "Projects/crispin [Msgs:3" in last_line(s) and
                  "Roadmap" in s, "Projects/crispin opened from the browser")
         T.expect_eq(tui.quit(), "EXIT=0", "exit status")
     finally:
@@ -99,7 +99,7 @@ def _():
     start()
     try:
         tui.keys("c")
-        tui.wait(lambda s: "Open folder:" in tui.status(), "the prompt")
+        tui.wait(lambda s: "Open folder:" in last_line(s), "the prompt")
         tui.text("Proj")
         tui.keys("Tab")
         # The list may still be loading: Tab again until it completes.
@@ -112,10 +112,10 @@ def _():
                 tui.keys("Tab")
         tui.text("/c")
         tui.keys("Tab")
-        tui.wait(lambda s: "Open folder: Projects/crispin" in tui.status(),
+        tui.wait(lambda s: "Open folder: Projects/crispin" in last_line(s),
                  "the full name completed")
         tui.keys("Enter")
-        tui.wait(lambda s: "Projects/crispin [Msgs:3" in tui.status() and
+        tui.wait(lambda s: "Projects/crispin [Msgs:3" in last_line(s) and
                  "Bug: resize glitch" in s, "the completed folder opened")
         T.expect_eq(tui.quit(), "EXIT=0", "exit status")
     finally:
@@ -178,7 +178,7 @@ def _():
     try:
         m.append("INBOX", "()", None, message("Announced arrival"))
         tui.wait(lambda s: "Announced arrival" in s and
-                 "New mail in INBOX (1 new message)" in tui.status(),
+                 "New mail in INBOX (1 new message)" in last_line(s),
                  "the announcement")
         deadline = time.monotonic() + 10
         while not (os.path.exists(out) and open(out).read()):
@@ -236,7 +236,7 @@ def _():
         "header_cache": "no"}))
     tui.start(rc)
     try:
-        tui.wait(lambda s: "Server alert: Maintenance at noon" in tui.status(),
+        tui.wait(lambda s: "Server alert: Maintenance at noon" in last_line(s),
                  "the alert on the status line")
         T.expect("no TLS" in tui.status(), tui.status())
         T.expect("\x1b[31m" not in tui.screen(escapes=True),

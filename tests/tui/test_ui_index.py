@@ -17,7 +17,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "..", "lib"))
 from crispintest import Suite, account_rc, rc_text  # noqa: E402
 from dovecot import Dovecot  # noqa: E402
-from tuitest import Tui, line_with  # noqa: E402
+from tuitest import Tui, last_line, line_with  # noqa: E402
 import samplemail  # noqa: E402
 
 T = Suite(__file__)
@@ -87,7 +87,7 @@ def cells(s):
 
 def prompt(key, answer):
     tui.keys(key)
-    tui.wait(lambda s: not tui.status().startswith("-- crispin"),
+    tui.wait(lambda s: not last_line(s).startswith("-- crispin"),
              "the prompt of %s" % key)
     tui.text(answer)
     tui.keys("Enter")
@@ -146,7 +146,7 @@ def _():
 def _():
     start(index_format=FMT)
     prompt("o", "s")
-    text = tui.wait(lambda s: "Sorted by subject" in tui.status(), "sorted")
+    text = tui.wait(lambda s: "Sorted by subject" in last_line(s), "sorted")
     order = [row_of(text, s) for s in ("A picture for you", "Flowed text test",
                                        "Meeting notes", "Welcome to crispin")]
     T.expect(order == sorted(order) and order[0] >= 0,
@@ -155,7 +155,7 @@ def _():
     T.expect(row_of(text, "IDLE and reconnects") < row_of(text, "Meeting notes"),
              "Re: prefixes are ignored:\n" + text)
     prompt("O", "s")
-    text = tui.wait(lambda s: "reverse-subject" in tui.status(), "reverse")
+    text = tui.wait(lambda s: "reverse-subject" in last_line(s), "reverse")
     order = [row_of(text, s) for s in ("A picture for you", "Flowed text test",
                                        "Meeting notes", "Welcome to crispin")]
     T.expect(order == sorted(order, reverse=True),
@@ -176,7 +176,7 @@ def _():
 def _():
     start(index_format=FMT)
     prompt("o", "t")
-    text = tui.wait(lambda s: "Sorted by threads" in tui.status(), "threads")
+    text = tui.wait(lambda s: "Sorted by threads" in last_line(s), "threads")
     lines = [l for l in text.splitlines() if "IDLE and reconnects" in l]
     T.expect(len(lines) == 3, "three messages of the thread:\n" + text)
     r0 = row_of(text, "| [crispin-dev] IDLE")
@@ -270,7 +270,7 @@ def _():
         tui.wait(lambda s: line_with(s, "Disposable one")[6] == "D" and
                  line_with(s, "Disposable two")[6] == "D", "both deleted")
         tui.keys("$")
-        tui.wait(lambda s: "2 deleted messages" in tui.status(),
+        tui.wait(lambda s: "2 deleted messages" in last_line(s),
                  "the confirmation")
         tui.keys("y")
         tui.wait(lambda s: "Disposable" not in s, "gone from the index")
