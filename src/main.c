@@ -106,6 +106,7 @@ usage(FILE *fp)
 	    "  6  authentication failure (rejected credentials, no usable mechanism,\n"
 	    "     credentials refused over an unencrypted connection)\n"
 	    "  7  protocol error (the server broke the IMAP protocol)\n"
+	    "  130  interrupted by SIGINT (save)\n"
 	    "\n"
 	    "See crispin(1) and crispinrc(5).\n");
 }
@@ -405,6 +406,8 @@ main(int argc, char **argv)
 	ctx.no_system_rc = no_system_rc;
 	ctx.commands = (const char *const *)commands;
 	ctx.ncommands = ncommands;
+	/* The compose screen after the editor, and recall's menu. */
+	ctx.screens = ui_screens();
 	if (mailx)
 		rc = cli_mailx(&ctx, &mx, argc, argv);
 	else

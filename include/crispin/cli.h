@@ -29,6 +29,31 @@ struct cli_context {
 	const char *const *commands;	/* -e, ncommands of them */
 	size_t		 ncommands;
 	bool		 offline;	/* --offline or offline = yes: the cache alone */
+	/* The interface's compose screen and menu (main sets them; NULL
+	 * without a terminal): see cli_compose_screen_fn, cli_menu_fn. */
+	const struct cli_screens *screens;
+};
+
+/* What the user chose on the compose screen. */
+enum cli_compose_choice {
+	CLI_COMPOSE_SEND,
+	CLI_COMPOSE_POSTPONE,
+	CLI_COMPOSE_ABORT,
+};
+struct mail_draft;
+/* Shows the draft after the editor for changes (fields, attachments,
+ * the editor again: *path, the editor file, is then replaced) until the
+ * user sends, postpones or aborts. Returns 0 with *choice_r, or -1 with
+ * *error_r when there is no screen. */
+typedef int cli_compose_screen_fn(struct cli_context *, struct mail_draft *,
+	    char **path, enum cli_compose_choice *choice_r, char **error_r);
+/* A menu of n lines under title: the index picked, or -1 (cancelled, or
+ * no screen: *error_r then says why). */
+typedef int cli_menu_fn(struct cli_context *, const char *title,
+	    const char *const *lines, size_t n, char **error_r);
+struct cli_screens {
+	cli_compose_screen_fn	*compose;
+	cli_menu_fn		*menu;
 };
 
 typedef int cli_command_fn(struct cli_context *, int argc, char **argv);
@@ -62,6 +87,9 @@ struct cli_session {
 	 * else to ctx->err. The text is raw: sanitize before showing. */
 	void			(*alert)(const char *text, void *arg);
 	void			*alert_arg;
+	/* What the journal replay at login left (replay.c). */
+	unsigned		 journal_refused;	/* entries the server refused */
+	bool			 journal_stopped;	/* the replay did not finish */
 };
 
 /* The account's IMAP client parameters (imap_url, TLS, timeouts,
@@ -126,6 +154,10 @@ int	 cli_send(struct cli_context *, int argc, char **argv);
 int	 cli_compose(struct cli_context *, int argc, char **argv);
 int	 cli_reply(struct cli_context *, int argc, char **argv);
 int	 cli_forward(struct cli_context *, int argc, char **argv);
+/* Resending a message unchanged to other addresses (bounce.c). */
+int	 cli_bounce(struct cli_context *, int argc, char **argv);
+/* crispin recall: a postponed message back to the editor (recall.c). */
+int	 cli_recall(struct cli_context *, int argc, char **argv);
 
 /* Sending a composed message (submit.c): through the outbox, then Sent
  * and the originals' flags. */
@@ -148,6 +180,8 @@ int	 cli_send_hooks(struct cli_context *, const struct mail_draft *,
  * addresses (compose.c). */
 void	 cli_expand_draft_aliases(struct cli_context *, struct mail_draft *);
 int	 cli_submit(struct cli_context *, const char *msg, size_t len, const struct cli_submit *);
+/* How many messages wait in the outbox; 0 when it cannot be read. */
+size_t	 cli_outbox_count(struct cli_context *);
 
 /* Sending without a UI, as mutt does (mailx.c): crispin -s SUBJECT
  * [-c ADDR] [-b ADDR] [-a FILE...] [--] ADDR... < body, or -H DRAFT. */
@@ -181,8 +215,33 @@ int	 cli_search(struct cli_context *, int argc, char **argv);
  * after login: 0, or the exit code of a session that failed meanwhile). */
 int	 cli_sync(struct cli_context *, int argc, char **argv);
 int	 cli_replay_journal(struct cli_session *);
+/*
+ * A command whose link died under it (inflight.c). cli_session_reconnect
+ * opens a new session (the journal replayed) after the account's backoff,
+ * a few attempts: 0 when ready, else the exit code (s closed).
+ * cli_settle_inflight, given the exit code of a command whose change was
+ * sent through a journaling folder: when the link died (EXIT_NETWORK) it
+ * reconnects and lets the replay settle that change (a move whose
+ * messages left the folder is done, one whose messages are still there is
+ * made again; a flag change is made again; a copy already in the
+ * destination is not copied twice); 0 when settled, 1 refused, 4 still
+ * unknown (kept for the next run). Other codes are returned unchanged.
+ */
+int	 cli_session_reconnect(struct cli_session *, struct cli_context *,
+	    const char *cmd);
+int	 cli_settle_inflight(struct cli_context *, const char *cmd, int rc);
+/* An APPEND to utf8 (raw: the server's spelling, or NULL) the link died
+ * under (rc EXIT_NETWORK; other codes are returned unchanged): after
+ * reconnecting, the folder is searched for msg's Message-ID; found, it is
+ * not appended again, else it is. 0 with *uid_r (0: unknown) and
+ * *uidvalidity_r (0: from the search), or an exit code. */
+int	 cli_append_settle(struct cli_context *, const char *utf8, const char *raw,
+	    const char *flags, const char *date, const char *msg, int rc,
+	    uint32_t *uidvalidity_r, uint32_t *uid_r);
 /* crispin watch (watch.c): events until SIGINT or SIGTERM. */
 int	 cli_watch(struct cli_context *, int argc, char **argv);
+/* crispin query (query.c): addresses from aliases and query_command. */
+int	 cli_query(struct cli_context *, int argc, char **argv);
 
 /* The folder of list and flag, with the cache (openfolder.c). */
 struct mail_folder;
@@ -207,6 +266,11 @@ int	 cli_folder_open(struct cli_folder *, struct cli_session *, const char *name
  * cli_folder_open. 0 or an exit code (message printed; s closed). */
 int	 cli_folder_start(struct cli_folder *, struct cli_session *, struct cli_context *,
 	    const char *name, bool readonly);
+/* The same, fetching the index fields of the newest fill_limit messages
+ * only (0: all); the others are in the folder without them. */
+int	 cli_folder_start_limit(struct cli_folder *, struct cli_session *,
+	    struct cli_context *, const char *name, bool readonly,
+	    uint32_t fill_limit);
 /* cli_folder_close, then cli_session_close unless offline. */
 void	 cli_folder_stop(struct cli_folder *, struct cli_session *);
 void	 cli_folder_close(struct cli_folder *);

@@ -111,8 +111,15 @@ const char *config_account_at(const struct config *, size_t);
 
 /* Lists kept by rc commands, in the order given; borrowed. */
 const char *const *config_mailboxes(const struct config *, size_t *count);
+/* The score rules in order, each "VALUE PATTERN" (VALUE: N, +N, -N or =N;
+ * the pattern is a search query, not checked here). */
+const char *const *config_scores(const struct config *, size_t *count);
 /* The addresses of an alias key, or NULL. */
 const char *config_alias(const struct config *, const char *key);
+/* The i-th alias in the order defined: its key (NULL past the end), and
+ * its addresses in *value_r. */
+const char *config_alias_at(const struct config *, size_t i,
+	    const char **value_r);
 /* An address list with every bare word that is an alias key replaced by
  * its addresses (aliases of aliases too, 8 deep at most), items joined
  * by ", ". malloc'd; NULL for NULL. */

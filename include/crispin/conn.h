@@ -32,7 +32,9 @@ struct conn_params {
 	const char	*host;		/* borrowed; also the name verified */
 	const char	*port;		/* service name or number */
 	enum conn_tls	 tls;
-	unsigned	 connect_timeout_ms;	/* 0: 30 s; covers connect + handshake */
+	/* 0: 30 s. Each address gets its own: a silent one is left for the
+	 * next when it runs out; the last one's covers the handshake too. */
+	unsigned	 connect_timeout_ms;
 	const char	*ca_file;	/* extra trusted CAs (PEM), or NULL */
 	/* SHA-256 of the server certificate (DER), hex with or without colons,
 	 * optionally prefixed "sha256:". When set, a matching certificate is
@@ -57,8 +59,15 @@ struct conn;
 /* Copies params. Nothing happens until conn_start. */
 struct conn *conn_new(struct ev_loop *, const struct conn_params *,
 	    const struct conn_callbacks *, void *arg);
-/* Starts resolving and connecting; failures come through closed. */
+/* Starts resolving and connecting; failures come through closed. The
+ * name is resolved on every start (never cached: after a suspend or a
+ * network change the answer may differ), and each address is tried in
+ * turn. */
 void	 conn_start(struct conn *);
+/* conn_start with these addresses (copied) instead of resolving the host
+ * name, which stays the name TLS verifies: for tests of the iteration. */
+struct addrinfo;
+void	 conn_start_addrs(struct conn *, const struct addrinfo *);
 /* Queues bytes; they go out as the socket accepts them. */
 void	 conn_write(struct conn *, const void *, size_t);
 /* Starts a TLS handshake on a plain connection. Anything already received

@@ -28,6 +28,7 @@ struct mail_draft_attachment {
 	char		*content_type;	/* owned; NULL: guessed when written */
 	char		*data;		/* owned, len bytes; when path is NULL */
 	size_t		 len;
+	char		*description;	/* owned; Content-Description, or NULL */
 };
 
 struct mail_draft {
@@ -40,6 +41,7 @@ struct mail_draft {
 	char		*subject;
 	char		*in_reply_to;	/* "<id>" */
 	char		*references;	/* "<id1> <id2> ..." */
+	char		*fcc;		/* folder for the sent copy; NULL: record */
 	char		**extra;	/* "Name: value", NULL-terminated; NULL: none */
 	size_t		 nextra;
 	struct buf	 body;		/* LF line ends */
@@ -172,6 +174,27 @@ size_t	 mail_draft_select(const struct mime_part *root,
  * no message. */
 int	 mail_draft_raw_text(struct buf *out, const char *raw, size_t len,
 	    const char *alternative_order, size_t *header_len_r, char **error_r);
+
+/*
+ * A draft rebuilt from a postponed message (raw, as stored): From, To,
+ * Cc, Bcc, Reply-To, Subject (decoded), In-Reply-To, References and the
+ * other fields a user may write; the first text/plain part (unless it is
+ * an attachment) decoded to UTF-8 as the body; every other part as a data
+ * attachment with its bytes, file name, type and description, so that it
+ * goes out again byte-identical. X-Crispin-Fcc gives fcc (the reply and
+ * forward headers below are left to the caller). Replaces what
+ * the draft held. Returns 0, or -1 with *error_r (malloc'd) when raw is
+ * no message.
+ */
+int	 mail_draft_from_message(struct mail_draft *, const char *raw, size_t len,
+	    char **error_r);
+/* The header that carries a postponed draft's fcc. */
+#define MAIL_DRAFT_FCC_HEADER	"X-Crispin-Fcc"
+/* Headers of a postponed reply or forward: "UID FOLDER" of the original,
+ * to mark it \Answered or $Forwarded once the draft is sent. They are
+ * not part of the rebuilt draft. */
+#define MAIL_DRAFT_REPLY_HEADER		"X-Crispin-Reply"
+#define MAIL_DRAFT_FORWARD_HEADER	"X-Crispin-Forward"
 
 /*
  * The editor file: with edit_headers the header fields (From, To, Cc,

@@ -19,6 +19,7 @@
 #include <stdint.h>
 
 #include "crispin/err.h"
+#include "crispin/event.h"
 #include "crispin/imap_client.h"
 #include "crispin/imap_seqset.h"
 #include "crispin/store.h"
@@ -87,6 +88,10 @@ void	 mail_intern_free(struct mail_intern **);
 /* NULL for NULL; the result lives as long as the intern table. */
 const char *mail_intern(struct mail_intern *, const char *s);
 const char *mail_intern_n(struct mail_intern *, const char *s, size_t len);
+/* A copy living as long as the table, not shared: for strings that are
+ * unique per message (Message-ID, References), which interning would
+ * only make slower and bigger. */
+const char *mail_intern_copy(struct mail_intern *, const char *s);
 size_t	 mail_intern_count(const struct mail_intern *);
 
 /* Keyword sets as space-separated strings. */
@@ -121,6 +126,14 @@ struct mail_folder_params {
 	bool		 use_cache;	/* false: store ignored */
 	unsigned	 first_batch;	/* 0: 100 */
 	unsigned	 batch;		/* 0: 1000 */
+	/* 0: every message gets its index fields; N: only the newest N
+	 * (crispin list --limit). The cache then holds part of the folder,
+	 * and the next open fetches what it lacks. */
+	uint32_t	 fill_limit;
+	/* Non-NULL (borrowed): a cached folder attaches its newest
+	 * first_batch records at once and the others on the next turn of
+	 * this loop, so that the first screen is drawn before them. */
+	struct ev_loop	*loop;
 	/* Record each change in the store's journal before sending it and
 	 * forget it when the server answered, so a link that dies in
 	 * between loses nothing (mail_journal.h replays it). */
@@ -134,7 +147,14 @@ void	 mail_folder_free(struct mail_folder **);
 /* Subscribers are called in the order they subscribed. */
 void	 mail_folder_subscribe(struct mail_folder *, const struct mail_folder_events *,
 	    void *arg);
-/* Starts the open; opened or error follows. */
+/*
+ * Starts the open; opened or error follows. A complete cache goes into
+ * the index before this returns (added events; with params.loop the
+ * newest first_batch now and the rest on the next turn), and the resync
+ * then updates it in place. A partial cache (an open cut short, or
+ * fill_limit) is completed: the server's UIDs are listed and only the
+ * missing records fetched.
+ */
 void	 mail_folder_open(struct mail_folder *);
 /*
  * Opens from the cache alone, with no server (client may be NULL):
@@ -145,6 +165,11 @@ void	 mail_folder_open(struct mail_folder *);
  */
 void	 mail_folder_open_offline(struct mail_folder *);
 bool	 mail_folder_offline(const struct mail_folder *);
+/* Stops an open that is fetching index fields: the batches asked for
+ * still arrive, no more are asked (as with fill_limit; the cache keeps
+ * what came and the next open fetches the rest). false when there is
+ * nothing left to stop. */
+bool	 mail_folder_stop_fill(struct mail_folder *);
 /* Untagged data no command claimed: returns true when the folder used it. */
 bool	 mail_folder_untagged(struct mail_folder *, const struct imap_response *);
 
@@ -186,6 +211,26 @@ void	 mail_folder_store_flags_since(struct mail_folder *, const struct imap_seqs
 	    bool add, unsigned flags, const char *const *keywords, uint64_t since,
 	    struct imap_seqset *conflicts, mail_folder_done_cb *done, void *arg);
 
+/* PERMANENTFLAGS' keywords, space-separated; NULL when it named none. */
+const char *mail_folder_permanent_keywords(const struct mail_folder *);
+/* A keyword is an atom without flag-specials ("$Label1", "work"). */
+bool	 mail_keyword_valid(const char *);
+/* 0 when the folder keeps name (a system flag or keyword) once set;
+ * else -1 with *error_r saying why (malloc'd). */
+int	 mail_folder_flag_allowed(const struct mail_folder *, const char *name,
+	    char **error_r);
+
+/* The namespace (RFC 2342) of a folder, by its name as the server spells
+ * it and the NAMESPACE answer (NULL: all personal). */
+enum mail_namespace {
+	MAIL_NS_PERSONAL,
+	MAIL_NS_OTHER,		/* other users' folders */
+	MAIL_NS_SHARED,		/* shared (public) folders */
+};
+enum mail_namespace mail_namespace_of(const struct imap_namespaces *, const char *raw);
+/* "personal", "other", "shared". */
+const char *mail_namespace_name(enum mail_namespace);
+
 /* Flag names: "\Seen" <-> IMAP_FLAG_SEEN; 0 for keywords. */
 unsigned mail_flag_bit(const char *name);
 const char *mail_flag_name(unsigned bit);
@@ -211,6 +256,7 @@ struct mail_op_result {
 	bool		 marked_only;	/* move left them \Deleted, unexpunged */
 	bool		 expunged;	/* they are gone from the folder */
 	bool		 queued;	/* offline: journaled, not yet done */
+	bool		 trycreate;	/* refused: dest does not exist [TRYCREATE] */
 };
 typedef void mail_folder_op_cb(struct mail_folder *, int status,
 	    const struct mail_op_result *, void *arg);

@@ -16,6 +16,10 @@
  *    messages exist any more (for a move: already moved, nothing to do).
  *    Removed and reported, never retried.
  *  - refused: the server said NO; removed and reported.
+ * Before doing anything twice, the replay looks at the server (the link
+ * may have died after the server did it): a flag change the resynced
+ * folder already shows is done without a STORE, and a copy's messages
+ * found in the destination by Message-ID are not copied again.
  * An entry whose outcome is unknown (the link died) stays for next time.
  */
 #ifndef CRISPIN_MAIL_JOURNAL_H

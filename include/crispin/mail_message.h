@@ -28,6 +28,9 @@ struct mail_message_params {
 	const char	*folder;	/* UTF-8 name (the cache key); borrowed */
 	uint32_t	 uidvalidity;	/* of the selected folder; 0: no cache */
 	struct store	*store;		/* borrowed; NULL: no cache */
+	/* Where parts the server cannot send as BINARY are noted (the same
+	 * account's store, also without a part cache); borrowed, or NULL. */
+	struct store	*notes;
 	bool		 no_binary;	/* never use BINARY even when offered */
 	size_t		 chunk;		/* partial fetch size; 0: 1 MiB */
 };
@@ -73,12 +76,25 @@ const char *mail_message_body(const struct mail_message *, const char *section,
  * the whole message, as stored. With decode, a leaf part's transfer
  * encoding is undone (BINARY when the server offers it, else the
  * streaming decoders). done follows the last write.
+ *
+ * BINARY (here and for shown parts) is asked together with BINARY.SIZE,
+ * which makes Dovecot refuse a part it cannot decode with NO instead of
+ * dropping the connection; a refusal is noted (params.notes) and the part
+ * fetched encoded. A connection lost during a BINARY fetch fails the
+ * operation with mail_message_binary_dropped true: the caller runs it
+ * again on a new connection, where the note keeps BINARY off.
  */
 void	 mail_message_stream(struct mail_message *, const char *section, bool decode,
 	    mail_message_write_cb *write, void *write_arg, mail_message_cb *done,
 	    void *arg);
 /* Bytes received by the current or last stream (progress). */
 uint64_t mail_message_streamed(const struct mail_message *);
+/* Bytes the current stream will receive in all (BINARY.SIZE, or the
+ * part's size as sent); 0 while unknown. */
+uint64_t mail_message_stream_total(const struct mail_message *);
+/* The last operation failed because the connection was lost while a
+ * BINARY fetch was running. */
+bool	 mail_message_binary_dropped(const struct mail_message *);
 
 /*
  * Display text of the message as the pager shows it: the header fields

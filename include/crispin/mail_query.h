@@ -7,6 +7,10 @@
  *
  *	from:alice subject:"status report" since:7d -is:read
  *	(to:bob or cc:bob) date:2024-01..2024-03 larger:1M
+ *
+ * mutt's patterns are understood too, each as the equivalent term:
+ *
+ *	~f alice ~N | !~s "status report" ~d <7d ~z >1M
  */
 #ifndef CRISPIN_MAIL_QUERY_H
 #define CRISPIN_MAIL_QUERY_H
@@ -82,6 +86,7 @@ struct mail_query_msg {
 	 * NULL when other headers are not cached (header: is then unknown). */
 	const char	*(*header)(const struct mail_query_msg *, const char *name);
 	int		 has_attachment;	/* 1, 0, or -1 when unknown */
+	bool		 tagged;	/* tagged in the interface (is:tagged, ~T) */
 	void		*arg;		/* for the header hook */
 };
 

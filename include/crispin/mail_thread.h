@@ -29,6 +29,7 @@ enum mail_sort_key {
 	MAIL_SORT_SIZE,
 	MAIL_SORT_THREADS,
 	MAIL_SORT_UNSORTED,		/* arrival order (UID) */
+	MAIL_SORT_SCORE,		/* the highest score first */
 };
 
 struct mail_sort {
@@ -36,6 +37,9 @@ struct mail_sort {
 	bool		 reverse;
 	enum mail_sort_key aux;		/* ties, and order inside threads */
 	bool		 aux_reverse;
+	/* Borrowed: the score of each message given (same index as msgs),
+	 * for MAIL_SORT_SCORE; NULL: every score is 0. */
+	const int	*scores;
 };
 
 /* "date", "reverse-subject", ... (the values of the sort option): 0, or
@@ -68,7 +72,8 @@ struct mail_thread_row {
  * Threads the n messages (records without headers are threads of their
  * own) and returns the n rows in display order: threads ordered by
  * their root under s->aux (reversed by s->reverse, as mutt's
- * reverse-threads), children under s->aux. *rows_r is malloc'd; every
+ * reverse-threads), children under s->aux. With aux = score, threads go
+ * by the best score among their messages. *rows_r is malloc'd; every
  * message appears exactly once.
  */
 void	 mail_thread_build(const struct mail_msg *const *msgs, size_t n,

@@ -52,4 +52,14 @@ void	mime_text_safe(struct buf *out, const char *utf8, size_t len,
  * surrogate, past U+10FFFF, truncated). */
 size_t	mime_utf8_next(const char *s, size_t n, unsigned long *cp);
 
+/*
+ * The next piece of text that a wrapped line must keep together, at s
+ * (which does not start with a space): up to a space or LF, and cut
+ * where a line may break without a space (around East Asian wide
+ * characters, but not before closing punctuation nor after opening).
+ * Returns its length in bytes (at least 1 when n > 0) and its display
+ * width in *cols (wide characters 2, combining marks 0).
+ */
+size_t	mime_wrap_unit(const char *s, size_t n, size_t *cols);
+
 #endif

@@ -26,6 +26,9 @@ struct store;
 
 struct store_folder_state {
 	uint32_t	 uidvalidity;	/* 0: nothing cached */
+	/* 0 with a uidvalidity: an open that did not finish (or fetched
+	 * only the newest, --limit); the records are sound, but not all of
+	 * the folder is there. */
 	uint32_t	 uidnext;
 	uint64_t	 highestmodseq;	/* 0: server has no CONDSTORE */
 };
@@ -90,6 +93,11 @@ int	 store_msg_put(struct store *, const char *folder, const struct store_msg *,
 	    char **error_r);
 int	 store_msg_set_flags(struct store *, const char *folder, uint32_t uid,
 	    unsigned flags, const char *keywords, uint64_t modseq, char **error_r);
+/* Records a message's EMAILID (OBJECTID); put keeps it when its record
+ * has none. Deleting the message keeps its cached parts for a while, so
+ * that the same EMAILID in another folder (a move) finds them. */
+int	 store_msg_set_emailid(struct store *, const char *folder, uint32_t uid,
+	    const char *emailid, char **error_r);
 /* Removes the messages whose UIDs are in set (and their parts). */
 int	 store_msg_delete(struct store *, const char *folder,
 	    const struct imap_seqset *uids, char **error_r);
@@ -117,7 +125,9 @@ int	 store_part_put(struct store *, const char *folder, uint32_t uidvalidity,
 	    char **error_r);
 int	 store_part_get(struct store *, const char *folder, uint32_t uidvalidity,
 	    uint32_t uid, const char *part, struct buf *out, char **error_r);
-/* Parts of a message known by its EMAILID in any folder (moved messages). */
+/* Parts of a message known by its EMAILID in any folder (moved messages).
+ * store_part_get falls back on it by itself when the message asked for
+ * has an EMAILID. */
 int	 store_part_get_by_emailid(struct store *, const char *emailid,
 	    const char *part, struct buf *out, char **error_r);
 /* Cap on cached part bytes (body_cache_size); evicts least recently used. */
@@ -253,5 +263,17 @@ int	 store_outbox_delete(struct store *, int64_t id, char **error_r);
 int	 store_outbox_count(struct store *, size_t *, char **error_r);
 /* "queued", "sending", "sent". */
 const char *store_outbox_state_name(enum store_outbox_state);
+
+/*
+ * --- BINARY notes (src/store/binary.c) ---
+ *
+ * Parts the server refused, or dropped the connection over, when asked
+ * for them as BINARY (RFC 3516): the next fetch asks for them encoded.
+ * refused returns 1 when noted, 0 when not, -1 on error.
+ */
+int	 store_binary_refused(struct store *, const char *folder, uint32_t uidvalidity,
+	    uint32_t uid, const char *part, char **error_r);
+int	 store_binary_refuse(struct store *, const char *folder, uint32_t uidvalidity,
+	    uint32_t uid, const char *part, char **error_r);
 
 #endif

@@ -19,6 +19,13 @@ char	*str_sanitize(const char *s);
 /* Length (1-4) of the valid UTF-8 sequence at p (left bytes there), or 0
  * when it is not one (overlong, surrogate, past U+10FFFF, cut short). */
 size_t	 str_utf8_len(const unsigned char *p, size_t left);
+/* Columns a code point takes on a terminal: 2 for East Asian Wide and
+ * Fullwidth, 0 for combining marks, zero-width characters and controls,
+ * else 1. Like wcwidth, but the same whatever the locale. */
+int	 str_codepoint_width(uint32_t cp);
+/* Columns UTF-8 text takes (str_codepoint_width of each character; a
+ * byte that is not UTF-8 counts one, as its replacement character). */
+size_t	 str_display_width(const char *s, size_t len);
 /* Constant-time comparison for secrets. */
 bool	 str_ct_equal(const void *, const void *, size_t);
 

@@ -25,4 +25,8 @@ struct ui_params {
  * start, or -z/-Z found nothing to open: EXIT_FAILURE). */
 int	 ui_run(struct cli_context *, const struct ui_params *);
 
+/* The compose screen and the menu for the scripting commands (compose,
+ * reply, forward, recall): NULL when stdin or stdout is no terminal. */
+const struct cli_screens *ui_screens(void);
+
 #endif

@@ -24,6 +24,7 @@
 #include "crispin/mime_compose.h"
 #include "crispin/str.h"
 #include "crispin/xalloc.h"
+#include "compose_p.h"
 #include "show_p.h"
 
 #ifndef PACKAGE_VERSION
@@ -67,8 +68,6 @@ static const char *message_body(const char *, size_t *, bool *, void *);
 static int append_raw(const void *, size_t, void *);
 static int fetch_original(struct cli_context *, const struct compose_args *,
 	    struct fetched *);
-static int check_draft(struct cli_context *, const struct compose_args *,
-	    const struct mail_draft *);
 static int run(struct cli_context *, struct compose_args *);
 static int compose_main(struct cli_context *, struct compose_args *, int, char **);
 
@@ -259,25 +258,6 @@ out:
 }
 
 
-/* What the writer cannot do without. */
-static int
-check_draft(struct cli_context *ctx, const struct compose_args *a,
-    const struct mail_draft *d)
-{
-	if (d->to == NULL && d->cc == NULL && d->bcc == NULL) {
-		fprintf(ctx->err, "crispin: %s: no recipients: give them as arguments%s\n",
-		    a->cmd, a->no_edit ? "" : " or in the To, Cc or Bcc header "
-		    "(set edit_headers to edit them)");
-		return EXIT_USAGE;
-	}
-	if (d->from == NULL) {
-		fprintf(ctx->err, "crispin: %s: no sender: set from (and realname) "
-		    "in the rc file\n", a->cmd);
-		return EXIT_CONFIG;
-	}
-	return 0;
-}
-
 void
 cli_expand_draft_aliases(struct cli_context *ctx, struct mail_draft *d)
 {
@@ -328,11 +308,9 @@ run(struct cli_context *ctx, struct compose_args *a)
 	struct mail_draft	 d;
 	struct mail_original	 orig;
 	struct fetched		 f;
-	struct mime_compose	 c;
-	struct mime_attachment	*att = NULL;
-	struct cli_submit	 sub;
-	struct buf		 text = BUF_INIT, msg = BUF_INIT, cc = BUF_INIT;
-	char			*path = NULL, *error = NULL, *clean;
+	struct compose_finish	 fin;
+	struct buf		 text = BUF_INIT, cc = BUF_INIT;
+	char			*error = NULL;
 	size_t			 i;
 	int			 rc, pass;
 
@@ -412,57 +390,25 @@ run(struct cli_context *ctx, struct compose_args *a)
 	for (i = 0; i < a->nfiles; i++)
 		mail_draft_attach_file(&d, a->files[i], NULL);
 
-	if (!a->no_edit && mail_draft_edit(&d, o.edit_headers, mail_draft_editor(ctx->cfg),
-	    config_str(ctx->cfg, "tmpdir"), a->kind == COMPOSE_NEW, &path,
-	    &error) < 0) {
-		fprintf(ctx->err, "crispin: %s: %s\n", a->cmd, error);
-		x_free(&path);		/* kept on disk, said in the message */
-		rc = EXIT_FAILURE_;
-		goto out;
+	memset(&fin, 0, sizeof fin);
+	fin.cmd = a->cmd;
+	fin.new_message = a->kind == COMPOSE_NEW;
+	/* -m gives the text: a script, not a person at the screen. */
+	fin.no_edit = a->no_edit;
+	fin.screen = a->text == NULL;
+	fin.dry_run = a->dry_run;
+	fin.no_record = a->no_record;
+	fin.queue_ok = a->queue_ok;
+	if (a->kind == COMPOSE_REPLY) {
+		fin.reply_folder = a->folder;
+		fin.reply_uid = a->uid;
+	} else if (a->kind == COMPOSE_FORWARD) {
+		fin.forward_folder = a->folder;
+		fin.forward_uid = a->uid;
 	}
-	if ((rc = check_draft(ctx, a, &d)) != 0)
-		goto kept;
-	mail_draft_to_compose(&d, &o, &c, &att);
-	c.keep_bcc = true;	/* the outbox strips it for the wire */
-	if (mime_compose_write(&c, &msg, &error) < 0) {
-		clean = str_sanitize(error);
-		fprintf(ctx->err, "crispin: %s: %s\n", a->cmd, clean);
-		free(clean);
-		rc = EXIT_USAGE;
-		goto kept;
-	}
-	if (a->dry_run) {
-		if (fwrite(msg.data, 1, msg.len, ctx->out) != msg.len ||
-		    fflush(ctx->out) != 0) {
-			fprintf(ctx->err, "crispin: %s: writing the output failed\n",
-			    a->cmd);
-			rc = EXIT_FAILURE_;
-			goto kept;
-		}
-	} else {
-		memset(&sub, 0, sizeof sub);
-		if (a->kind == COMPOSE_REPLY) {
-			sub.reply_folder = a->folder;
-			sub.reply_uid = a->uid;
-		} else if (a->kind == COMPOSE_FORWARD) {
-			sub.forward_folder = a->folder;
-			sub.forward_uid = a->uid;
-		}
-		sub.no_record = a->no_record;
-		sub.queue_ok = a->queue_ok;
-		if ((rc = cli_submit(ctx, msg.data, msg.len, &sub)) != 0)
-			goto kept;
-	}
-	mail_draft_discard(path);
-	goto out;
-kept:
-	if (path != NULL)
-		fprintf(ctx->err, "crispin: %s: the text is kept in %s\n", a->cmd, path);
+	rc = compose_finish(ctx, &d, &o, &fin);
 out:
-	free(att);
-	free(path);
 	free(error);
-	buf_free(&msg);
 	buf_free(&text);
 	buf_free(&cc);
 	buf_free(&f.header);

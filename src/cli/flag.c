@@ -30,24 +30,11 @@ struct flag_run {
 };
 
 static int parse_flag(struct cli_context *, const char *, struct flag_change *);
-static bool valid_keyword(const char *);
+static int check_allowed(struct cli_context *, struct mail_folder *,
+	    const struct flag_change *);
 static void store_done(struct mail_folder *, int, void *);
 static void submit(struct cli_folder *, struct flag_run *, const struct imap_seqset *,
 	    bool, const struct flag_change *);
-
-/* RFC 3501 atom characters, minus the flag-specials. */
-static bool
-valid_keyword(const char *s)
-{
-	if (*s == '\0')
-		return false;
-	for (; *s != '\0'; s++) {
-		if ((unsigned char)*s <= 0x20 || (unsigned char)*s >= 0x7f ||
-		    strchr("(){%*\"\\]", *s) != NULL)
-			return false;
-	}
-	return true;
-}
 
 static int
 parse_flag(struct cli_context *ctx, const char *name, struct flag_change *ch)
@@ -65,7 +52,7 @@ parse_flag(struct cli_context *ctx, const char *name, struct flag_change *ch)
 		ch->flags |= bit;
 		return 0;
 	}
-	if (!valid_keyword(name)) {
+	if (!mail_keyword_valid(name)) {
 		fprintf(ctx->err, "crispin: flag: '%s' is not a valid keyword (no spaces, "
 		    "parentheses, quotes or backslashes)\n", name);
 		return -1;
@@ -73,6 +60,25 @@ parse_flag(struct cli_context *ctx, const char *name, struct flag_change *ch)
 	ch->keywords = xreallocarray(ch->keywords, ch->nkeywords + 2, sizeof *ch->keywords);
 	ch->keywords[ch->nkeywords++] = name;
 	ch->keywords[ch->nkeywords] = NULL;
+	return 0;
+}
+
+/* What is added must stick: a keyword the folder cannot keep is refused
+ * here with the reason, before anything is sent. */
+static int
+check_allowed(struct cli_context *ctx, struct mail_folder *f,
+    const struct flag_change *ch)
+{
+	char	*error = NULL;
+	size_t	 i;
+
+	for (i = 0; i < ch->nkeywords; i++) {
+		if (mail_folder_flag_allowed(f, ch->keywords[i], &error) < 0) {
+			fprintf(ctx->err, "crispin: flag: %s\n", error);
+			free(error);
+			return -1;
+		}
+	}
 	return 0;
 }
 
@@ -148,6 +154,8 @@ cli_flag(struct cli_context *ctx, int argc, char **argv)
 		fprintf(ctx->err, "crispin: flag: folder %s is read-only on the server\n",
 		    folder);
 		rc = EXIT_FAILURE_;
+	} else if (check_allowed(ctx, cf.folder, &add) < 0) {
+		rc = EXIT_FAILURE_;
 	} else if (rc == 0) {
 		submit(&cf, &run, &uids, true, &add);
 		submit(&cf, &run, &uids, false, &del);
@@ -159,6 +167,10 @@ cli_flag(struct cli_context *ctx, int argc, char **argv)
 		if (rc == 0 && mail_folder_offline(cf.folder))
 			fprintf(ctx->out, "queued: the flags change on the server at the "
 			    "next connection\n");
+		/* Sent, and the link died: settled after reconnecting. */
+		cli_folder_stop(&cf, &s);
+		rc = cli_settle_inflight(ctx, "flag", rc);
+		goto out;
 	}
 	cli_folder_stop(&cf, &s);
 out:

@@ -754,7 +754,15 @@ cli_append(struct cli_context *ctx, int argc, char **argv)
 		imap_cmd_add_string(cmd, buf_cstr(&msg));
 		send_cmd(&op, cmd, &rep);
 		imap_client_logout(s.client);
-		if ((rc = wait_reply(&op, &rep)) == 0) {
+		rc = wait_reply(&op, &rep);
+		/* The link died before the answer: looked for, then maybe again. */
+		if (rc == EXIT_NETWORK && (rc = cli_append_settle(ctx, t.utf8, t.raw,
+		    buf_cstr(&flags), buf_cstr(&date), buf_cstr(&msg), rc,
+		    &rep.uidvalidity, &rep.uid)) == 0) {
+			rep.status = IMAP_STATUS_OK;
+			rep.has_appenduid = rep.uid != 0 && rep.uidvalidity != 0;
+		}
+		if (rc == 0) {
 			name = clean(t.utf8);
 			if (rep.status == IMAP_STATUS_OK && rep.has_appenduid)
 				fprintf(ctx->out, "appended to '%s' as UID %u (uidvalidity %u)\n",

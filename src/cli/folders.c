@@ -2,7 +2,9 @@
  * crispin folders [--counts] [--json]: every folder with its special-use
  * role and, with --counts, total and unseen messages. One LIST with
  * RETURN (SPECIAL-USE STATUS ...) where the server has LIST-STATUS,
- * otherwise LIST then all STATUS commands pipelined.
+ * otherwise LIST then all STATUS commands pipelined. Other users' and
+ * shared namespaces (RFC 2342) get a LIST of their own prefix, since
+ * "*" need not reach them; each folder says which namespace it is in.
  */
 #include <getopt.h>
 #include <stdlib.h>
@@ -10,6 +12,7 @@
 
 #include "crispin/cli.h"
 #include "crispin/json.h"
+#include "crispin/mail_folder.h"
 #include "crispin/str.h"
 #include "crispin/xalloc.h"
 
@@ -19,6 +22,7 @@ struct folder {
 	char		 delimiter;
 	unsigned	 attrs;
 	char		*special_use;	/* owned or NULL */
+	enum mail_namespace ns;
 	bool		 has_counts;
 	uint32_t	 total, unseen;
 };
@@ -28,6 +32,9 @@ struct folders_run {
 	struct folder		*list;		/* owned */
 	size_t			 count;
 	bool			 counts;
+	unsigned		 lists_pending;
+	bool			 logged_out;	/* LOGOUT queued already */
+	bool			 ns_later;	/* NAMESPACE not answered yet */
 	unsigned		 status_pending;
 	bool			 done;
 };
@@ -37,6 +44,7 @@ static void on_status(struct imap_client *, const struct imap_response *, void *
 static void list_done(struct imap_client *, const struct imap_response *, void *);
 static void status_done(struct imap_client *, const struct imap_response *, void *);
 static int folder_cmp(const void *, const void *);
+static void list_namespaces(struct folders_run *, struct imap_client *);
 static void print_folders(struct folders_run *, bool);
 
 static void
@@ -54,6 +62,13 @@ on_list(struct imap_client *c, const struct imap_response *r, void *arg)
 		arena_free(&a);
 		return;
 	}
+	/* A namespace's own LIST may repeat what "*" found. */
+	for (size_t i = 0; i < run->count; i++) {
+		if (strcmp(run->list[i].raw, l.name) == 0) {
+			arena_free(&a);
+			return;
+		}
+	}
 	run->list = xreallocarray(run->list, run->count + 1, sizeof *run->list);
 	f = &run->list[run->count++];
 	memset(f, 0, sizeof *f);
@@ -62,6 +77,7 @@ on_list(struct imap_client *c, const struct imap_response *r, void *arg)
 	f->delimiter = l.delimiter;
 	f->attrs = l.attrs;
 	f->special_use = l.special_use != NULL ? xstrdup(l.special_use) : NULL;
+	f->ns = mail_namespace_of(imap_client_namespaces(c), l.name);
 	arena_free(&a);
 }
 
@@ -123,13 +139,24 @@ list_done(struct imap_client *c, const struct imap_response *r, void *arg)
 		run->done = true;
 		return;
 	}
-	if (!run->counts || imap_client_has_cap(c, "LIST-STATUS")) {
+	/* NAMESPACE was answered before this LIST (it went first). */
+	if (run->ns_later) {
+		run->ns_later = false;
+		list_namespaces(run, c);
+	}
+	if (--run->lists_pending > 0)
+		return;
+	if (!run->counts || run->logged_out) {
 		run->done = true;
+		if (!run->logged_out)
+			imap_client_logout(c);
+		run->logged_out = true;
 		return;
 	}
-	/* No LIST-STATUS: ask every selectable folder at once. */
+	/* Ask every selectable folder LIST-STATUS did not count, at once. */
 	for (i = 0; i < run->count; i++) {
-		if (run->list[i].attrs & (IMAP_MBOX_NOSELECT | IMAP_MBOX_NONEXISTENT))
+		if (run->list[i].attrs & (IMAP_MBOX_NOSELECT | IMAP_MBOX_NONEXISTENT) ||
+		    run->list[i].has_counts)
 			continue;
 		cmd = imap_cmd_new(c, 0);
 		imap_cmd_add(cmd, "STATUS ");
@@ -142,6 +169,39 @@ list_done(struct imap_client *c, const struct imap_response *r, void *arg)
 	if (run->status_pending == 0)
 		run->done = true;
 	imap_client_logout(c);
+	run->logged_out = true;
+}
+
+/* LIST "" "prefix*" for each other users' and shared namespace, in the
+ * same flight as the first LIST (counts come by STATUS for them). */
+static void
+list_namespaces(struct folders_run *run, struct imap_client *c)
+{
+	const struct imap_namespaces	*ns = imap_client_namespaces(c);
+	const struct imap_ns		*v;
+	struct imap_cmd			*cmd;
+	size_t				 i, n;
+	int				 kind;
+	char				*pattern;
+
+	if (ns == NULL)
+		return;
+	for (kind = 0; kind < 2; kind++) {
+		v = kind == 0 ? ns->other : ns->shared;
+		n = kind == 0 ? ns->nother : ns->nshared;
+		for (i = 0; i < n; i++) {
+			if (v[i].prefix[0] == '\0')
+				continue;
+			cmd = imap_cmd_new(c, 0);
+			imap_cmd_add(cmd, "LIST \"\" ");
+			pattern = xasprintf("%s*", v[i].prefix);
+			imap_cmd_add_string(cmd, pattern);
+			free(pattern);
+			imap_cmd_on_untagged(cmd, "LIST", on_list);
+			run->lists_pending++;
+			imap_cmd_submit(cmd, list_done, run);
+		}
+	}
 }
 
 /* INBOX first, then by name. */
@@ -176,6 +236,7 @@ print_folders(struct folders_run *run, bool json)
 			delim[1] = '\0';
 			json_field_string(&line, "delimiter", f->delimiter ? delim : NULL);
 			json_field_string(&line, "special_use", f->special_use);
+			json_field_string(&line, "namespace", mail_namespace_name(f->ns));
 			if (run->counts && f->has_counts) {
 				json_field_int(&line, "total", f->total);
 				json_field_int(&line, "unseen", f->unseen);
@@ -252,11 +313,26 @@ cli_folders(struct cli_context *ctx, int argc, char **argv)
 	}
 	imap_cmd_on_untagged(cmd, "LIST", on_list);
 	imap_cmd_on_untagged(cmd, "STATUS", on_status);
+	run.lists_pending++;
 	imap_cmd_submit(cmd, list_done, &run);
+	/*
+	 * Other namespaces' prefixes are known once NAMESPACE, sent at login,
+	 * is answered. Where STATUS needs a round trip anyway, they are listed
+	 * then; else LIST "*" (which reaches them on common servers) and
+	 * LOGOUT go in one flight.
+	 */
+	if (imap_client_namespaces(c) != NULL)
+		list_namespaces(&run, c);
+	else if (run.counts && !imap_client_has_cap(c, "LIST-STATUS") &&
+	    imap_client_has_cap(c, "NAMESPACE"))
+		run.ns_later = true;
 	/* With LIST-STATUS (or no counts) this is the last command: log out
 	 * in the same flight instead of one more round trip. */
-	if (!run.counts || imap_client_has_cap(c, "LIST-STATUS"))
+	if (!run.ns_later && (!run.counts || (imap_client_has_cap(c, "LIST-STATUS") &&
+	    run.lists_pending == 1))) {
 		imap_client_logout(c);
+		run.logged_out = true;
+	}
 
 	rc = cli_session_wait(&s, &run.done);
 	if (rc == 0 && s.err == ERR_NONE)

@@ -198,7 +198,8 @@ cli_list(struct cli_context *ctx, int argc, char **argv)
 		fprintf(ctx->err, "crispin: list: unexpected argument '%s'\n", argv[optind]);
 		return EXIT_USAGE;
 	}
-	rc = cli_folder_start(&cf, &s, ctx, folder, true);
+	/* Only what is printed crosses the wire. */
+	rc = cli_folder_start_limit(&cf, &s, ctx, folder, true, (uint32_t)limit);
 	if (rc == 0) {
 		/* Nothing more to ask: log out in the same flight. */
 		if (s.client != NULL)

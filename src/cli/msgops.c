@@ -269,6 +269,10 @@ run_op(struct cli_context *ctx, const struct msgop_def *d, int argc, char **argv
 		rc = cli_session_wait(&s, &run.done);
 		if (rc == 0)
 			rc = run.rc;
+		/* Sent, and the link died: settled after reconnecting. */
+		cli_folder_stop(&cf, &s);
+		rc = cli_settle_inflight(ctx, d->name, rc);
+		goto out;
 	}
 	cli_folder_stop(&cf, &s);
 out:

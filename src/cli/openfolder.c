@@ -18,6 +18,8 @@
 static void on_opened(struct mail_folder *, void *);
 static void on_error(struct mail_folder *, enum err_class, const char *, void *);
 static void forward_untagged(const struct imap_response *, void *);
+static int folder_open(struct cli_folder *, struct cli_session *, const char *,
+	    bool, uint32_t);
 
 static const struct mail_folder_events events = {
 	.opened = on_opened,
@@ -90,26 +92,54 @@ int
 cli_folder_open(struct cli_folder *cf, struct cli_session *s, const char *name,
     bool readonly)
 {
-	struct mail_folder_params	p;
+	return folder_open(cf, s, name, readonly, 0);
+}
 
-	memset(cf, 0, sizeof *cf);
-	cf->s = s;
-	cf->store = cli_open_store(s->ctx);
-	memset(&p, 0, sizeof p);
-	p.readonly = readonly;
-	p.use_cache = cf->store != NULL;
-	p.journal = !readonly;
-	cf->folder = mail_folder_new(s->client, cf->store, name, &p);
-	mail_folder_subscribe(cf->folder, &events, cf);
-	s->untagged = forward_untagged;
-	s->untagged_arg = cf;
-	mail_folder_open(cf->folder);
-	return cli_session_wait(s, &cf->opened);
+static int
+folder_open(struct cli_folder *cf, struct cli_session *s, const char *name,
+    bool readonly, uint32_t fill_limit)
+{
+	struct mail_folder_params	p;
+	struct cli_context		*ctx = s->ctx;
+	int				 rc, again = 0;
+
+	for (;;) {
+		memset(cf, 0, sizeof *cf);
+		cf->s = s;
+		cf->store = cli_open_store(s->ctx);
+		memset(&p, 0, sizeof p);
+		p.readonly = readonly;
+		p.use_cache = cf->store != NULL;
+		p.journal = !readonly;
+		p.fill_limit = fill_limit;
+		cf->folder = mail_folder_new(s->client, cf->store, name, &p);
+		mail_folder_subscribe(cf->folder, &events, cf);
+		s->untagged = forward_untagged;
+		s->untagged_arg = cf;
+		mail_folder_open(cf->folder);
+		rc = cli_session_wait(s, &cf->opened);
+		/* Opening only reads: a link that died under it is reconnected
+		 * (inflight.c) and the folder opened again, warm from what
+		 * came. A link that keeps dying is given up on. */
+		if (rc != EXIT_NETWORK || again++ == 3)
+			return rc;
+		cli_folder_close(cf);
+		cli_session_close(s);
+		if ((rc = cli_session_reconnect(s, ctx, "open")) != 0)
+			return rc;
+	}
 }
 
 int
 cli_folder_start(struct cli_folder *cf, struct cli_session *s, struct cli_context *ctx,
     const char *name, bool readonly)
+{
+	return cli_folder_start_limit(cf, s, ctx, name, readonly, 0);
+}
+
+int
+cli_folder_start_limit(struct cli_folder *cf, struct cli_session *s,
+    struct cli_context *ctx, const char *name, bool readonly, uint32_t fill_limit)
 {
 	struct mail_folder_params	p;
 	int				rc;
@@ -119,7 +149,7 @@ cli_folder_start(struct cli_folder *cf, struct cli_session *s, struct cli_contex
 			memset(cf, 0, sizeof *cf);
 			return rc;
 		}
-		return cli_folder_open(cf, s, name, readonly);
+		return folder_open(cf, s, name, readonly, fill_limit);
 	}
 	/* No loop, no client: cli_session_close finds nothing to close. */
 	memset(s, 0, sizeof *s);

@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -23,15 +24,32 @@
 /* Longest file name made from a message's. */
 #define NAME_MAX_BYTES	200
 
+/* The exit status after SIGINT, as shells report a command it killed. */
+#define EXIT_INTERRUPTED	(128 + SIGINT)
+/* Progress lines no more often than this. */
+#define PROGRESS_MS	200
+
 struct save_out {
 	int		 fd;
 	int		 error;		/* errno of a failed write */
+	uint64_t	 written;
+	struct show_ctx	*sc;		/* borrowed */
+	const char	*spec;		/* borrowed: the part saved */
+	bool		 progress;	/* stderr is a terminal */
+	bool		 shown;		/* a progress line is on it */
+	uint64_t	 started_us;
+	uint64_t	 last_us;
+	bool		 interrupted;	/* SIGINT */
 };
 
 static void part_line(struct buf *, const struct mime_part *, bool);
 static void walk(struct buf *, const struct mime_part *, bool);
 static char *safe_name(const struct mime_part *, uint32_t);
 static int write_fd(const void *, size_t, void *);
+static void progress(struct save_out *, bool);
+static void on_interrupt(int, void *);
+static void save_step_done(struct mail_message *, int, const char *, void *);
+static int restart(struct save_out *, const char *);
 
 static void
 part_line(struct buf *b, const struct mime_part *p, bool json)
@@ -156,27 +174,118 @@ write_fd(const void *data, size_t len, void *arg)
 {
 	struct save_out	*so = arg;
 
+	if (so->interrupted)
+		return -1;
 	if (fd_write_all(so->fd, data, len) < 0) {
 		so->error = errno;
 		return -1;
 	}
+	so->written += len;
+	progress(so, false);
 	return 0;
+}
+
+/* "\rcrispin: save: part 2: 45% (9.0 MB of 20 MB, 2.1 MB/s)" on a
+ * terminal; the line is wiped at the end. */
+static void
+progress(struct save_out *so, bool end)
+{
+	struct mail_message	*m = so->sc->msg;
+	struct buf		 b = BUF_INIT;
+	uint64_t		 now = cli_now_us(), got, total, rate;
+
+	if (!so->progress)
+		return;
+	if (end) {
+		if (so->shown)
+			fputs("\r\033[K", so->sc->ctx->err);
+		fflush(so->sc->ctx->err);
+		so->shown = false;
+		return;
+	}
+	if (now - so->last_us < PROGRESS_MS * 1000)
+		return;
+	so->last_us = now;
+	got = mail_message_streamed(m);
+	total = mail_message_stream_total(m);
+	buf_printf(&b, "\rcrispin: save: part %s: ", so->spec);
+	if (total > 0 && got <= total)
+		buf_printf(&b, "%u%% (", (unsigned)(got * 100 / total));
+	mail_render_size(&b, got);
+	if (total > 0 && got <= total) {
+		buf_adds(&b, " of ");
+		mail_render_size(&b, total);
+	}
+	rate = now > so->started_us ? got * 1000000 / (now - so->started_us) : 0;
+	buf_adds(&b, total > 0 && got <= total ? ", " : " (");
+	mail_render_size(&b, rate);
+	buf_adds(&b, "/s)\033[K");
+	fwrite(b.data, 1, b.len, so->sc->ctx->err);
+	fflush(so->sc->ctx->err);
+	so->shown = true;
+	buf_free(&b);
+}
+
+/* The progress line goes before anything else is said on stderr. */
+static void
+save_step_done(struct mail_message *m, int status, const char *error, void *arg)
+{
+	struct save_out	*so = arg;
+
+	progress(so, true);
+	show_step_done(m, status, error, so->sc);
+}
+
+/* SIGINT: the stream stops at its next piece; the file is removed. */
+static void
+on_interrupt(int signo, void *arg)
+{
+	struct save_out	*so = arg;
+
+	progress(so, true);
+	so->interrupted = true;
+	so->sc->done = true;
+	so->sc->status = -1;
+	free(so->sc->error);
+	so->sc->error = xstrdup("interrupted; the incomplete file was removed");
+}
+
+/* Before the stream runs again: an empty file, or nothing written yet to
+ * standard output. */
+static int
+restart(struct save_out *so, const char *file)
+{
+	if (so->written == 0)
+		return 0;
+	if (ftruncate(so->fd, 0) == 0 && lseek(so->fd, 0, SEEK_SET) == 0) {
+		so->written = 0;
+		return 0;
+	}
+	fprintf(so->sc->ctx->err, "crispin: save: the connection was lost after "
+	    "%llu bytes were written to %s, which cannot be rewound; save to a "
+	    "file instead\n", (unsigned long long)so->written,
+	    file != NULL ? file : "standard output");
+	return EXIT_FAILURE_;
 }
 
 int
 cli_save(struct cli_context *ctx, int argc, char **argv)
 {
 	struct show_ctx		 sc;
-	struct save_out		 so = { -1, 0 };
+	struct save_out		 so;
 	const struct mime_part	*p;
 	const char		*part = NULL, *file = NULL, *a;
-	char			*name = NULL, *clean;
+	char			*name = NULL, *clean, *spec = NULL;
 	bool			 force = false, have_uid = false, created = false;
 	int			 i, r, rc, flags;
 
 	memset(&sc, 0, sizeof sc);
+	memset(&so, 0, sizeof so);
+	so.fd = -1;
+	so.sc = &sc;
 	sc.ctx = ctx;
 	sc.cmd = "save";
+	sc.retry_binary = true;
 	for (i = 1; i < argc; i++) {
 		a = argv[i];
 		if ((r = show_folder_arg(&sc, argc, argv, &i)) < 0)
@@ -224,6 +333,14 @@ cli_save(struct cli_context *ctx, int argc, char **argv)
 		rc = EXIT_FAILURE_;
 		goto out;
 	}
+	so.spec = spec = xstrdup(p->spec);
+	/* Offline there is no loop, and nothing to stream. */
+	if (sc.s.loop != NULL && ev_signal(sc.s.loop, SIGINT, on_interrupt, &so) < 0) {
+		fprintf(ctx->err, "crispin: save: cannot catch SIGINT: %s\n",
+		    strerror(errno));
+		rc = EXIT_FAILURE_;
+		goto out;
+	}
 	if (file != NULL && strcmp(file, "-") == 0) {
 		fflush(ctx->out);
 		so.fd = fileno(ctx->out);
@@ -245,16 +362,41 @@ cli_save(struct cli_context *ctx, int argc, char **argv)
 			rc = EXIT_FAILURE_;
 			goto out;
 		}
-		created = !force;
+		/* Ours now: a partial one is removed, also over --force. */
+		created = true;
 	}
-	mail_message_stream(sc.msg, p->spec, true, write_fd, &so, show_step_done, &sc);
-	rc = show_wait(&sc);
+	/* Not over the part itself when both go to the terminal. */
+	so.progress = isatty(fileno(ctx->err)) && !(so.fd == fileno(ctx->out) &&
+	    isatty(so.fd));
+	so.started_us = cli_now_us();
+	for (;;) {
+		mail_message_stream(sc.msg, spec, true, write_fd, &so, save_step_done,
+		    &so);
+		rc = show_wait(&sc);
+		if (rc != SHOW_RETRY)
+			break;
+		progress(&so, true);
+		/* The loop is new: so is the signal's watcher. */
+		if ((rc = restart(&so, file)) != 0 || (rc = show_reopen(&sc)) != 0 ||
+		    (rc = ev_signal(sc.s.loop, SIGINT, on_interrupt, &so) < 0 ?
+		    EXIT_FAILURE_ : 0) != 0)
+			break;
+	}
+	progress(&so, true);
+	if (so.interrupted) {
+		rc = EXIT_INTERRUPTED;
+		/* A FETCH is still streaming and LOGOUT would wait behind it:
+		 * drop the link (the message first, so nothing is noted). */
+		mail_message_free(&sc.msg);
+		if (sc.s.client != NULL && !sc.s.closed)
+			imap_client_abort(sc.s.client, ERR_NONE, "interrupted");
+	}
 	if (rc == 0 && so.error != 0) {
 		fprintf(ctx->err, "crispin: save: writing %s failed: %s\n",
 		    file != NULL ? file : "standard output", strerror(so.error));
 		rc = EXIT_FAILURE_;
 	}
-	if (so.fd != fileno(ctx->out)) {
+	if (so.fd >= 0 && so.fd != fileno(ctx->out)) {
 		if (close(so.fd) < 0 && rc == 0) {
 			fprintf(ctx->err, "crispin: save: writing %s failed: %s\n", file,
 			    strerror(errno));
@@ -271,6 +413,7 @@ cli_save(struct cli_context *ctx, int argc, char **argv)
 	}
 out:
 	free(name);
+	free(spec);
 	show_close(&sc);
 	return rc;
 }

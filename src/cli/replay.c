@@ -94,6 +94,8 @@ cli_replay_journal(struct cli_session *s)
 	s->untagged_arg = NULL;
 	mail_journal_replay_free(&run.rp);
 	store_close(&st);
+	s->journal_refused = run.counts[MAIL_JOURNAL_REFUSED];
+	s->journal_stopped = rc != 0 || run.status < 0;
 	if (rc == 0 && run.status < 0)
 		fprintf(s->ctx->err, "crispin: journal: replay stopped; the changes "
 		    "left are kept for next time\n");

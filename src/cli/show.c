@@ -27,7 +27,7 @@ static int write_out(const void *, size_t, void *);
 static bool weeded(const char *, void *);
 static unsigned out_width(FILE *);
 static void load_mailcap(struct show_ctx *, struct mailcap *);
-static int show_parts(struct show_ctx *, const struct mime_part *);
+static int show_parts(struct show_ctx *, const char *);
 static int open_offline(struct show_ctx *);
 
 int
@@ -107,6 +107,15 @@ show_wait(struct show_ctx *sc)
 {
 	int	 rc;
 
+	while (!sc->done && sc->s.err == ERR_NONE && !sc->s.closed)
+		ev_loop_run_once(sc->s.loop, -1);
+	if (sc->retry_binary && sc->msg != NULL &&
+	    mail_message_binary_dropped(sc->msg) && !sc->no_binary) {
+		sc->done = false;
+		sc->status = 0;
+		x_free(&sc->error);
+		return SHOW_RETRY;
+	}
 	if ((rc = cli_session_wait(&sc->s, &sc->done)) != 0)
 		return rc;
 	sc->done = false;
@@ -177,19 +186,30 @@ show_open(struct show_ctx *sc)
 	imap_cmd_submit(cmd, examine_done, sc);
 	if ((rc = show_wait(sc)) != 0)
 		return rc;
-	/* Bodies are cached only with a part budget. */
-	if (config_num(sc->ctx->cfg, "body_cache_size") > 0)
-		sc->store = cli_open_store(sc->ctx);
+	/* Bodies are cached only with a part budget; the store also keeps
+	 * the parts this server cannot send as BINARY. */
+	sc->store = cli_open_store(sc->ctx);
 	memset(&p, 0, sizeof p);
 	p.folder = sc->folder;
 	p.uidvalidity = sc->uidvalidity;
-	p.store = sc->store;
-	/* Dovecot 2.3 drops the connection when BINARY meets broken base64;
-	 * decoding here costs a quarter more bytes but never the session. */
-	p.no_binary = true;
+	if (config_num(sc->ctx->cfg, "body_cache_size") > 0)
+		p.store = sc->store;
+	p.notes = sc->store;
+	p.no_binary = sc->no_binary;
 	sc->msg = mail_message_new(sc->s.client, &p, sc->uid);
 	mail_message_load(sc->msg, show_step_done, sc);
 	return show_wait(sc);
+}
+
+int
+show_reopen(struct show_ctx *sc)
+{
+	fprintf(sc->ctx->err, "crispin: %s: the server closed the connection when "
+	    "asked for a decoded (BINARY) part; fetching it encoded on a new "
+	    "connection\n", sc->cmd);
+	show_close(sc);
+	sc->no_binary = true;
+	return show_open(sc);
 }
 
 void
@@ -198,6 +218,7 @@ show_close(struct show_ctx *sc)
 	mail_message_free(&sc->msg);
 	if (sc->session_open)
 		cli_session_close(&sc->s);
+	sc->session_open = false;
 	store_close(&sc->store);
 	x_free(&sc->error);
 }
@@ -256,10 +277,10 @@ load_mailcap(struct show_ctx *sc, struct mailcap *mc)
 	buf_free(&list);
 }
 
-/* The shown parts of the tree under top, with the top header unless a
- * single part was asked for. */
+/* The shown parts of the tree under part (NULL: the whole message), with
+ * the top header unless a single part was asked for. */
 static int
-show_parts(struct show_ctx *sc, const struct mime_part *top)
+show_parts(struct show_ctx *sc, const char *part)
 {
 	static const char *const dflt_order[] = { "text/plain", "text/html", NULL };
 	struct mail_render_opts	 o;
@@ -267,11 +288,20 @@ show_parts(struct show_ctx *sc, const struct mime_part *top)
 	struct mailcap		 mc;
 	struct arena		*a = arena_new(0);
 	struct buf		 out = BUF_INIT;
+	const struct mime_part	*top = mail_message_root(sc->msg);
 	const char		*order_opt, **order = NULL;
-	char			*copy = NULL, *w, *save = NULL;
+	char			*copy = NULL, *w, *save = NULL, *clean;
 	size_t			 n, norder = 0;
 	int			 rc;
 
+	if (part != NULL && (top = mime_part_find(top, part)) == NULL) {
+		clean = str_sanitize(part);
+		fprintf(sc->ctx->err, "crispin: show: message %u has no part %s "
+		    "(crispin parts %u lists them)\n", sc->uid, clean, sc->uid);
+		free(clean);
+		arena_free(&a);
+		return EXIT_FAILURE_;
+	}
 	if ((order_opt = config_str(sc->ctx->cfg, "alternative_order")) != NULL) {
 		copy = xstrdup(order_opt);
 		for (w = strtok_r(copy, " \t,", &save); w != NULL;
@@ -315,7 +345,6 @@ int
 cli_show(struct cli_context *ctx, int argc, char **argv)
 {
 	struct show_ctx		 sc;
-	const struct mime_part	*p;
 	const char		*part = NULL, *a;
 	struct buf		 out = BUF_INIT;
 	size_t			 len;
@@ -326,6 +355,7 @@ cli_show(struct cli_context *ctx, int argc, char **argv)
 	memset(&sc, 0, sizeof sc);
 	sc.ctx = ctx;
 	sc.cmd = "show";
+	sc.retry_binary = true;
 	for (i = 1; i < argc; i++) {
 		a = argv[i];
 		if ((r = show_folder_arg(&sc, argc, argv, &i)) < 0)
@@ -371,18 +401,12 @@ cli_show(struct cli_context *ctx, int argc, char **argv)
 		hdr = mail_message_header(sc.msg, &len);
 		mail_render_headers(&out, hdr, len, 0, &(struct mail_render_opts){ 0 });
 		fwrite(out.data, 1, out.len, ctx->out);
-	} else if (part != NULL) {
-		if ((p = mime_part_find(mail_message_root(sc.msg), part)) == NULL) {
-			char *clean = str_sanitize(part);
-
-			fprintf(ctx->err, "crispin: show: message %u has no part %s "
-			    "(crispin parts %u lists them)\n", sc.uid, clean, sc.uid);
-			free(clean);
-			rc = EXIT_FAILURE_;
-		} else
-			rc = show_parts(&sc, p);
-	} else
-		rc = show_parts(&sc, mail_message_root(sc.msg));
+	} else {
+		/* Once more on a new connection if BINARY cost the first. */
+		while ((rc = show_parts(&sc, part)) == SHOW_RETRY &&
+		    (rc = show_reopen(&sc)) == 0)
+			;
+	}
 out:
 	buf_free(&out);
 	show_close(&sc);

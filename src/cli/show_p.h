@@ -17,6 +17,8 @@ struct show_ctx {
 	struct cli_session	 s;
 	bool			 session_open;
 	struct store		*store;		/* owned; NULL without cache */
+	bool			 no_binary;	/* the server dropped us on BINARY */
+	bool			 retry_binary;	/* the caller handles SHOW_RETRY */
 	uint32_t		 uidvalidity;
 	struct mail_message	*msg;		/* owned */
 	bool			 done;		/* the running step finished */
@@ -32,8 +34,16 @@ int	 show_uid_arg(struct show_ctx *, const char *, const char *usage);
 /* Connects, examines the folder, opens the cache and loads the message's
  * structure and header. Returns 0 or an exit code (message printed). */
 int	 show_open(struct show_ctx *);
-/* Runs the loop until the running step is done; 0 or an exit code. */
+/* The step should run again: the connection was lost during a BINARY
+ * fetch (see mail_message_binary_dropped). */
+#define SHOW_RETRY	(-1)
+/* Runs the loop until the running step is done; 0, SHOW_RETRY (with
+ * retry_binary, once per command, nothing printed) or an exit code
+ * (message printed). */
 int	 show_wait(struct show_ctx *);
+/* After SHOW_RETRY: a new connection and message, BINARY off. The part
+ * tree is new: look parts up again. 0 or an exit code (message printed). */
+int	 show_reopen(struct show_ctx *);
 /* The step callback for mail_message operations (arg: the show_ctx). */
 void	 show_step_done(struct mail_message *, int, const char *, void *);
 void	 show_close(struct show_ctx *);

@@ -271,6 +271,28 @@ outbox_account(const struct config *cfg)
 	return xstrdup("local");
 }
 
+/* How many messages wait in the outbox (for the interface, which sends
+ * them when the link comes back); 0 when it cannot be read. Quiet. */
+size_t
+cli_outbox_count(struct cli_context *ctx)
+{
+	struct store	*st = NULL;
+	const char	*dir_opt = config_str(ctx->cfg, "cache_dir");
+	char		*dir, *account, *error = NULL;
+	size_t		 n = 0;
+
+	account = outbox_account(ctx->cfg);
+	dir = dir_opt != NULL ? xstrdup(dir_opt) : store_default_dir();
+	if (store_open(dir, account, &st, NULL, &error) == 0 &&
+	    store_outbox_count(st, &n, &error) < 0)
+		n = 0;
+	store_close(&st);
+	free(error);
+	free(dir);
+	free(account);
+	return n;
+}
+
 struct store *
 submit_open_outbox(struct cli_context *ctx)
 {

@@ -1,10 +1,14 @@
 /*
- * crispin watch [-f FOLDER | --all] [--json]: one line per event until
- * SIGINT or SIGTERM. The selected folder (-f, default INBOX) and each
- * folder of watch_folders have a connection of their own, kept up by a
- * mail_session and sitting in IDLE with the folder model on it; with --all
- * the other folders' unread counts are checked every status_interval over
- * the selected folder's connection.
+ * crispin watch [-f FOLDER... | --all] [--json]: one line per event until
+ * SIGINT or SIGTERM. The selected folder (the first -f, default INBOX)
+ * has a connection kept up by a mail_session and sitting in IDLE with the
+ * folder model on it. The other folders watched (more -f, watch_folders)
+ * are followed over that same connection with NOTIFY (RFC 5465) where the
+ * server offers it: a STATUS the server pushes for one of them makes the
+ * connection visit it (a warm reopen through the cache, the snapshot diff
+ * reported) and come back. Without NOTIFY each has a connection of its
+ * own in IDLE. With --all the other folders' unread counts are checked
+ * every status_interval over the selected folder's connection.
  *
  * Each folder keeps a snapshot (UID, flags) of what was last reported, so
  * that a reopen after a reconnect reports exactly what changed meanwhile.
@@ -51,6 +55,8 @@ struct wconn {
 	struct snap		*snap;		/* owned, ascending UIDs */
 	size_t			 nsnap;
 	unsigned		 fresh;		/* new messages not yet told */
+	bool			 served;	/* followed through the primary's NOTIFY */
+	bool			 due;		/* served: a visit is wanted */
 };
 
 /* A folder checked with STATUS. */
@@ -76,6 +82,10 @@ struct watch {
 	size_t			 npolled;
 	bool			 polling;	/* a LIST/STATUS round runs */
 	bool			 notify;	/* NOTIFY SET accepted on this link */
+	bool			 decided;	/* NOTIFY or connections: chosen */
+	bool			 notify_watch;	/* watched folders served by NOTIFY */
+	struct wconn		*visiting;	/* served folder open on the primary */
+	struct ev_timer		*visit_timer;	/* owned */
 	unsigned		 status_pending;
 	struct ev_timer		*status_timer;	/* owned */
 	struct ev_timer		*mailcmd_timer;	/* owned: new_mail_command */
@@ -109,6 +119,10 @@ static void notify_set(struct watch *, struct imap_client *);
 static void notify_status(struct watch *, struct imap_client *,
 	    const struct imap_response *);
 static void on_child(int, void *);
+static void open_here(struct wconn *, struct imap_client *);
+static void visit_cb(void *);
+static struct wconn *served_find(struct watch *, struct imap_client *,
+	    const struct imap_response *);
 
 static const struct mail_session_events session_events = {
 	.state = on_state,
@@ -410,6 +424,9 @@ folder_opened(struct mail_folder *f, void *arg)
 		line_end(wc->w);
 	}
 	say_ready(wc->w);
+	/* Back home after a visit, or on to the next one. */
+	if (wc->w->notify_watch)
+		ev_timer_start(wc->w->visit_timer, 0);
 }
 
 static void
@@ -454,7 +471,8 @@ folder_error(struct mail_folder *f, enum err_class cls, const char *msg, void *a
 {
 	struct wconn	*wc = arg;
 	struct watch	*w = wc->w;
-	struct imap_client *c = mail_session_client(wc->session);
+	struct imap_client *c = mail_session_client(wc->served ?
+	    w->conns[0]->session : wc->session);
 	char		*clean;
 
 	if (cls == ERR_FAILURE && wc->open)
@@ -481,11 +499,17 @@ on_state(struct mail_session *s, enum mail_session_state st, enum err_class cls,
 	struct watch	*w = wc->w;
 
 	if (st == MAIL_SESSION_WAITING) {
-		wc->lost = true;
-		line_begin(w, "reconnect", wc->name);
-		line_num(w, "delay", (retry_ms + 999) / 1000);
-		line_text(w, "reason", reason);
-		line_end(w);
+		size_t i;
+
+		for (i = 0; i < w->nconns; i++) {
+			if (w->conns[i] != wc && (!wc->primary || !w->conns[i]->served))
+				continue;
+			w->conns[i]->lost = true;
+			line_begin(w, "reconnect", w->conns[i]->name);
+			line_num(w, "delay", (retry_ms + 999) / 1000);
+			line_text(w, "reason", reason);
+			line_end(w);
+		}
 	} else if (st == MAIL_SESSION_OFFLINE && cls != ERR_NONE) {
 		char *clean = str_sanitize(reason != NULL ? reason : "");
 
@@ -504,6 +528,38 @@ static void
 on_ready(struct mail_session *s, struct imap_client *c, bool reconnected, void *arg)
 {
 	struct wconn			*wc = arg;
+	struct watch			*w = wc->w;
+	size_t				 i;
+
+	/* The primary's first login tells whether the other folders need
+	 * connections of their own. */
+	if (wc->primary && !w->decided) {
+		w->decided = true;
+		w->notify_watch = w->nconns > 1 && imap_client_has_cap(c, "NOTIFY");
+		for (i = 1; i < w->nconns; i++) {
+			if (w->notify_watch)
+				w->conns[i]->served = true;
+			else
+				mail_session_start(w->conns[i]->session);
+		}
+	}
+	open_here(wc, c);
+	if (wc->primary && w->notify_watch) {
+		for (i = 1; i < w->nconns; i++)
+			w->conns[i]->due = true;
+	}
+	if (wc->primary && w->all)
+		ev_timer_start(w->status_timer, 0);
+	if (wc->primary && (w->all || w->notify_watch) &&
+	    imap_client_has_cap(c, "NOTIFY"))
+		notify_set(w, c);
+}
+
+/* Opens wc's folder on c (its own connection, or the primary's for a
+ * visit). */
+static void
+open_here(struct wconn *wc, struct imap_client *c)
+{
 	struct mail_folder_params	 p;
 
 	memset(&p, 0, sizeof p);
@@ -513,11 +569,76 @@ on_ready(struct mail_session *s, struct imap_client *c, bool reconnected, void *
 	wc->folder = mail_folder_new(c, wc->w->store, wc->name, &p);
 	mail_folder_subscribe(wc->folder, &folder_events, wc);
 	mail_folder_open(wc->folder);
-	if (wc->primary && wc->w->all) {
-		ev_timer_start(wc->w->status_timer, 0);
-		if (imap_client_has_cap(c, "NOTIFY"))
-			notify_set(wc->w, c);
+}
+
+/*
+ * One step of the visits NOTIFY asks for, run from a zero-delay timer
+ * whenever a folder finished opening or a STATUS came: a visit that is
+ * done ends; the next folder due is opened in place of the primary one;
+ * with none due, the primary folder is opened again. Each open is warm
+ * (QRESYNC through the cache), and the snapshot diff tells what changed.
+ */
+static void
+visit_cb(void *arg)
+{
+	struct watch		*w = arg;
+	struct wconn		*home = w->conns[0], *next = NULL;
+	struct imap_client	*c = mail_session_client(home->session);
+	size_t			 i;
+
+	if (c == NULL)
+		return;
+	if (w->visiting != NULL) {
+		if (!w->visiting->open)
+			return;		/* still opening */
+		mail_folder_free(&w->visiting->folder);
+		w->visiting = NULL;
 	}
+	for (i = 1; i < w->nconns && next == NULL; i++) {
+		if (w->conns[i]->served && w->conns[i]->due)
+			next = w->conns[i];
+	}
+	if (next == NULL) {
+		if (home->folder == NULL)
+			open_here(home, c);
+		return;
+	}
+	if (home->folder != NULL && !home->open)
+		return;			/* let the primary open finish first */
+	mail_folder_free(&home->folder);
+	home->open = false;
+	next->due = false;
+	w->visiting = next;
+	open_here(next, c);
+}
+
+/* The served folder a NOTIFY STATUS names, or NULL. */
+static struct wconn *
+served_find(struct watch *w, struct imap_client *c, const struct imap_response *r)
+{
+	struct arena		*a;
+	struct imap_status_data	 st;
+	struct wconn		*found = NULL;
+	char			*error = NULL, *name;
+	size_t			 i;
+
+	if (!w->notify_watch || r->keyword == NULL || strcmp(r->keyword, "STATUS") != 0)
+		return NULL;
+	a = arena_new(0);
+	if (imap_status_parse(r, a, &st, &error) < 0) {
+		free(error);
+		arena_free(&a);
+		return NULL;
+	}
+	name = imap_client_mailbox_utf8(c, st.mailbox);
+	for (i = 1; i < w->nconns && found == NULL; i++) {
+		if (w->conns[i]->served && (strcmp(w->conns[i]->name, name) == 0 ||
+		    (str_ieq(name, "INBOX") && str_ieq(w->conns[i]->name, "INBOX"))))
+			found = w->conns[i];
+	}
+	free(name);
+	arena_free(&a);
+	return found;
 }
 
 static void
@@ -531,6 +652,11 @@ on_lost(struct mail_session *s, void *arg)
 		wc->w->polling = false;
 		wc->w->status_pending = 0;
 		wc->w->notify = false;
+		if (wc->w->visiting != NULL) {
+			mail_folder_free(&wc->w->visiting->folder);
+			wc->w->visiting = NULL;
+		}
+		ev_timer_stop(wc->w->visit_timer);
 	}
 }
 
@@ -539,10 +665,21 @@ on_untagged(struct mail_session *s, const struct imap_response *r, void *arg)
 {
 	struct wconn	*wc = arg;
 	struct imap_client *c = mail_session_client(s);
+	struct wconn	*served;
 
-	if (wc->primary && wc->w->notify && c != NULL && r->keyword != NULL &&
-	    strcmp(r->keyword, "STATUS") == 0) {
+	if (wc->primary && c != NULL && (served = served_find(wc->w, c, r)) != NULL) {
+		served->due = true;
+		ev_timer_start(wc->w->visit_timer, 0);
+		return;
+	}
+	if (wc->primary && wc->w->notify && wc->w->all && c != NULL &&
+	    r->keyword != NULL && strcmp(r->keyword, "STATUS") == 0) {
 		notify_status(wc->w, c, r);
+		return;
+	}
+	if (wc->primary && wc->w->visiting != NULL) {
+		if (wc->w->visiting->folder != NULL)
+			mail_folder_untagged(wc->w->visiting->folder, r);
 		return;
 	}
 	if (wc->folder != NULL)
@@ -758,18 +895,46 @@ static void
 notify_done(struct imap_client *c, const struct imap_response *r, void *arg)
 {
 	struct watch	*w = arg;
+	size_t		 i;
 
 	w->notify = r->status == IMAP_STATUS_OK;
+	if (w->notify || !w->notify_watch || c != mail_session_client(w->conns[0]->session))
+		return;
+	/* Refused after all: the watched folders get connections. */
+	w->notify_watch = false;
+	if (w->visiting != NULL) {
+		mail_folder_free(&w->visiting->folder);
+		w->visiting = NULL;
+	}
+	if (w->conns[0]->folder == NULL)
+		open_here(w->conns[0], c);
+	for (i = 1; i < w->nconns; i++) {
+		w->conns[i]->served = false;
+		w->conns[i]->due = false;
+		mail_session_start(w->conns[i]->session);
+	}
 }
 
 static void
 notify_set(struct watch *w, struct imap_client *c)
 {
 	struct imap_cmd	*cmd;
+	size_t		 i;
 
 	cmd = imap_cmd_new(c, 0);
-	imap_cmd_add(cmd, "NOTIFY SET (selected (MessageNew MessageExpunge FlagChange)) "
-	    "(personal (MessageNew MessageExpunge FlagChange))");
+	imap_cmd_add(cmd, "NOTIFY SET (selected (MessageNew MessageExpunge FlagChange))");
+	if (w->all)
+		imap_cmd_add(cmd, " (personal (MessageNew MessageExpunge FlagChange))");
+	else {
+		/* Only the folders watched (filter-mailboxes). */
+		imap_cmd_add(cmd, " (mailboxes (");
+		for (i = 1; i < w->nconns; i++) {
+			if (i > 1)
+				imap_cmd_add(cmd, " ");
+			imap_cmd_add_mailbox(cmd, w->conns[i]->name);
+		}
+		imap_cmd_add(cmd, ") (MessageNew MessageExpunge FlagChange))");
+	}
 	imap_cmd_submit(cmd, notify_done, w);
 }
 
@@ -918,27 +1083,37 @@ wconn_free(struct wconn *wc)
 /* The -f folder, then watch_folders (without repeats) while there are
  * connections left. */
 static void
-plan_connections(struct watch *w, const char *folder)
+plan_one(struct watch *w, const char *name, long max)
+{
+	if (watched(w, name))
+		return;
+	if ((long)w->nconns >= max) {
+		fprintf(w->ctx->err, "crispin: watch: max_connections (%ld) reached; "
+		    "%s is %s\n", max, name, w->all ? "checked every status_interval" :
+		    "not watched");
+		return;
+	}
+	wconn_new(w, name, false);
+}
+
+/* The first -f folder, the other -f folders, then watch_folders (without
+ * repeats) while there are connections left. */
+static void
+plan_connections(struct watch *w, char **folders, size_t nfolders)
 {
 	const char	*list = config_str(w->ctx->cfg, "watch_folders");
 	long		 max = config_num(w->ctx->cfg, "max_connections");
 	char		*copy, *p, *save = NULL;
+	size_t		 i;
 
-	wconn_new(w, folder, true);
+	wconn_new(w, nfolders > 0 ? folders[0] : "INBOX", true);
+	for (i = 1; i < nfolders; i++)
+		plan_one(w, folders[i], max);
 	if (list == NULL)
 		return;
 	copy = xstrdup(list);
-	for (p = strtok_r(copy, " \t,", &save); p != NULL; p = strtok_r(NULL, " \t,", &save)) {
-		if (watched(w, p))
-			continue;
-		if ((long)w->nconns >= max) {
-			fprintf(w->ctx->err, "crispin: watch: max_connections (%ld) reached; "
-			    "%s is %s\n", max, p, w->all ? "checked every status_interval" :
-			    "not watched");
-			continue;
-		}
-		wconn_new(w, p, false);
-	}
+	for (p = strtok_r(copy, " \t,", &save); p != NULL; p = strtok_r(NULL, " \t,", &save))
+		plan_one(w, p, max);
 	free(copy);
 }
 
@@ -973,8 +1148,8 @@ cli_watch(struct cli_context *ctx, int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct watch	 w;
-	const char	*folder = "INBOX";
-	size_t		 i;
+	char		**folders = NULL;
+	size_t		 nfolders = 0, i;
 	int		 ch, rc;
 
 	memset(&w, 0, sizeof w);
@@ -983,7 +1158,8 @@ cli_watch(struct cli_context *ctx, int argc, char **argv)
 	while ((ch = getopt_long(argc, argv, "f:", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'f':
-			folder = optarg;
+			folders = xreallocarray(folders, nfolders + 1, sizeof *folders);
+			folders[nfolders++] = optarg;
 			break;
 		case 'a':
 			w.all = true;
@@ -993,23 +1169,28 @@ cli_watch(struct cli_context *ctx, int argc, char **argv)
 			break;
 		default:
 			fprintf(ctx->err, "crispin: watch: unknown option or missing value "
-			    "'%s'\nusage: crispin watch [-f FOLDER | --all] [--json]\n",
+			    "'%s'\nusage: crispin watch [-f FOLDER]... [--all] [--json]\n",
 			    argv[optind - 1]);
+			free(folders);
 			return EXIT_USAGE;
 		}
 	}
 	if (optind < argc) {
 		fprintf(ctx->err, "crispin: watch: unexpected argument '%s'\n", argv[optind]);
+		free(folders);
 		return EXIT_USAGE;
 	}
 	if (ctx->offline) {
 		fprintf(ctx->err, "crispin: watch needs the server, and crispin is "
 		    "offline (--offline, or offline = yes)\n");
+		free(folders);
 		return EXIT_NETWORK;
 	}
 	w.ctx = ctx;
-	if ((rc = cli_client_params(ctx, &w.cp)) != 0)
+	if ((rc = cli_client_params(ctx, &w.cp)) != 0) {
+		free(folders);
 		return rc;
+	}
 	w.sp.client = w.cp.p;
 	w.sp.reconnect_max_ms = (uint64_t)config_num(ctx->cfg, "reconnect_max_delay") * 1000;
 	w.sp.keepalive_ms = (uint64_t)config_num(ctx->cfg, "keepalive") * 1000;
@@ -1019,13 +1200,16 @@ cli_watch(struct cli_context *ctx, int argc, char **argv)
 	w.loop = ev_loop_new();
 	w.store = cli_open_store(ctx);
 	w.status_timer = ev_timer_new(w.loop, status_round, &w);
+	w.visit_timer = ev_timer_new(w.loop, visit_cb, &w);
 	w.mailcmd_timer = ev_timer_new(w.loop, mailcmd_cb, &w);
 	ev_signal(w.loop, SIGINT, on_signal, &w);
 	ev_signal(w.loop, SIGTERM, on_signal, &w);
 	ev_signal(w.loop, SIGCHLD, on_child, &w);
-	plan_connections(&w, folder);
-	for (i = 0; i < w.nconns; i++)
-		mail_session_start(w.conns[i]->session);
+	plan_connections(&w, folders, nfolders);
+	free(folders);
+	/* The others start once the primary's login shows whether NOTIFY
+	 * spares them their connections. */
+	mail_session_start(w.conns[0]->session);
 	while (!w.done)
 		ev_loop_run_once(w.loop, -1);
 	shutdown_sessions(&w);
@@ -1054,6 +1238,7 @@ cli_watch(struct cli_context *ctx, int argc, char **argv)
 	free(w.polled);
 	free(w.children);
 	ev_timer_free(&w.status_timer);
+	ev_timer_free(&w.visit_timer);
 	ev_timer_free(&w.mailcmd_timer);
 	store_close(&w.store);
 	buf_free(&w.line);

@@ -36,6 +36,8 @@ static const struct color_object objects[] = {
 	{ "index_size", P, "the size in index lines" },
 	{ "index_number", P, "the message number in index lines" },
 	{ "index_collapsed", P, "the count of hidden messages of a collapsed thread" },
+	{ "index_tags", P, "the keywords in index lines" },
+	{ "index_score", P, "the score in index lines" },
 	{ "header", NP, "header fields matching PATTERN in the pager" },
 	{ "hdrdefault", 0, "other header fields in the pager" },
 	{ "body", NP, "text matching PATTERN in the pager" },

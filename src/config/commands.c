@@ -29,6 +29,8 @@ static int cmd_ignore(struct rc_ctx *, struct rc_words *, char **);
 static int cmd_unignore(struct rc_ctx *, struct rc_words *, char **);
 static int cmd_alternative_order(struct rc_ctx *, struct rc_words *, char **);
 static int cmd_unalternative_order(struct rc_ctx *, struct rc_words *, char **);
+static int cmd_score(struct rc_ctx *, struct rc_words *, char **);
+static int cmd_unscore(struct rc_ctx *, struct rc_words *, char **);
 static int need_args(struct rc_words *, size_t, size_t, const char *, char **);
 static bool is_switch(const char *);
 static char *header_name(const char *);
@@ -46,6 +48,7 @@ static const struct rc_command commands[] = {
 	{ "macro", rc_cmd_macro, 0, "macro MAP[,MAP...] KEY SEQUENCE [DESCRIPTION]" },
 	{ "mailboxes", cmd_mailboxes, 0, "mailboxes FOLDER...: folders to list and watch" },
 	{ "reset", cmd_reset, 0, "reset NAME...|all: back to the default" },
+	{ "score", cmd_score, 0, "score PATTERN VALUE: add VALUE (or =VALUE: set it) to matching messages' score" },
 	{ "send-hook", cmd_hook, 0, "send-hook PATTERN COMMAND: run COMMAND when composing to PATTERN" },
 	{ "set", cmd_set, RC_LEX_EQUALS, "set NAME = VALUE, set NAME, set noNAME, set invNAME" },
 	{ "source", cmd_source, 0, "source FILE: read another rc file" },
@@ -58,6 +61,7 @@ static const struct rc_command commands[] = {
 	{ "unignore", cmd_unignore, 0, "unignore FIELD...|*: show header fields again" },
 	{ "unmacro", rc_cmd_unbind, 0, "unmacro MAP[,MAP...]|* [KEY]" },
 	{ "unmailboxes", cmd_unmailboxes, 0, "unmailboxes FOLDER...|*" },
+	{ "unscore", cmd_unscore, 0, "unscore PATTERN...|*: forget score rules" },
 	{ "unset", cmd_unset, 0, "unset NAME...: unset a string, no for yes/no options" },
 };
 
@@ -533,6 +537,15 @@ config_alias(const struct config *cfg, const char *key)
 	return NULL;
 }
 
+const char *
+config_alias_at(const struct config *cfg, size_t i, const char **value_r)
+{
+	if (i >= cfg->naliases)
+		return NULL;
+	*value_r = cfg->aliases[i].value;
+	return cfg->aliases[i].key;
+}
+
 bool
 config_header_ignored(const struct config *cfg, const char *field)
 {
@@ -557,4 +570,73 @@ config_hooks(const struct config *cfg, size_t *count)
 {
 	*count = cfg->nhooks;
 	return cfg->hooks;
+}
+
+/* mutt's scores: the rules are kept as "VALUE PATTERN", in order. */
+static int
+cmd_score(struct rc_ctx *ctx, struct rc_words *w, char **error_r)
+{
+	const char	*v;
+	char		*rule;
+	size_t		 i;
+
+	if (need_args(w, 2, 2, "score PATTERN VALUE", error_r) < 0)
+		return -1;
+	v = w->w[2].text;
+	i = *v == '=' ? 1 : 0;
+	if (v[i] == '+' || v[i] == '-')
+		i++;
+	if (v[i] == '\0' || strspn(v + i, "0123456789") != strlen(v + i) ||
+	    strlen(v + i) > 6) {
+		*error_r = xasprintf("bad score value '%s' (a number: 10, -5, or "
+		    "=100 to set the score and stop)", v);
+		return -1;
+	}
+	if (*w->w[1].text == '\0') {
+		*error_r = xstrdup("score needs a pattern");
+		return -1;
+	}
+	rule = xasprintf("%s %s", v, w->w[1].text);
+	/* The same pattern again replaces its value, as in mutt. */
+	for (i = 0; i < ctx->cfg->scores.n; i++) {
+		if (strcmp(strchr(ctx->cfg->scores.v[i], ' ') + 1, w->w[1].text) == 0) {
+			free(ctx->cfg->scores.v[i]);
+			ctx->cfg->scores.v[i] = rule;
+			return 0;
+		}
+	}
+	strlist_add(&ctx->cfg->scores, rule);
+	free(rule);
+	return 0;
+}
+
+static int
+cmd_unscore(struct rc_ctx *ctx, struct rc_words *w, char **error_r)
+{
+	struct strlist	*l = &ctx->cfg->scores;
+	size_t		 i, k, j;
+
+	if (need_args(w, 1, 0, "unscore PATTERN...|*", error_r) < 0)
+		return -1;
+	for (j = 1; j < w->n; j++) {
+		if (strcmp(w->w[j].text, "*") == 0) {
+			strlist_clear(l);
+			continue;
+		}
+		for (i = k = 0; i < l->n; i++) {
+			if (strcmp(strchr(l->v[i], ' ') + 1, w->w[j].text) == 0)
+				free(l->v[i]);
+			else
+				l->v[k++] = l->v[i];
+		}
+		l->n = k;
+	}
+	return 0;
+}
+
+const char *const *
+config_scores(const struct config *cfg, size_t *count)
+{
+	*count = cfg->scores.n;
+	return (const char *const *)cfg->scores.v;
 }

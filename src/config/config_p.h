@@ -33,6 +33,7 @@ struct config {
 	struct strlist		  mailboxes;
 	struct strlist		  ignore;
 	struct strlist		  unignore;
+	struct strlist		  scores;	/* "VALUE PATTERN" (score) */
 	struct config_alias	 *aliases;
 	size_t			  naliases;
 	struct config_hook	 *hooks;

@@ -116,6 +116,7 @@ config_free(struct config **cfgp)
 	strlist_clear(&cfg->mailboxes);
 	strlist_clear(&cfg->ignore);
 	strlist_clear(&cfg->unignore);
+	strlist_clear(&cfg->scores);
 	for (i = 0; i < cfg->naliases; i++) {
 		free(cfg->aliases[i].key);
 		free(cfg->aliases[i].value);

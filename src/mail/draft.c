@@ -56,6 +56,7 @@ mail_draft_clear(struct mail_draft *d)
 	free(d->subject);
 	free(d->in_reply_to);
 	free(d->references);
+	free(d->fcc);
 	for (i = 0; i < d->nextra; i++)
 		free(d->extra[i]);
 	free(d->extra);
@@ -65,6 +66,7 @@ mail_draft_clear(struct mail_draft *d)
 		free(d->attachments[i].name);
 		free(d->attachments[i].content_type);
 		free(d->attachments[i].data);
+		free(d->attachments[i].description);
 	}
 	free(d->attachments);
 	free(d->note);
@@ -309,6 +311,7 @@ mail_draft_to_compose(const struct mail_draft *d, const struct mail_draft_opts *
 			att[i].len = d->attachments[i].len;
 			att[i].filename = d->attachments[i].name;
 			att[i].content_type = d->attachments[i].content_type;
+			att[i].description = d->attachments[i].description;
 		}
 	}
 	c->attachments = att;

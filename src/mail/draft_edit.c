@@ -37,6 +37,7 @@ static void write_attach(struct buf *, const struct mail_draft_attachment *);
 static int parse_attach(struct mail_draft *, const char *, char **);
 static int apply_field(struct edited *, const char *, size_t, const char *, char **);
 static void edited_free(struct edited *);
+static void keep_attachment_settings(struct mail_draft *, const struct mail_draft *);
 static const char *field_value(struct buf *);
 static int write_file(const char *, const struct buf *, char **);
 static int read_file(const char *, struct buf *, char **);
@@ -213,6 +214,33 @@ edited_free(struct edited *e)
 	mail_draft_clear(&e->extras);
 }
 
+/* A file still attached keeps the type and description the compose
+ * screen gave it: the Attach: line carries neither. */
+static void
+keep_attachment_settings(struct mail_draft *to, const struct mail_draft *from)
+{
+	struct mail_draft_attachment	*a;
+	size_t				 i, j;
+
+	for (i = 0; i < to->nattachments; i++) {
+		a = &to->attachments[i];
+		if (a->path == NULL)
+			continue;
+		for (j = 0; j < from->nattachments; j++) {
+			if (from->attachments[j].path == NULL ||
+			    strcmp(from->attachments[j].path, a->path) != 0)
+				continue;
+			if (a->content_type == NULL)
+				a->content_type = xstrdup_null(
+				    from->attachments[j].content_type);
+			if (a->description == NULL)
+				a->description = xstrdup_null(
+				    from->attachments[j].description);
+			break;
+		}
+	}
+}
+
 int
 mail_draft_file_read(struct mail_draft *d, bool edit_headers, const char *text,
     size_t len, char **error_r)
@@ -301,13 +329,18 @@ mail_draft_file_read(struct mail_draft *d, bool edit_headers, const char *text,
 				    d->attachments[i].len,
 				    d->attachments[i].content_type,
 				    d->attachments[i].name);
+				e.extras.attachments[e.extras.nattachments - 1].
+				    description = xstrdup_null(
+				    d->attachments[i].description);
 			}
 		}
+		keep_attachment_settings(&e.extras, d);
 		for (i = 0; i < d->nattachments; i++) {
 			free(d->attachments[i].path);
 			free(d->attachments[i].name);
 			free(d->attachments[i].content_type);
 			free(d->attachments[i].data);
+			free(d->attachments[i].description);
 		}
 		free(d->attachments);
 		d->attachments = e.extras.attachments;

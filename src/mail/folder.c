@@ -34,6 +34,8 @@ static void on_ignored(struct mail_folder *, const struct imap_response *);
 static void apply_fetch(struct mail_folder *, struct mail_msg *, const struct imap_fetch *);
 static void folder_destroy(struct mail_folder *);
 static void to_store_msg(const struct mail_msg *, struct store_msg *);
+static void remember_emailid(struct mail_folder *, uint32_t, const char *);
+static void flush_emailids(struct mail_folder *);
 
 static const struct {
 	const char	*code;
@@ -93,6 +95,11 @@ folder_destroy(struct mail_folder *f)
 	free(f->subs);
 	free(f->cache);
 	free(f->dirty);
+	ev_timer_free(&f->rest_timer);
+	/* The store may be gone by now: what was not flushed is dropped. */
+	while (f->nemailids > 0)
+		free(f->emailids[--f->nemailids].emailid);
+	free(f->emailids);
 	mail_msgmap_free(&f->map);
 	mail_intern_free(&f->strings);
 	free(f);
@@ -124,6 +131,8 @@ mail_folder_free(struct mail_folder **fp)
 	/* Commands still in flight keep it until their replies. */
 	folder_flush(f);
 	f->dead = true;
+	if (f->rest_timer != NULL)
+		ev_timer_stop(f->rest_timer);
 	f->nsubs = 0;
 	folder_unref(f);
 }
@@ -412,8 +421,10 @@ code_permanentflags(struct mail_folder *f, const struct imap_response *r)
 	if (r->code_argc < 1)
 		return;
 	a = arena_new(0);
-	if (imap_flags_parse(&r->code_args[0], a, &fl, NULL) == 0)
+	if (imap_flags_parse(&r->code_args[0], a, &fl, NULL) == 0) {
 		f->permflags = fl.bits;
+		folder_set_permkeywords(f, fl.keywords, fl.nkeywords);
+	}
 	arena_free(&a);
 }
 
@@ -453,6 +464,13 @@ on_exists(struct mail_folder *f, const struct imap_response *r)
 		    MAIL_FOLDER_MAX_MESSAGES);
 		return;
 	}
+	if (f->preloaded && f->state == FOLDER_SELECTING) {
+		/* The map holds the cache, not the server's positions yet:
+		 * sync.c applies the count once VANISHED has been. */
+		f->select_exists = r->number;
+		f->have_exists = true;
+		return;
+	}
 	if (mail_msgmap_exists(f->map, r->number) < 0) {
 		/* EXISTS may not shrink the folder; trust it and rebuild. */
 		log_warn("folder %s: EXISTS %u below %u", f->name, r->number, old);
@@ -471,6 +489,11 @@ on_expunge(struct mail_folder *f, const struct imap_response *r)
 	struct imap_seqset	set;
 	uint32_t		uid;
 
+	if (f->preloaded && f->state == FOLDER_SELECTING) {
+		/* A position in a map that has none yet: settle by UID SEARCH. */
+		f->desync = true;
+		return;
+	}
 	if (!r->has_number || mail_msgmap_expunge(f->map, r->number, &uid) < 0) {
 		log_warn("folder %s: EXPUNGE of a message we do not have", f->name);
 		f->desync = true;
@@ -556,7 +579,13 @@ on_fetch(struct mail_folder *f, const struct imap_response *r)
 		arena_free(&a);
 		return;
 	}
-	if (f->desync && !fe.has_uid) {
+	if (f->preloaded && f->state == FOLDER_SELECTING) {
+		/* QRESYNC's changes by UID; new messages come with their
+		 * index fields later. */
+		if (fe.has_uid && (m = mail_msgmap_get(f->map,
+		    mail_msgmap_seq(f->map, fe.uid))) != NULL)
+			apply_fetch(f, m, &fe);
+	} else if (f->desync && !fe.has_uid) {
 		/* Positions are in doubt until the map is rebuilt. */
 	} else if ((m = mail_msgmap_get(f->map, fe.seq)) == NULL) {
 		log_warn("folder %s: FETCH for message %u of %u", f->name, fe.seq,
@@ -601,6 +630,8 @@ apply_fetch(struct mail_folder *f, struct mail_msg *m, const struct imap_fetch *
 		if (fe->modseq > f->highestmodseq && f->state != FOLDER_SELECTING)
 			f->highestmodseq = fe->modseq;
 	}
+	if (fe->emailid != NULL && m->uid != 0 && f->store != NULL)
+		remember_emailid(f, m->uid, fe->emailid);
 	if (fe->has_internaldate)
 		m->internaldate = fe->internaldate;
 	if (fe->has_size)
@@ -663,6 +694,38 @@ to_store_msg(const struct mail_msg *m, struct store_msg *sm)
 	sm->references = m->references;
 }
 
+static void
+remember_emailid(struct mail_folder *f, uint32_t uid, const char *emailid)
+{
+	if (f->nemailids == f->emailids_cap) {
+		f->emailids_cap = f->emailids_cap ? f->emailids_cap * 2 : 64;
+		f->emailids = xreallocarray(f->emailids, f->emailids_cap,
+		    sizeof *f->emailids);
+	}
+	f->emailids[f->nemailids].uid = uid;
+	f->emailids[f->nemailids].emailid = xstrdup(emailid);
+	f->nemailids++;
+}
+
+/* After the records they belong to; a failure costs a refetch of parts
+ * after a move, nothing else. */
+static void
+flush_emailids(struct mail_folder *f)
+{
+	char	*error = NULL;
+	size_t	 i;
+
+	for (i = 0; i < f->nemailids; i++) {
+		if (f->store != NULL && error == NULL &&
+		    store_msg_set_emailid(f->store, f->name, f->emailids[i].uid,
+		    f->emailids[i].emailid, &error) < 0)
+			log_warn("folder %s: cache: %s", f->name, error);
+		free(f->emailids[i].emailid);
+	}
+	free(error);
+	f->nemailids = 0;
+}
+
 void
 folder_flush(struct mail_folder *f)
 {
@@ -687,6 +750,7 @@ folder_flush(struct mail_folder *f)
 			goto fail;
 		}
 	}
+	flush_emailids(f);
 	if (store_commit(f->store, &error) < 0)
 		goto fail;
 	f->ndirty = 0;

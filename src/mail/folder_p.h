@@ -39,6 +39,7 @@ struct mail_folder {
 	bool			 condstore;	/* MODSEQ may be asked for */
 	bool			 nomodseq;
 	unsigned		 permflags;
+	const char		*permkeywords;	/* interned: PERMANENTFLAGS' keywords */
 
 	struct mail_msgmap	*map;		/* owned */
 	struct mail_intern	*strings;	/* owned */
@@ -56,10 +57,33 @@ struct mail_folder {
 
 	unsigned		 sync_pending;	/* sync commands in flight */
 	unsigned		 fill_rounds;
+	uint32_t		 fill_from;	/* where the round goes on; 0: done */
 	bool			 desync;	/* the map contradicted the server */
 	bool			 fill_again;	/* new mail during the open */
 	bool			 announced;	/* opened was emitted */
+	/* The cached records went into the map before SELECT answered (a
+	 * complete cache): the index shows them at once, and while the
+	 * SELECT runs its EXISTS is held back and FETCH goes by UID. */
+	bool			 preloaded;
+	bool			 have_exists;
+	uint32_t		 select_exists;
+	/* The cache was marked as holding part of the folder (a fill is
+	 * under way): an open cut short resumes from what arrived. */
+	bool			 partial_marked;
+	/* Cached records past the first screen, attached on the next turn
+	 * of params.loop (or before the SELECT's answer is used). */
+	struct ev_timer		*rest_timer;	/* owned */
+	bool			 rest_pending;
 	size_t			 progress_done, progress_total;
+
+	/* EMAILIDs (OBJECTID) heard, written with the next flush; they
+	 * are not kept in the records, which the index holds by the
+	 * hundred thousand. Owned. */
+	struct folder_emailid {
+		uint32_t	 uid;
+		char		*emailid;
+	}			*emailids;
+	size_t			 nemailids, emailids_cap;
 
 	uint32_t		*dirty;		/* UIDs to write; owned */
 	size_t			 ndirty, dirty_cap;
@@ -116,8 +140,13 @@ void	 folder_store_flags(struct mail_folder *, const struct imap_seqset *uids,
 	    struct imap_seqset *conflicts, bool journal, mail_folder_done_cb *done,
 	    void *arg);
 
+/* keywords.c: remembers PERMANENTFLAGS' keywords (n of them). */
+void	 folder_set_permkeywords(struct mail_folder *, const char *const *kw, size_t n);
+
 /* sync.c */
 void	 sync_after_select(struct mail_folder *);
+/* The cached records not attached yet, now. */
+void	 sync_attach_rest(struct mail_folder *);
 /* Fetches the index fields of slots that lack them, newest first. */
 void	 sync_fill(struct mail_folder *);
 /* New mail announced while open. */

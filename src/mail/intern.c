@@ -16,6 +16,9 @@
 struct mail_intern {
 	struct arena	 *arena;
 	const char	**slots;	/* owned array; strings in the arena */
+	/* Each slot's hash: most probes end on a mismatch here, without
+	 * touching the string, and growing rehashes nothing. Owned. */
+	uint32_t	 *hashes;
 	size_t		  cap;		/* a power of two */
 	size_t		  count;
 };
@@ -32,6 +35,7 @@ mail_intern_new(void)
 	t->arena = arena_new(0);
 	t->cap = 256;
 	t->slots = xcalloc(t->cap, sizeof *t->slots);
+	t->hashes = xcalloc(t->cap, sizeof *t->hashes);
 	return t;
 }
 
@@ -44,6 +48,7 @@ mail_intern_free(struct mail_intern **tp)
 		return;
 	arena_free(&t->arena);
 	free(t->slots);
+	free(t->hashes);
 	free(t);
 	*tp = NULL;
 }
@@ -67,36 +72,44 @@ static void
 grow(struct mail_intern *t)
 {
 	const char	**old = t->slots;
+	uint32_t	 *oldh = t->hashes;
 	size_t		  oldcap = t->cap, i, j;
 
 	t->cap *= 2;
 	t->slots = xcalloc(t->cap, sizeof *t->slots);
+	t->hashes = xcalloc(t->cap, sizeof *t->hashes);
 	for (i = 0; i < oldcap; i++) {
 		if (old[i] == NULL)
 			continue;
-		j = hash(old[i], strlen(old[i])) & (t->cap - 1);
+		j = oldh[i] & (t->cap - 1);
 		while (t->slots[j] != NULL)
 			j = (j + 1) & (t->cap - 1);
 		t->slots[j] = old[i];
+		t->hashes[j] = oldh[i];
 	}
 	free(old);
+	free(oldh);
 }
 
 const char *
 mail_intern_n(struct mail_intern *t, const char *s, size_t len)
 {
-	size_t	j;
+	uint32_t	h;
+	size_t		j;
 
 	if (s == NULL)
 		return NULL;
 	if ((t->count + 1) * 4 > t->cap * 3)
 		grow(t);
-	j = hash(s, len) & (t->cap - 1);
+	h = (uint32_t)hash(s, len);
+	j = h & (t->cap - 1);
 	while (t->slots[j] != NULL) {
-		if (strncmp(t->slots[j], s, len) == 0 && t->slots[j][len] == '\0')
+		if (t->hashes[j] == h && strncmp(t->slots[j], s, len) == 0 &&
+		    t->slots[j][len] == '\0')
 			return t->slots[j];
 		j = (j + 1) & (t->cap - 1);
 	}
+	t->hashes[j] = h;
 	t->slots[j] = arena_strndup(t->arena, s, len);
 	t->count++;
 	return t->slots[j];
@@ -106,6 +119,14 @@ const char *
 mail_intern(struct mail_intern *t, const char *s)
 {
 	return s == NULL ? NULL : mail_intern_n(t, s, strlen(s));
+}
+
+/* Message-IDs and References differ from message to message: a hash
+ * slot each would only cost memory and time. */
+const char *
+mail_intern_copy(struct mail_intern *t, const char *s)
+{
+	return s == NULL ? NULL : arena_strdup(t->arena, s);
 }
 
 size_t

@@ -20,6 +20,14 @@
 struct entry {
 	struct store_journal_entry e;
 	char			*folder, *uids, *keywords, *dest;
+	/* A copy is looked for in its destination first (the link may have
+	 * died after the server did it): the source messages' Message-IDs,
+	 * and the source UIDs found there already. */
+	bool			 looked;
+	char			**ids;		/* owned, nids of them */
+	uint32_t		*id_uids;	/* the source UID of each */
+	size_t			 nids;
+	struct imap_seqset	 there;
 };
 
 struct mail_journal_replay {
@@ -42,6 +50,7 @@ struct mail_journal_replay {
 	struct imap_seqset	 conflicts;	/* [MODIFIED] of the running entry */
 	struct imap_seqset	 touched;	/* changed by this replay in folder */
 	bool			 running;	/* an operation is in flight */
+	bool			 looking;	/* the folder is a copy's destination */
 	bool			 in_advance;
 	bool			 finished;
 	bool			*freed;		/* set when freed during a callback */
@@ -62,6 +71,10 @@ static void	 report(struct mail_journal_replay *, enum mail_journal_outcome,
 static void	 finish(struct mail_journal_replay *, int);
 static void	 set_text(struct buf *, const struct imap_seqset *);
 static bool	 link_up(const struct mail_journal_replay *);
+static bool	 look_start(struct mail_journal_replay *, struct entry *);
+static void	 look_finish(struct mail_journal_replay *, struct entry *);
+static void	 entry_free(struct entry *);
+static bool	 flags_pending(struct mail_journal_replay *, const struct entry *);
 
 static const struct mail_folder_events events = {
 	.opened = on_opened,
@@ -172,7 +185,28 @@ collect(const struct store_journal_entry *e, void *arg)
 	n->e.uids = n->uids;
 	n->e.keywords = n->keywords;
 	n->e.dest = n->dest;
+	n->looked = false;
+	n->ids = NULL;
+	n->id_uids = NULL;
+	n->nids = 0;
+	imap_seqset_init(&n->there);
 	return 0;
+}
+
+static void
+entry_free(struct entry *en)
+{
+	size_t	i;
+
+	free(en->folder);
+	free(en->uids);
+	free(en->keywords);
+	free(en->dest);
+	for (i = 0; i < en->nids; i++)
+		free(en->ids[i]);
+	free(en->ids);
+	free(en->id_uids);
+	imap_seqset_free(&en->there);
 }
 
 struct mail_journal_replay *
@@ -223,12 +257,8 @@ mail_journal_replay_free(struct mail_journal_replay **rpp)
 	if (rp->freed != NULL)
 		*rp->freed = true;
 	mail_folder_free(&rp->folder);
-	for (i = 0; i < rp->nentries; i++) {
-		free(rp->entries[i].folder);
-		free(rp->entries[i].uids);
-		free(rp->entries[i].keywords);
-		free(rp->entries[i].dest);
-	}
+	for (i = 0; i < rp->nentries; i++)
+		entry_free(&rp->entries[i]);
 	free(rp->entries);
 	free(rp->error);
 	imap_seqset_free(&rp->present);
@@ -268,6 +298,10 @@ advance(struct mail_journal_replay *rp)
 			break;
 		}
 		en = &rp->entries[rp->next];
+		if (rp->looking) {
+			look_finish(rp, en);
+			continue;
+		}
 		if (rp->folder == NULL || rp->open_failed ||
 		    strcmp(mail_folder_name(rp->folder), en->e.folder) != 0) {
 			open_folder(rp, en->e.folder);
@@ -390,6 +424,38 @@ start_entry(struct mail_journal_replay *rp, struct entry *en)
 	imap_seqset_free(&asked);
 	imap_seqset_normalize(&rp->present);
 	imap_seqset_normalize(&rp->missing);
+	if (en->e.op == STORE_JOURNAL_COPY && en->e.dest != NULL && !en->looked &&
+	    rp->present.count > 0 && look_start(rp, en))
+		return true;
+	if ((en->e.op == STORE_JOURNAL_FLAGS_ADD || en->e.op == STORE_JOURNAL_FLAGS_REMOVE) &&
+	    !flags_pending(rp, en)) {
+		/* The server has them so already: the STORE went through
+		 * before the link died (or another client did the same). */
+		report(rp, MAIL_JOURNAL_DONE, en, "already so on the server");
+		mail_journal_forget(rp->store, en->e.seq);
+		return false;
+	}
+	if (en->there.count > 0) {
+		/* Copied already, before the link died: not again. */
+		imap_seqset_init(&asked);
+		for (i = 0; i < rp->present.count; i++) {
+			for (u = rp->present.ranges[i].lo; ; u++) {
+				if (!imap_seqset_contains(&en->there, u))
+					imap_seqset_add(&asked, u, u);
+				if (u == rp->present.ranges[i].hi)
+					break;
+			}
+		}
+		imap_seqset_normalize(&asked);
+		imap_seqset_free(&rp->present);
+		rp->present = asked;
+		if (rp->present.count == 0) {
+			report(rp, MAIL_JOURNAL_DONE, en, "already in %s: not copied "
+			    "again", en->e.dest);
+			mail_journal_forget(rp->store, en->e.seq);
+			return false;
+		}
+	}
 	if (rp->present.count == 0) {
 		report(rp, MAIL_JOURNAL_DROPPED, en, "%s no longer in %s%s",
 		    strpbrk(en->e.uids, ",:") != NULL ? "the messages are" :
@@ -504,6 +570,111 @@ settle(struct mail_journal_replay *rp, struct entry *en, int status)
 	buf_free(&b);
 	x_free(&rp->error);
 	advance(rp);
+}
+
+/* Leaves in present the messages whose flags (as the resync found them)
+ * do not show the change yet; false when none is left. */
+static bool
+flags_pending(struct mail_journal_replay *rp, const struct entry *en)
+{
+	const struct mail_msg	*m;
+	struct imap_seqset	 left;
+	bool			 add = en->e.op == STORE_JOURNAL_FLAGS_ADD, done;
+	const char		*k, *sp;
+	char			*kw;
+	size_t			 i;
+	uint32_t		 u;
+
+	imap_seqset_init(&left);
+	for (i = 0; i < rp->present.count; i++) {
+		for (u = rp->present.ranges[i].lo; ; u++) {
+			m = mail_folder_by_uid(rp->folder, u);
+			done = m != NULL && (m->state & MAIL_MSG_FLAGS) &&
+			    (add ? (m->flags & en->e.flags) == en->e.flags :
+			    (m->flags & en->e.flags) == 0);
+			for (k = en->e.keywords; done && k != NULL && *k != '\0';
+			    k = sp + strspn(sp, " ")) {
+				sp = k + strcspn(k, " ");
+				kw = xstrndup(k, (size_t)(sp - k));
+				if (mail_keywords_has(m->keywords, kw) != add)
+					done = false;
+				free(kw);
+			}
+			/* Done means changed by us (before the link died): a
+			 * later entry's MODSEQ conflict there is ours too. */
+			if (!done)
+				imap_seqset_add(&left, u, u);
+			else
+				imap_seqset_add(&rp->touched, u, u);
+			if (u == rp->present.ranges[i].hi)
+				break;
+		}
+	}
+	imap_seqset_normalize(&left);
+	imap_seqset_normalize(&rp->touched);
+	imap_seqset_free(&rp->present);
+	rp->present = left;
+	return rp->present.count > 0;
+}
+
+/* Notes the Message-IDs of the copy's messages and opens its
+ * destination to look for them there (advance calls look_finish); false
+ * when there is nothing to look for. */
+static bool
+look_start(struct mail_journal_replay *rp, struct entry *en)
+{
+	const struct mail_msg	*m;
+	size_t			 i;
+	uint32_t		 u;
+
+	en->looked = true;
+	for (i = 0; i < rp->present.count; i++) {
+		for (u = rp->present.ranges[i].lo; ; u++) {
+			m = mail_folder_by_uid(rp->folder, u);
+			if (m != NULL && m->message_id != NULL) {
+				en->ids = xreallocarray(en->ids, en->nids + 1,
+				    sizeof *en->ids);
+				en->id_uids = xreallocarray(en->id_uids, en->nids + 1,
+				    sizeof *en->id_uids);
+				en->ids[en->nids] = xstrdup(m->message_id);
+				en->id_uids[en->nids++] = u;
+			}
+			if (u == rp->present.ranges[i].hi)
+				break;
+		}
+	}
+	if (en->nids == 0)
+		return false;
+	rp->looking = true;
+	open_folder(rp, en->e.dest);
+	return true;
+}
+
+/* The destination is open (or could not be): which are there already. */
+static void
+look_finish(struct mail_journal_replay *rp, struct entry *en)
+{
+	const struct mail_msg	*m;
+	uint32_t		 seq, n;
+	size_t			 i;
+
+	rp->looking = false;
+	if (rp->open_failed) {
+		/* The copy itself will say what is wrong with it. */
+		rp->open_failed = false;
+		return;
+	}
+	n = mail_folder_count(rp->folder);
+	for (seq = 1; seq <= n; seq++) {
+		m = mail_folder_msg(rp->folder, seq);
+		if (m == NULL || m->message_id == NULL)
+			continue;
+		for (i = 0; i < en->nids; i++) {
+			if (strcmp(m->message_id, en->ids[i]) == 0)
+				imap_seqset_add(&en->there, en->id_uids[i], en->id_uids[i]);
+		}
+	}
+	imap_seqset_normalize(&en->there);
 }
 
 /* A failure now is the server's answer, not a lost link. */

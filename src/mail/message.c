@@ -47,7 +47,9 @@ struct mail_message {
 	char			*folder;	/* owned */
 	uint32_t		 uidvalidity;
 	struct store		*store;		/* borrowed */
+	struct store		*notes;		/* borrowed: BINARY notes */
 	bool			 no_binary;
+	bool			 binary_dropped;	/* the link died on a BINARY fetch */
 	size_t			 chunk;
 	uint32_t		 uid;
 	struct msg_ref		*ref;		/* owned share */
@@ -81,6 +83,7 @@ struct mail_message {
 	uint64_t		 offset;
 	uint64_t		 chunk_got;
 	uint64_t		 streamed;
+	uint64_t		 total;		/* expected bytes; 0: unknown */
 	bool			 write_failed;
 	struct buf		 tmp;
 };
@@ -109,6 +112,8 @@ static void add_body(struct mail_message *, const char *, bool);
 static void reparse_cb(const struct imap_response *, void *);
 static int stream_out(struct mail_message *, const void *, size_t);
 static bool use_binary(const struct mail_message *, const struct mime_part *);
+static void note_refused(struct mail_message *, const char *);
+static bool binary_failed(struct mail_message *, struct imap_client *);
 static void cache_put(struct mail_message *, const char *, const void *, size_t);
 static int cache_get(struct mail_message *, const char *, struct buf *);
 
@@ -128,6 +133,7 @@ mail_message_new(struct imap_client *c, const struct mail_message_params *p,
 	m->folder = xstrdup(p->folder != NULL ? p->folder : "");
 	m->uidvalidity = p->uidvalidity;
 	m->store = p->uidvalidity != 0 ? p->store : NULL;
+	m->notes = p->uidvalidity != 0 ? p->notes : NULL;
 	m->no_binary = p->no_binary;
 	m->chunk = p->chunk != 0 ? p->chunk : DEFAULT_CHUNK;
 	m->uid = uid;
@@ -201,6 +207,18 @@ uint64_t
 mail_message_streamed(const struct mail_message *m)
 {
 	return m->streamed;
+}
+
+uint64_t
+mail_message_stream_total(const struct mail_message *m)
+{
+	return m->total;
+}
+
+bool
+mail_message_binary_dropped(const struct mail_message *m)
+{
+	return m->binary_dropped;
 }
 
 const char *
@@ -395,6 +413,11 @@ on_fetch(struct imap_client *c, const struct imap_response *r, void *arg)
 		mime_part_from_imap(f.body, m->arena, &m->root);
 		keep_structure(m, r);
 	}
+	/* BINARY.SIZE: how much a decoded stream will bring (progress). */
+	for (i = 0; i < f.nbinary_sizes && m->op == OP_STREAM; i++) {
+		if (m->binary && strcasecmp(f.binary_sizes[i].section, m->sec) == 0)
+			m->total = f.binary_sizes[i].size;
+	}
 	/* Bodies sent as quoted strings (or NIL) never went through the sink. */
 	for (i = 0; i < f.nsections; i++) {
 		if ((s = imap_arg_str(f.sections[i].data)) == NULL)
@@ -567,9 +590,49 @@ load_done(struct imap_client *c, const struct imap_response *r, void *arg)
 static bool
 use_binary(const struct mail_message *m, const struct mime_part *p)
 {
-	return !m->no_binary && imap_client_has_cap(m->client, "BINARY") &&
-	    !p->unsplit && p->children == NULL && (p->enc == MIME_ENC_BASE64 ||
-	    p->enc == MIME_ENC_QP);
+	char	*error = NULL;
+	int	 r = 0;
+
+	if (m->no_binary || m->client == NULL ||
+	    !imap_client_has_cap(m->client, "BINARY") || p->unsplit ||
+	    p->children != NULL || (p->enc != MIME_ENC_BASE64 && p->enc != MIME_ENC_QP))
+		return false;
+	/* A part the server failed on before is fetched encoded at once. */
+	if (m->notes != NULL && (r = store_binary_refused(m->notes, m->folder,
+	    m->uidvalidity, m->uid, p->spec, &error)) < 0)
+		free(error);
+	return r != 1;
+}
+
+/* Remembered per account, so the next command does not try again. */
+static void
+note_refused(struct mail_message *m, const char *section)
+{
+	char	*error = NULL;
+
+	if (m->notes != NULL && store_binary_refuse(m->notes, m->folder,
+	    m->uidvalidity, m->uid, section, &error) < 0)
+		free(error);
+}
+
+/*
+ * A BINARY fetch failed. A refusal ([UNKNOWN-CTE], [PARSE], BAD) is retried
+ * encoded on the same connection: false. A lost connection (Dovecot 2.3
+ * drops it on some broken base64) fails the operation with
+ * binary_dropped set, so that the caller can run it again on a new
+ * connection, without BINARY: true.
+ */
+static bool
+binary_failed(struct mail_message *m, struct imap_client *c)
+{
+	if (imap_client_state(c) != IMAP_STATE_DISCONNECTED)
+		return false;
+	m->binary_dropped = true;
+	m->no_binary = true;
+	fail(m, "the server closed the connection when asked for message %u "
+	    "as BINARY", m->uid);
+	finish(m, -1);
+	return true;
 }
 
 static void
@@ -636,8 +699,13 @@ submit_shown(struct mail_message *m)
 			cmd = new_fetch(m);
 			imap_cmd_add(cmd, "(UID");
 		}
-		imap_cmd_add(cmd, " %s.PEEK[%s]", m->bodies[i].binary ? "BINARY" : "BODY",
-		    m->bodies[i].section);
+		/* BINARY.SIZE first: Dovecot then refuses a part it cannot
+		 * decode with NO instead of dropping the connection. */
+		if (m->bodies[i].binary)
+			imap_cmd_add(cmd, " BINARY.SIZE[%s] BINARY.PEEK[%s]",
+			    m->bodies[i].section, m->bodies[i].section);
+		else
+			imap_cmd_add(cmd, " BODY.PEEK[%s]", m->bodies[i].section);
 	}
 	if (cmd == NULL) {
 		finish(m, 0);
@@ -684,6 +752,14 @@ shown_done(struct imap_client *c, const struct imap_response *r, void *arg)
 		return;
 	for (i = 0; i < m->nbodies; i++)
 		binary |= !m->bodies[i].got && m->bodies[i].binary;
+	if (r->status != IMAP_STATUS_OK && binary) {
+		for (i = 0; i < m->nbodies; i++) {
+			if (!m->bodies[i].got && m->bodies[i].binary)
+				note_refused(m, m->bodies[i].section);
+		}
+		if (binary_failed(m, c))
+			return;
+	}
 	if (r->status != IMAP_STATUS_OK && binary && m->error == NULL) {
 		/* [UNKNOWN-CTE] and friends: ask again the plain way. */
 		for (i = 0; i < m->nbodies; i++) {
@@ -731,6 +807,7 @@ mail_message_stream(struct mail_message *m, const char *section, bool decode,
 	m->sec = xstrdup(section);
 	m->offset = 0;
 	m->streamed = 0;
+	m->total = 0;
 	m->write_failed = false;
 	m->decode = false;
 	m->binary = false;
@@ -753,11 +830,13 @@ mail_message_stream(struct mail_message *m, const char *section, bool decode,
 	    (p->enc == MIME_ENC_BASE64 || p->enc == MIME_ENC_QP)) {
 		m->binary = use_binary(m, p);
 		if (!m->binary) {
+			m->total = p->size;
 			m->decode = true;
 			mime_decoder_init(&m->dec, p->enc);
 			m->dec_active = true;
 		}
-	}
+	} else if (p != NULL)
+		m->total = p->size;
 	stream_next(m);
 }
 
@@ -770,7 +849,12 @@ stream_next(struct mail_message *m)
 	m->found = false;
 	m->chunk_got = 0;
 	cmd = new_fetch(m);
-	imap_cmd_add(cmd, "(UID %s.PEEK[%s]<%llu.%zu>)", m->binary ? "BINARY" : "BODY",
+	imap_cmd_add(cmd, "(UID ");
+	/* The decoded size for progress, and a NO rather than a dropped
+	 * connection from Dovecot when the part cannot be decoded. */
+	if (m->binary && m->offset == 0)
+		imap_cmd_add(cmd, "BINARY.SIZE[%s] ", m->sec);
+	imap_cmd_add(cmd, "%s.PEEK[%s]<%llu.%zu>)", m->binary ? "BINARY" : "BODY",
 	    m->sec, (unsigned long long)m->offset, m->chunk);
 	submit(m, cmd, stream_done);
 }
@@ -807,11 +891,17 @@ stream_done(struct imap_client *c, const struct imap_response *r, void *arg)
 
 	if (m == NULL)
 		return;
+	if (r->status != IMAP_STATUS_OK && m->binary && !m->write_failed) {
+		note_refused(m, m->sec);
+		if (binary_failed(m, c))
+			return;
+	}
 	if (r->status != IMAP_STATUS_OK && m->binary && m->offset == 0 &&
 	    m->chunk_got == 0 && !m->write_failed) {
 		/* No BINARY for this part: fetch it encoded and decode here. */
 		p = mime_part_find(m->root, m->sec);
 		m->binary = false;
+		m->total = p->size;
 		m->decode = true;
 		mime_decoder_init(&m->dec, p->enc);
 		m->dec_active = true;

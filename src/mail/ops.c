@@ -252,6 +252,7 @@ copy_done(struct imap_client *c, const struct imap_response *r, void *arg)
 	op->known = folder_link_up(f);
 	if (r->status != IMAP_STATUS_OK) {
 		op->res.expunged = false;
+		op->res.trycreate = r->code != NULL && strcmp(r->code, "TRYCREATE") == 0;
 		what = xasprintf("cannot %s messages from %s to %s", op_verbs[op->kind],
 		    f->name, op->dest);
 		refused(op, what, r);

@@ -4,12 +4,16 @@
  *	query	:= or EOF
  *	or	:= and ("or" and)*
  *	and	:= unary (["and"] unary)*
- *	unary	:= ("not" | "-") unary | "(" or ")" | term
+ *	unary	:= ("not" | "-" | "!") unary | "(" or ")" | term | mutt
  *	term	:= NAME ":" value | word
+ *	mutt	:= "~" LETTER [word]
  *
- * Terms are rows of a table; each row's function checks its value and
- * fills a node. Errors name the column in characters, counted from 1.
+ * "|" is "or" as in mutt. Terms are rows of a table; each row's function
+ * checks its value and fills a node; mutt's ~X patterns are rows of a
+ * second table, each building the node of the equivalent term. Errors
+ * name the column in characters, counted from 1.
  */
+#include <assert.h>
 #include <ctype.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -32,6 +36,7 @@ enum tok_kind {
 	T_AND,
 	T_OR,
 	T_NOT,
+	T_MUTT,		/* ~X: the letter in value */
 };
 
 struct token {
@@ -83,6 +88,68 @@ static int parse_when(const char *, size_t, struct mq_when *);
 static int64_t days_from_civil(int64_t, int, int);
 static char *lower(char *);
 static int days_in_month(int64_t, int);
+static struct mq_node *parse_mutt(struct parser *);
+static int mutt_argument(struct parser *, char, char **, size_t *);
+static struct mq_node *mutt_size(struct parser *, const char *, size_t);
+static struct mq_node *mutt_date(struct parser *, const char *, size_t);
+static int mutt_day(struct parser *, const char *, size_t, struct mq_when *);
+static struct mq_node *mutt_flag(struct parser *, const char *, size_t);
+static struct mq_node *node_string(struct parser *, enum mq_field, const char *,
+	    size_t);
+static struct mq_node *node_header(struct parser *, const char *, const char *,
+	    size_t);
+
+/* mutt's patterns: what each letter becomes. */
+enum mutt_build {
+	MB_ALL,		/* every message */
+	MB_STRING,	/* a string term of field */
+	MB_TO_CC,	/* to: or cc: */
+	MB_ADDRESS,	/* from:, to:, cc: or bcc: */
+	MB_HEADER,	/* header:NAME:TEXT with the name given */
+	MB_ANY_HEADER,	/* "Name: text" */
+	MB_REFERENCES,	/* References or In-Reply-To */
+	MB_FLAG,	/* is:NAME */
+	MB_OLD,		/* unread, not new */
+	MB_TAGGED,
+	MB_DATE,
+	MB_SIZE,
+	MB_KEYWORD,
+};
+static const struct mutt_term {
+	char		 letter;
+	enum mutt_build	 build;
+	bool		 arg;
+	int		 field;		/* MB_STRING */
+	const char	*name;		/* MB_HEADER, MB_FLAG */
+} mutt_terms[] = {
+	{ 'A', MB_ALL, false, 0, NULL },
+	{ 'b', MB_STRING, true, MQ_F_BODY, NULL },
+	{ 'B', MB_STRING, true, MQ_F_TEXT, NULL },
+	{ 'c', MB_STRING, true, MQ_F_CC, NULL },
+	{ 'C', MB_TO_CC, true, 0, NULL },
+	{ 'd', MB_DATE, true, 0, NULL },
+	{ 'D', MB_FLAG, false, 0, "deleted" },
+	{ 'e', MB_HEADER, true, 0, "Sender" },
+	{ 'f', MB_STRING, true, MQ_F_FROM, NULL },
+	{ 'F', MB_FLAG, false, 0, "flagged" },
+	{ 'h', MB_ANY_HEADER, true, 0, NULL },
+	{ 'i', MB_HEADER, true, 0, "Message-ID" },
+	{ 'L', MB_ADDRESS, true, 0, NULL },
+	{ 'N', MB_FLAG, false, 0, "new" },
+	{ 'O', MB_OLD, false, 0, NULL },
+	{ 'Q', MB_FLAG, false, 0, "replied" },
+	{ 'r', MB_DATE, true, 0, NULL },
+	{ 'R', MB_FLAG, false, 0, "read" },
+	{ 's', MB_STRING, true, MQ_F_SUBJECT, NULL },
+	{ 't', MB_STRING, true, MQ_F_TO, NULL },
+	{ 'T', MB_TAGGED, false, 0, NULL },
+	{ 'U', MB_FLAG, false, 0, "unread" },
+	{ 'x', MB_REFERENCES, true, 0, NULL },
+	{ 'y', MB_KEYWORD, true, 0, NULL },
+	{ 'Y', MB_KEYWORD, true, 0, NULL },
+	{ 'z', MB_SIZE, true, 0, NULL },
+};
+#define NMUTT (sizeof mutt_terms / sizeof mutt_terms[0])
 
 static const struct term_def terms[] = {
 	{ .name = "from", .parse = parse_string, .arg = MQ_F_FROM },
@@ -169,7 +236,8 @@ fail(struct parser *p, size_t off, const char *hint, const char *fmt, ...)
 static bool
 starts_term(enum tok_kind k)
 {
-	return k == T_WORD || k == T_LPAREN || k == T_MINUS || k == T_NOT;
+	return k == T_WORD || k == T_LPAREN || k == T_MINUS || k == T_NOT ||
+	    k == T_MUTT;
 }
 
 /* One word: quotes group spaces and parentheses, backslash escapes inside
@@ -253,6 +321,19 @@ next(struct parser *p)
 		p->pos++;
 		return 0;
 	}
+	/* mutt's not and or, where a word starts. */
+	if (c == '!' || c == '|') {
+		p->tok.kind = c == '!' ? T_NOT : T_OR;
+		p->pos++;
+		return 0;
+	}
+	if (c == '~' && p->pos + 1 < p->len &&
+	    isalpha((unsigned char)p->text[p->pos + 1])) {
+		p->tok.kind = T_MUTT;
+		p->tok.value = arena_strndup(p->q->arena, p->text + p->pos + 1, 1);
+		p->pos += 2;
+		return 0;
+	}
 	return scan_word(p);
 }
 
@@ -299,7 +380,8 @@ parse_or(struct parser *p)
 		if (next(p) < 0)
 			return NULL;
 		if (!starts_term(p->tok.kind)) {
-			fail(p, off, NULL, "'or' needs a term on each side");
+			fail(p, off, NULL, "'%s' needs a term on each side",
+			    p->text[off] == '|' ? "|" : "or");
 			return NULL;
 		}
 		if ((k = parse_and(p)) == NULL)
@@ -317,7 +399,8 @@ parse_and(struct parser *p)
 
 	if (p->tok.kind == T_AND || p->tok.kind == T_OR) {
 		fail(p, p->tok.off, NULL, "'%s' needs a term on each side",
-		    p->tok.kind == T_AND ? "and" : "or");
+		    p->tok.kind == T_AND ? "and" :
+		    p->text[p->tok.off] == '|' ? "|" : "or");
 		return NULL;
 	}
 	if ((first = parse_unary(p)) == NULL)
@@ -363,7 +446,7 @@ parse_unary(struct parser *p)
 			return NULL;
 		if (!starts_term(p->tok.kind)) {
 			fail(p, off, NULL, "'%s' needs a term after it",
-			    kind == T_NOT ? "not" : "-");
+			    kind == T_MINUS ? "-" : p->text[off] == '!' ? "!" : "not");
 			return NULL;
 		}
 		if ((k = parse_unary(p)) == NULL)
@@ -402,6 +485,8 @@ parse_unary(struct parser *p)
 		fail(p, off, NULL, "unbalanced parenthesis");
 		return NULL;
 	}
+	if (kind == T_MUTT)
+		return parse_mutt(p);
 	return parse_term(p);
 }
 
@@ -735,6 +820,13 @@ parse_is(struct parser *p, const struct term_def *t, struct mq_node *n)
 	char		*hint;
 	size_t		 i;
 
+	/* Tags live in the interface: answered locally. */
+	if (str_ieq(p->tok.value, "tagged")) {
+		n->kind = MQ_ATTACHMENT;
+		n->tagged = true;
+		p->q->needs_local = true;
+		return 0;
+	}
 	for (i = 0; i < NFLAGS; i++) {
 		names[i] = flags[i].name;
 		if (str_ieq(flags[i].name, p->tok.value)) {
@@ -747,7 +839,7 @@ parse_is(struct parser *p, const struct term_def *t, struct mq_node *n)
 		hint = xasprintf("did you mean 'is:%s'?", close);
 	else
 		hint = xstrdup("one of unread, read, flagged, unflagged, replied, "
-		    "deleted, draft, new, old");
+		    "deleted, draft, new, old, tagged");
 	fail(p, p->tok.value_off, hint, "unknown state '%s' for is:", p->tok.value);
 	free(hint);
 	return -1;
@@ -807,6 +899,359 @@ parse_has(struct parser *p, const struct term_def *t, struct mq_node *n)
 	}
 	n->kind = MQ_ATTACHMENT;
 	p->q->needs_local = true;
+	return 0;
+}
+
+/*
+ * mutt's patterns. Their arguments are regular expressions in mutt; here
+ * they are text found anywhere in the field, without regard to case,
+ * which is what most of them are used for.
+ */
+static struct mq_node *
+parse_mutt(struct parser *p)
+{
+	const struct mutt_term	*t = NULL;
+	struct mq_node		*n = NULL, *k;
+	char			*arg = NULL;
+	size_t			 off = p->tok.off, len = 0, i;
+	char			 letter = p->tok.value[0];
+
+	for (i = 0; i < NMUTT; i++) {
+		if (mutt_terms[i].letter == letter) {
+			t = &mutt_terms[i];
+			break;
+		}
+	}
+	if (t == NULL) {
+		fail(p, off, "see SEARCH LANGUAGE in crispin(1) for the ones there are",
+		    "mutt pattern '~%c' is not supported", letter);
+		return NULL;
+	}
+	if (t->arg && mutt_argument(p, letter, &arg, &len) < 0)
+		return NULL;
+	switch (t->build) {
+	case MB_ALL:
+		/* No message is smaller than 0 bytes. */
+		n = node_new(p, MQ_NOT, off);
+		k = node_new(p, MQ_SIZE, off);
+		node_add(p, n, k);
+		break;
+	case MB_STRING:
+		n = node_string(p, (enum mq_field)t->field, arg, off);
+		break;
+	case MB_TO_CC:
+	case MB_ADDRESS:
+		n = node_new(p, MQ_OR, off);
+		if (t->build == MB_ADDRESS)
+			node_add(p, n, node_string(p, MQ_F_FROM, arg, off));
+		node_add(p, n, node_string(p, MQ_F_TO, arg, off));
+		node_add(p, n, node_string(p, MQ_F_CC, arg, off));
+		if (t->build == MB_ADDRESS)
+			node_add(p, n, node_string(p, MQ_F_BCC, arg, off));
+		break;
+	case MB_HEADER:
+		n = node_header(p, t->name, arg, off);
+		break;
+	case MB_ANY_HEADER:
+		for (i = 0; i < len && arg[i] != ':'; i++) {
+			if ((unsigned char)arg[i] <= ' ' || (unsigned char)arg[i] >= 0x7f)
+				break;
+		}
+		if (i == 0 || i == len || arg[i] != ':') {
+			fail(p, off, "write it as ~h \"Name: text\"",
+			    "'~h' needs a header name and a colon");
+			return NULL;
+		}
+		n = node_header(p, arena_strndup(p->q->arena, arg, i),
+		    arg + i + 1 + strspn(arg + i + 1, " "), off);
+		break;
+	case MB_REFERENCES:
+		n = node_new(p, MQ_OR, off);
+		node_add(p, n, node_header(p, "References", arg, off));
+		node_add(p, n, node_header(p, "In-Reply-To", arg, off));
+		break;
+	case MB_FLAG:
+		n = mutt_flag(p, t->name, off);
+		break;
+	case MB_OLD:
+		n = node_new(p, MQ_AND, off);
+		node_add(p, n, mutt_flag(p, "unread", off));
+		node_add(p, n, mutt_flag(p, "old", off));
+		break;
+	case MB_TAGGED:
+		n = node_new(p, MQ_ATTACHMENT, off);
+		n->tagged = true;
+		p->q->needs_local = true;
+		break;
+	case MB_DATE:
+		n = mutt_date(p, arg, len);
+		break;
+	case MB_SIZE:
+		n = mutt_size(p, arg, len);
+		break;
+	case MB_KEYWORD:
+		n = node_new(p, MQ_KEYWORD, off);
+		p->tok.value = arg;
+		p->tok.value_off = p->pos - len;
+		if (parse_keyword(p, NULL, n) < 0)
+			return NULL;
+		break;
+	}
+	if (n == NULL)
+		return NULL;
+	return next(p) < 0 ? NULL : n;
+}
+
+/* The word after ~X: quoted ("..." or '...', backslash escapes) or up to
+ * a space or parenthesis; *arg_r is a copy in the arena. */
+static int
+mutt_argument(struct parser *p, char letter, char **arg_r, size_t *len_r)
+{
+	struct buf	 v = BUF_INIT;
+	size_t		 start;
+	char		 q, c;
+
+	while (p->pos < p->len && isspace((unsigned char)p->text[p->pos]))
+		p->pos++;
+	start = p->pos;
+	if (p->pos >= p->len || p->text[p->pos] == ')') {
+		fail(p, p->tok.off, NULL, "'~%c' needs a pattern after it", letter);
+		return -1;
+	}
+	q = p->text[p->pos];
+	if (q == '"' || q == '\'') {
+		p->pos++;
+		for (;;) {
+			if (p->pos >= p->len) {
+				buf_free(&v);
+				fail(p, start, NULL, "unterminated quote");
+				return -1;
+			}
+			c = p->text[p->pos++];
+			if (c == q)
+				break;
+			if (c == '\\' && p->pos < p->len)
+				c = p->text[p->pos++];
+			buf_addc(&v, c);
+		}
+		if (v.len == 0) {
+			buf_free(&v);
+			fail(p, start, NULL, "empty quoted text");
+			return -1;
+		}
+		*len_r = v.len;
+		*arg_r = arena_strndup(p->q->arena, v.data, v.len);
+		buf_free(&v);
+		return 0;
+	}
+	while (p->pos < p->len && !isspace((unsigned char)p->text[p->pos]) &&
+	    p->text[p->pos] != '(' && p->text[p->pos] != ')')
+		p->pos++;
+	*len_r = p->pos - start;
+	*arg_r = arena_strndup(p->q->arena, p->text + start, *len_r);
+	return 0;
+}
+
+/* s and name live in the arena. */
+static struct mq_node *
+node_string(struct parser *p, enum mq_field field, const char *s, size_t off)
+{
+	struct mq_node	*n = node_new(p, MQ_STRING, off);
+
+	n->field = field;
+	n->str = s;
+	return n;
+}
+
+static struct mq_node *
+node_header(struct parser *p, const char *name, const char *s, size_t off)
+{
+	struct mq_node	*n = node_new(p, MQ_HEADER, off);
+
+	n->name = name;
+	n->str = s;
+	return n;
+}
+
+static struct mq_node *
+mutt_flag(struct parser *p, const char *name, size_t off)
+{
+	struct mq_node	*n = node_new(p, MQ_FLAG, off);
+	size_t		 i;
+
+	for (i = 0; i < NFLAGS; i++) {
+		if (strcmp(flags[i].name, name) == 0)
+			n->flag = &flags[i];
+	}
+	assert(n->flag != NULL);
+	return n;
+}
+
+/* ~z: [<>]N[KM], N-M (inclusive), -M, N-. */
+static struct mq_node *
+mutt_size(struct parser *p, const char *s, size_t len)
+{
+	static const char	 hint[] = "use ~z <1K, ~z >1M or ~z 10K-20K";
+	struct mq_node		*n, *k;
+	const char		*dash = memchr(s, '-', len);
+	uint64_t		 lo = 0, hi = UINT64_MAX, num, mult;
+	size_t			 i, part, at;
+	char			 op = '\0', u;
+
+	if (len > 0 && (s[0] == '<' || s[0] == '>')) {
+		op = s[0];
+		s++;
+		len--;
+		dash = NULL;
+	}
+	for (i = 0; i < 2; i++) {
+		at = i == 0 ? 0 : dash != NULL ? (size_t)(dash - s) + 1 : len;
+		part = i == 0 ? (dash != NULL ? (size_t)(dash - s) : len) : len - at;
+		if (i == 1 && dash == NULL)
+			break;
+		if (part == 0) {
+			if (dash == NULL)
+				goto bad;
+			continue;
+		}
+		mult = 1;
+		u = (char)toupper((unsigned char)s[at + part - 1]);
+		if (u == 'K' || u == 'M') {
+			mult = u == 'K' ? 1024 : 1024 * 1024;
+			part--;
+		}
+		if (part == 0 || str_to_u64(s + at, part, UINT32_MAX / mult, &num) < 0)
+			goto bad;
+		if (i == 0)
+			lo = num * mult;
+		else
+			hi = num * mult;
+	}
+	if (dash == NULL && op == '\0')
+		hi = lo;
+	if (op == '<' || op == '>') {
+		n = node_new(p, MQ_SIZE, p->tok.off);
+		n->larger = op == '>';
+		n->size = lo;
+		return n;
+	}
+	/* An inclusive range: larger than lo - 1, smaller than hi + 1. */
+	n = node_new(p, MQ_AND, p->tok.off);
+	if (lo > 0) {
+		k = node_new(p, MQ_SIZE, p->tok.off);
+		k->larger = true;
+		k->size = lo - 1;
+		node_add(p, n, k);
+	}
+	if (hi != UINT64_MAX) {
+		k = node_new(p, MQ_SIZE, p->tok.off);
+		k->size = hi + 1;
+		node_add(p, n, k);
+	}
+	if (n->nkids == 0)
+		goto bad;
+	return n->nkids == 1 ? n->kids[0] : n;
+bad:
+	fail(p, p->tok.off, hint, "bad size '~z %.*s'", (int)len, s);
+	return NULL;
+}
+
+/*
+ * ~d and ~r: <7d (less than 7 days ago), >1m (more than a month ago), =1w,
+ * or dates DD/MM/YYYY (DD/MM this year, DD this month) alone or in
+ * ranges: D1-D2, D1- (on or after), -D2 (on or before).
+ */
+static struct mq_node *
+mutt_date(struct parser *p, const char *s, size_t len)
+{
+	static const char	 hint[] = "use ~d <7d, ~d >1m, ~d 01/02/2024 or "
+				    "~d 01/02/2024-15/02/2024";
+	struct mq_node		*n = node_new(p, MQ_DATE, p->tok.off);
+	const char		*dash;
+	uint64_t		 num;
+	char			 unit;
+
+	if (len >= 3 && strchr("<>=", s[0]) != NULL) {
+		unit = (char)tolower((unsigned char)s[len - 1]);
+		if (strchr("dwmy", unit) == NULL ||
+		    str_to_u64(s + 1, len - 2, 100000, &num) < 0)
+			goto bad;
+		n->has_from = true;
+		n->from.relative = true;
+		n->from.unit = unit;
+		n->from.n = (unsigned)num;
+		if (s[0] == '<')
+			n->date_op = MQ_D_SINCE;
+		else if (s[0] == '>')
+			n->date_op = MQ_D_BEFORE;
+		else {
+			n->date_op = MQ_D_DURING;
+			n->to = n->from;
+			n->has_to = true;
+		}
+		return n;
+	}
+	n->date_op = MQ_D_DURING;
+	if ((dash = memchr(s, '-', len)) == NULL) {
+		if (mutt_day(p, s, len, &n->from) < 0)
+			goto bad;
+		n->to = n->from;
+		n->has_from = n->has_to = true;
+		return n;
+	}
+	if (dash > s) {
+		if (mutt_day(p, s, (size_t)(dash - s), &n->from) < 0)
+			goto bad;
+		n->has_from = true;
+	}
+	if (dash + 1 < s + len) {
+		if (mutt_day(p, dash + 1, len - (size_t)(dash - s) - 1, &n->to) < 0)
+			goto bad;
+		n->has_to = true;
+	}
+	if (!n->has_from && !n->has_to)
+		goto bad;
+	if (n->has_from && n->has_to && n->to.hi <= n->from.lo) {
+		fail(p, p->tok.off, NULL, "date range '%.*s' ends before it starts",
+		    (int)len, s);
+		return NULL;
+	}
+	return n;
+bad:
+	if (p->error == NULL)
+		fail(p, p->tok.off, hint, "bad date '%.*s'", (int)len, s);
+	return NULL;
+}
+
+/* DD[/MM[/[YY]YY]]: what is left out is the query's now's. */
+static int
+mutt_day(struct parser *p, const char *s, size_t len, struct mq_when *w)
+{
+	struct tm	 tm;
+	time_t		 now = p->q->now;
+	uint64_t	 v[3];
+	size_t		 i, n = 0, start = 0;
+
+	localtime_r(&now, &tm);
+	v[0] = (uint64_t)tm.tm_mday;
+	v[1] = (uint64_t)tm.tm_mon + 1;
+	v[2] = (uint64_t)tm.tm_year + 1900;
+	for (i = 0; i <= len && n < 3; i++) {
+		if (i < len && s[i] != '/')
+			continue;
+		if (str_to_u64(s + start, i - start, 9999, &v[n]) < 0)
+			return -1;
+		if (n == 2 && i - start <= 2)
+			v[2] += v[2] < 70 ? 2000 : 1900;
+		n++;
+		start = i + 1;
+	}
+	if (i <= len || v[1] < 1 || v[1] > 12 || v[2] < 1000 || v[0] < 1 ||
+	    v[0] > (uint64_t)days_in_month((int64_t)v[2], (int)v[1]))
+		return -1;
+	memset(w, 0, sizeof *w);
+	w->lo = days_from_civil((int64_t)v[2], (int)v[1], (int)v[0]);
+	w->hi = w->lo + 1;
 	return 0;
 }
 

@@ -227,6 +227,8 @@ eval(const struct mail_query *q, const struct mq_node *n, const struct mail_quer
 		return imap_seqset_contains(&n->uids, m->uid) ? MAIL_QUERY_YES :
 		    MAIL_QUERY_NO;
 	case MQ_ATTACHMENT:
+		if (n->tagged)
+			return m->tagged ? MAIL_QUERY_YES : MAIL_QUERY_NO;
 		if (m->has_attachment < 0)
 			return MAIL_QUERY_UNKNOWN;
 		return m->has_attachment ? MAIL_QUERY_YES : MAIL_QUERY_NO;

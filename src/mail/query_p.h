@@ -18,7 +18,7 @@ enum mq_kind {
 	MQ_FLAG,
 	MQ_KEYWORD,
 	MQ_UID,
-	MQ_ATTACHMENT,	/* IMAP cannot say it: finished locally */
+	MQ_ATTACHMENT,	/* IMAP cannot say it: finished locally (also is:tagged) */
 };
 
 /* Which header a string term searches. */
@@ -70,6 +70,7 @@ struct mq_node {
 	const struct mq_flag *flag;
 	const char	*set;		/* UID: the set as given, validated */
 	struct imap_seqset uids;	/* UID: ranges in the arena */
+	bool		 tagged;	/* ATTACHMENT: the interface's tags instead */
 };
 
 struct mail_query {

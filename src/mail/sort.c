@@ -33,10 +33,11 @@ static const char *const names[] = {
 	[MAIL_SORT_SIZE] = "size",
 	[MAIL_SORT_THREADS] = "threads",
 	[MAIL_SORT_UNSORTED] = "unsorted",
+	[MAIL_SORT_SCORE] = "score",
 };
 
 static void make_keys(const struct mail_msg *const *, size_t, enum mail_sort_key,
-	    struct sort_key *, struct buf *);
+	    const int *, struct sort_key *, struct buf *);
 static int cmp_key(enum mail_sort_key, const struct sort_key *,
 	    const struct sort_key *, const char *);
 static int compare(const struct sort_ctx *, uint32_t, uint32_t);
@@ -130,7 +131,7 @@ mail_sort_subject(struct buf *out, const char *raw)
 
 static void
 make_keys(const struct mail_msg *const *msgs, size_t n, enum mail_sort_key key,
-    struct sort_key *keys, struct buf *pool)
+    const int *scores, struct sort_key *keys, struct buf *pool)
 {
 	const struct mail_msg	*m;
 	size_t			 i;
@@ -160,6 +161,10 @@ make_keys(const struct mail_msg *const *msgs, size_t n, enum mail_sort_key key,
 			else
 				mail_sort_subject(pool, m->subject);
 			buf_addc(pool, '\0');
+			break;
+		case MAIL_SORT_SCORE:
+			/* Highest first, as in mutt. */
+			keys[i].num = scores != NULL ? -(int64_t)scores[i] : 0;
 			break;
 		case MAIL_SORT_UNSORTED:
 			break;
@@ -245,11 +250,11 @@ mail_sort(const struct mail_msg *const *msgs, uint32_t *order, size_t n,
 	c.s = s;
 	c.keys = xreallocarray(NULL, n, sizeof *c.keys);
 	buf_addc(&pool, '\0');
-	make_keys(msgs, n, key, c.keys, &pool);
+	make_keys(msgs, n, key, s->scores, c.keys, &pool);
 	if (s->key != MAIL_SORT_THREADS && s->aux != key &&
 	    s->aux != MAIL_SORT_UNSORTED && s->aux != MAIL_SORT_THREADS) {
 		c.aux = xreallocarray(NULL, n, sizeof *c.aux);
-		make_keys(msgs, n, s->aux, c.aux, &pool);
+		make_keys(msgs, n, s->aux, s->scores, c.aux, &pool);
 	}
 	c.pool = buf_cstr(&pool);
 	tmp = xreallocarray(NULL, n, sizeof *tmp);

@@ -6,6 +6,12 @@
  * CONDSTORE CHANGEDSINCE plus UID SEARCH, or a flags refresh plus UID
  * SEARCH. Whatever the path, the map is checked against the server, and a
  * contradiction rebuilds it from UID SEARCH rather than guess.
+ *
+ * A complete cache goes into the map before the SELECT is even sent, so
+ * the index is drawn from it at once and the resync updates it in place.
+ * While headers are being fetched the cache is marked partial (UIDNEXT 0
+ * in its state): an open cut short keeps what arrived, and the next one
+ * lists the server's UIDs and fetches only those the cache lacks.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -16,9 +22,18 @@
 #include "crispin/xalloc.h"
 #include "folder_p.h"
 
-#define INDEX_ITEMS "UID FLAGS INTERNALDATE RFC822.SIZE%s BODY.PEEK[HEADER.FIELDS " \
+#define INDEX_ITEMS "UID FLAGS INTERNALDATE RFC822.SIZE%s%s BODY.PEEK[HEADER.FIELDS " \
 	"(DATE FROM TO CC SUBJECT MESSAGE-ID IN-REPLY-TO REFERENCES)]"
 #define MAX_FILL_ROUNDS	5
+
+/* Cached records going into the map. */
+struct attach {
+	struct mail_folder	*f;
+	struct imap_seqset	 gone;	/* cached, not on the server */
+};
+/* Header batches in flight at once during an open: enough to keep a
+ * slow link busy, few enough that mail_folder_stop_fill stops soon. */
+#define FILL_DEPTH	4
 
 static int load_cache(struct mail_folder *);
 static int attach_cb(const struct store_msg *, void *);
@@ -35,11 +50,21 @@ static void sync_step_done(struct mail_folder *);
 static void finish_open(struct mail_folder *);
 static uint32_t cache_max_uid(const struct mail_folder *);
 static void fail_open(struct mail_folder *, enum err_class, const char *);
+static void finish_offline(struct mail_folder *);
+static bool attach_soon(struct mail_folder *);
+static void rest_due(void *);
+static bool cache_partial(const struct store_folder_state *);
+static void preload(struct mail_folder *);
+static void after_preload(struct mail_folder *);
+static void unload(struct mail_folder *);
+static uint64_t resume_modseq(const struct mail_folder *);
+static void mark_partial(struct mail_folder *);
+static bool fill_complete(const struct mail_folder *);
 
 /* Reads which UIDs the cache has (the records are read when they can be
- * attached, so they are never held twice); a cache without a complete
- * state (an open that never finished) is cleared, since its records may
- * be partial. */
+ * attached, so they are never held twice); a cache without any state is
+ * cleared (records written before the folder's UIDVALIDITY was known).
+ * A partial cache is kept: its records are sound, only not all there. */
 static int
 load_cache(struct mail_folder *f)
 {
@@ -97,18 +122,97 @@ cache_max_uid(const struct mail_folder *f)
 	return f->ncache > 0 ? f->cache[f->ncache - 1] : 0;
 }
 
+/* UIDNEXT 0 with a UIDVALIDITY: an open that did not finish. */
+static bool
+cache_partial(const struct store_folder_state *st)
+{
+	return st->uidvalidity != 0 && st->uidnext == 0;
+}
+
+/* The MODSEQ from which a resync of the cache as it is now is safe: the
+ * older of the last complete sync and this SELECT. */
+static uint64_t
+resume_modseq(const struct mail_folder *f)
+{
+	uint64_t	base = f->select_modseq;
+
+	if (f->nomodseq || !f->condstore)
+		return 0;
+	if (f->cached.uidvalidity == f->uidvalidity &&
+	    f->cached.highestmodseq != 0 && f->cached.highestmodseq < base)
+		base = f->cached.highestmodseq;
+	return base;
+}
+
+/* Before the first header batch: from now on the cache is only part of
+ * the folder until finish_open says otherwise. */
+static void
+mark_partial(struct mail_folder *f)
+{
+	struct store_folder_state	 st;
+	char				*error = NULL;
+
+	if (f->store == NULL || f->partial_marked || f->offline)
+		return;
+	f->partial_marked = true;
+	st.uidvalidity = f->uidvalidity;
+	st.uidnext = 0;
+	st.highestmodseq = resume_modseq(f);
+	if (store_folder_set(f->store, f->name, &st, &error) < 0) {
+		log_warn("folder %s: cache: %s", f->name, error);
+		free(error);
+	}
+}
+
+static bool
+fill_complete(const struct mail_folder *f)
+{
+	uint32_t	seq, n = mail_msgmap_count(f->map);
+
+	for (seq = 1; seq <= n; seq++) {
+		if (!(mail_msgmap_get(f->map, seq)->state & MAIL_MSG_HEADERS))
+			return false;
+	}
+	return true;
+}
+
+/*
+ * The cached records, UIDs and all, become the map before the server is
+ * asked anything: the cache mirrors the folder as of the last complete
+ * open, which is what the index shows until the resync corrects it.
+ */
+static void
+preload(struct mail_folder *f)
+{
+	if (mail_msgmap_exists(f->map, (uint32_t)f->ncache) < 0)
+		return;
+	assign_uids(f, f->cache, f->ncache);
+	if (f->desync) {
+		/* Cannot happen with ascending cached UIDs; start over cold. */
+		f->desync = false;
+		mail_msgmap_rebuild(f->map, NULL, 0);
+		return;
+	}
+	f->preloaded = true;
+	f->progress_total = f->ncache;
+	/* The UID list stays: the resync compares against it. */
+	if (!attach_soon(f))
+		attach_cached(f);
+}
+
 void
 mail_folder_open(struct mail_folder *f)
 {
 	struct imap_cmd		*cmd;
 	struct imap_seqset	 known;
 	struct buf		 b = BUF_INIT;
-	bool			 qresync, condstore;
+	bool			 qresync, condstore, partial;
 	size_t			 i;
 
 	if (f->state != FOLDER_NEW)
 		return;
 	load_cache(f);
+	partial = cache_partial(&f->cached);
 	qresync = imap_client_enabled(f->client, "QRESYNC");
 	condstore = qresync || imap_client_enabled(f->client, "CONDSTORE") ||
 	    imap_client_has_cap(f->client, "CONDSTORE");
@@ -118,7 +222,8 @@ mail_folder_open(struct mail_folder *f)
 	cmd = folder_cmd_new(f, NULL);
 	imap_cmd_add(cmd, "%s ", f->params.readonly ? "EXAMINE" : "SELECT");
 	imap_cmd_add_mailbox(cmd, f->name);
-	if (qresync && f->cached.uidvalidity != 0 && f->cached.highestmodseq != 0) {
+	if (qresync && !partial && f->cached.uidvalidity != 0 &&
+	    f->cached.highestmodseq != 0) {
 		/* Only changes cross the wire: VANISHED (EARLIER) for cached
 		 * messages that are gone, FETCH for those whose flags moved. */
 		imap_seqset_init(&known);
@@ -135,7 +240,14 @@ mail_folder_open(struct mail_folder *f)
 	} else if (condstore)
 		imap_cmd_add(cmd, " (CONDSTORE)");
 	f->condstore = condstore;
+	/* Sent first, so the screen drawn from the cache costs no time on
+	 * the wire (held: a SELECT refused at once may end everything). */
+	folder_ref(f);
 	imap_cmd_submit(cmd, select_done, f);
+	if (!partial && f->ncache > 0 && f->cached.uidvalidity != 0 &&
+	    f->state == FOLDER_SELECTING && !f->dead)
+		preload(f);
+	folder_unref(f);
 }
 
 /*
@@ -177,14 +289,78 @@ mail_folder_open_offline(struct mail_folder *f)
 	f->progress_total = f->ncache;
 	assign_uids(f, f->cache, f->ncache);
 	folder_ref(f);
-	attach_cached(f);
-	if (!f->dead) {
-		f->state = FOLDER_OPEN;
-		f->progress_done = f->progress_total = mail_msgmap_count(f->map);
-		f->announced = true;
-		folder_emit_opened(f);
+	folder_cache_drop(f);
+	if (!attach_soon(f)) {
+		attach_cached(f);
+		finish_offline(f);
 	}
 	folder_unref(f);
+}
+
+static void
+finish_offline(struct mail_folder *f)
+{
+	if (f->dead)
+		return;
+	f->state = FOLDER_OPEN;
+	f->progress_done = f->progress_total = mail_msgmap_count(f->map);
+	f->announced = true;
+	folder_emit_opened(f);
+}
+
+/*
+ * With a loop to come back on: the newest records now, for the first
+ * screen, and the others on the next turn, after it has been drawn.
+ * false when everything is to be attached at once.
+ */
+static bool
+attach_soon(struct mail_folder *f)
+{
+	struct attach	 at;
+	char		*error = NULL;
+
+	if (f->params.loop == NULL || f->store == NULL ||
+	    mail_msgmap_count(f->map) <= f->params.first_batch)
+		return false;
+	at.f = f;
+	imap_seqset_init(&at.gone);
+	if (store_msg_newest(f->store, f->name, f->params.first_batch, attach_cb,
+	    &at, &error) < 0) {
+		log_warn("folder %s: cache: %s", f->name, error);
+		free(error);
+	}
+	imap_seqset_free(&at.gone);
+	if (f->dead)
+		return true;
+	if (f->rest_timer == NULL)
+		f->rest_timer = ev_timer_new(f->params.loop, rest_due, f);
+	f->rest_pending = true;
+	ev_timer_start(f->rest_timer, 0);
+	return true;
+}
+
+static void
+rest_due(void *arg)
+{
+	struct mail_folder	*f = arg;
+
+	if (f->dead || !f->rest_pending)
+		return;
+	folder_ref(f);
+	sync_attach_rest(f);
+	if (f->offline && f->state == FOLDER_SYNCING)
+		finish_offline(f);
+	folder_unref(f);
+}
+
+void
+sync_attach_rest(struct mail_folder *f)
+{
+	if (!f->rest_pending)
+		return;
+	f->rest_pending = false;
+	ev_timer_stop(f->rest_timer);
+	attach_cached(f);
 }
 
 static void
@@ -205,6 +381,12 @@ select_done(struct imap_client *c, const struct imap_response *r, void *arg)
 
 	if (!folder_cmd_finished(f))
 		return;
+	/* The answer is about the whole cache. */
+	sync_attach_rest(f);
+	if (f->dead) {
+		folder_unref(f);
+		return;
+	}
 	folder_handle_code(f, r);
 	if (r->status != IMAP_STATUS_OK) {
 		fail_open(f, ERR_FAILURE, r->text);
@@ -221,6 +403,12 @@ select_done(struct imap_client *c, const struct imap_response *r, void *arg)
 		/* Every cached UID now names another message (or none). */
 		log_info("folder %s: UIDVALIDITY %u -> %u, cache cleared", f->name,
 		    f->cached.uidvalidity, f->uidvalidity);
+		if (f->preloaded)
+			unload(f);
+		if (f->dead) {
+			folder_unref(f);
+			return;
+		}
 		folder_cache_drop(f);
 		f->mode = SYNC_COLD;
 		if (f->store != NULL && store_folder_clear(f->store, f->name, &error) < 0) {
@@ -232,11 +420,72 @@ select_done(struct imap_client *c, const struct imap_response *r, void *arg)
 	folder_unref(f);
 }
 
+/* The preloaded records name other messages now: they leave the index. */
+static void
+unload(struct mail_folder *f)
+{
+	uint32_t	*uids, n = mail_msgmap_count(f->map), seq, i = 0;
+
+	f->preloaded = false;
+	uids = xreallocarray(NULL, n + 1, sizeof *uids);
+	for (seq = 1; seq <= n; seq++) {
+		if (mail_msgmap_get(f->map, seq)->uid != 0)
+			uids[i++] = mail_msgmap_get(f->map, seq)->uid;
+	}
+	mail_msgmap_rebuild(f->map, NULL, 0);
+	if (f->have_exists)
+		mail_msgmap_exists(f->map, f->select_exists);
+	for (seq = 0; seq < i && !f->dead; seq++)
+		folder_emit_expunged(f, uids[seq]);
+	free(uids);
+}
+
+/*
+ * The SELECT of a preloaded folder answered: VANISHED and FETCH were
+ * applied by UID already; the messages past the cached ones are new. A
+ * count that does not fit (the cache had messages the server lost
+ * without saying) is settled by UID SEARCH.
+ */
+static void
+after_preload(struct mail_folder *f)
+{
+	uint32_t	have = mail_msgmap_count(f->map);
+	uint32_t	n = f->have_exists ? f->select_exists : have;
+
+	f->preloaded = false;
+	f->progress_done = have;
+	f->progress_total = n;
+	if (have > n)
+		f->desync = true;
+	else if (mail_msgmap_exists(f->map, n) < 0)
+		f->desync = true;
+	if (f->mode == SYNC_QRESYNC) {
+		folder_cache_drop(f);
+		if (f->desync) {
+			f->desync = false;
+			send_search(f);
+			return;
+		}
+		sync_fill(f);
+		return;
+	}
+	f->desync = false;
+	f->mode = f->condstore && f->cached.highestmodseq != 0 && !f->nomodseq ?
+	    SYNC_CONDSTORE : SYNC_PLAIN;
+	send_search(f);
+	send_flags_refresh(f);
+	folder_cache_drop(f);
+}
+
 void
 sync_after_select(struct mail_folder *f)
 {
 	uint32_t	n = mail_msgmap_count(f->map);
 
+	if (f->preloaded) {
+		after_preload(f);
+		return;
+	}
 	f->progress_total = n;
 	f->progress_done = 0;
 	if (f->ncache == 0 && f->mode != SYNC_QRESYNC) {
@@ -259,6 +508,7 @@ sync_after_select(struct mail_folder *f)
 			return;
 		}
 		attach_cached(f);
+		folder_cache_drop(f);
 		if (!f->dead)
 			sync_fill(f);
 		return;
@@ -282,11 +532,6 @@ assign_uids(struct mail_folder *f, const uint32_t *uids, size_t n)
 		}
 	}
 }
-
-struct attach {
-	struct mail_folder	*f;
-	struct imap_seqset	 gone;	/* cached, not on the server */
-};
 
 static int
 attach_cb(const struct store_msg *sm, void *arg)
@@ -315,9 +560,9 @@ attach_cb(const struct store_msg *sm, void *arg)
 	m->from = mail_intern(f->strings, sm->from);
 	m->to = mail_intern(f->strings, sm->to);
 	m->subject = mail_intern(f->strings, sm->subject);
-	m->message_id = mail_intern(f->strings, sm->message_id);
-	m->in_reply_to = mail_intern(f->strings, sm->in_reply_to);
-	m->references = mail_intern(f->strings, sm->references);
+	m->message_id = mail_intern_copy(f->strings, sm->message_id);
+	m->in_reply_to = mail_intern_copy(f->strings, sm->in_reply_to);
+	m->references = mail_intern_copy(f->strings, sm->references);
 	m->state |= MAIL_MSG_HEADERS;
 	f->progress_done++;
 	folder_emit_added(f, m);
@@ -325,17 +570,16 @@ attach_cb(const struct store_msg *sm, void *arg)
 }
 
 /* Cached records fill the slots whose UIDs they have, read straight from
- * the cache; cached UIDs the server no longer has leave the cache. */
+ * the cache; cached UIDs the server no longer has leave the cache. The
+ * caller drops the UID list when it is done with it. */
 static void
 attach_cached(struct mail_folder *f)
 {
 	struct attach	 at;
 	char		*error = NULL;
 
-	if (f->store == NULL) {
-		folder_cache_drop(f);
+	if (f->store == NULL)
 		return;
-	}
 	at.f = f;
 	imap_seqset_init(&at.gone);
 	folder_ref(f);
@@ -352,7 +596,6 @@ attach_cached(struct mail_folder *f)
 		}
 	}
 	imap_seqset_free(&at.gone);
-	folder_cache_drop(f);
 	folder_unref(f);
 }
 
@@ -434,6 +677,12 @@ on_search(struct imap_client *c, const struct imap_response *r, void *arg)
 	else
 		f->desync = false;
 	free(uids);
+	/* Records shown from the cache leave it with the message. */
+	if (!f->desync && gone.count > 0 && f->store != NULL &&
+	    store_msg_delete(f->store, f->name, &gone, &error) < 0) {
+		log_warn("folder %s: cache: %s", f->name, error);
+		x_free(&error);
+	}
 	for (i = 0; i < gone.count && !f->dead && !f->desync; i++)
 		folder_emit_expunged(f, gone.ranges[i].lo);
 	imap_seqset_free(&gone);
@@ -500,6 +749,8 @@ sync_cmd_done(struct imap_client *c, const struct imap_response *r, void *arg)
 	}
 	if (f->sync_pending == 0 && f->state == FOLDER_SYNCING)
 		sync_step_done(f);
+	else if (f->state == FOLDER_SYNCING && f->fill_from != 0)
+		sync_fill(f);	/* the next batch of this round */
 	else if (f->sync_pending == 0 && f->state == FOLDER_OPEN && f->fill_again) {
 		f->fill_again = false;
 		sync_fill(f);
@@ -519,11 +770,14 @@ sync_step_done(struct mail_folder *f)
 			return;
 		}
 		f->desync = false;
+		f->fill_from = 0;
 		send_search(f);
 		return;
 	}
-	if (f->ncache > 0)
+	if (f->ncache > 0) {
 		attach_cached(f);
+		folder_cache_drop(f);
+	}
 	if (f->dead)
 		return;
 	sync_fill(f);
@@ -536,22 +790,35 @@ sync_fill(struct mail_folder *f)
 	struct imap_cmd		*cmd;
 	struct buf		 b = BUF_INIT;
 	struct mail_msg		*m;
-	uint32_t		 seq, limit, taken;
+	uint32_t		 seq, limit, taken, floor;
 	bool			 by_uid;
 	unsigned		 batches = 0;
 
-	if (f->state == FOLDER_SYNCING && ++f->fill_rounds > MAX_FILL_ROUNDS) {
+	/* A round goes from the top down; during an open it is sent
+	 * FILL_DEPTH batches at a time, fill_from saying where it is. */
+	if (f->state == FOLDER_SYNCING && f->fill_from == 0 &&
+	    ++f->fill_rounds > MAX_FILL_ROUNDS) {
 		fail_open(f, ERR_PROTOCOL, "messages keep disappearing while "
 		    "their headers are fetched; try again");
 		return;
 	}
 	seq = mail_msgmap_count(f->map);
-	limit = f->params.first_batch;
-	while (seq > 0) {
+	/* --limit: the newest ones only; the rest stay unfetched. */
+	floor = f->params.fill_limit > 0 && f->params.fill_limit < seq ?
+	    seq - f->params.fill_limit : 0;
+	limit = f->fill_from != 0 ? f->params.batch : f->params.first_batch;
+	if (f->fill_from != 0 && f->fill_from < seq)
+		seq = f->fill_from;
+	f->fill_from = 0;
+	while (seq > floor) {
+		if (f->state == FOLDER_SYNCING && f->sync_pending >= FILL_DEPTH) {
+			f->fill_from = seq;
+			break;
+		}
 		imap_seqset_init(&set);
 		by_uid = true;
 		/* One batch: up to limit slots lacking fields, from the top. */
-		for (taken = 0; seq > 0 && taken < limit; seq--) {
+		for (taken = 0; seq > floor && taken < limit; seq--) {
 			m = mail_msgmap_get(f->map, seq);
 			if (m->state & MAIL_MSG_HEADERS)
 				continue;
@@ -585,19 +852,39 @@ sync_fill(struct mail_folder *f)
 		buf_reset(&b);
 		imap_seqset_write(&b, &set);
 		imap_seqset_free(&set);
+		if (f->state == FOLDER_SYNCING)
+			mark_partial(f);
 		cmd = folder_cmd_new(f, NULL);
+		/* EMAILID lets a message moved here find its cached parts. */
 		imap_cmd_add(cmd, "%sFETCH %s (" INDEX_ITEMS ")", by_uid ? "UID " : "",
-		    buf_cstr(&b), f->condstore && !f->nomodseq ? " MODSEQ" : "");
+		    buf_cstr(&b), f->condstore && !f->nomodseq ? " MODSEQ" : "",
+		    f->store != NULL && imap_client_has_cap(f->client, "OBJECTID") ?
+		    " EMAILID" : "");
 		f->sync_pending++;
 		imap_cmd_submit(cmd, sync_cmd_done, f);
 		batches++;
 		limit = f->params.batch;
 	}
 	buf_free(&b);
-	if (batches > 0)
+	if (batches > 0 || f->fill_from != 0)
 		return;
-	if (f->state == FOLDER_SYNCING)
+	if (f->state == FOLDER_SYNCING && f->sync_pending == 0)
 		finish_open(f);
+}
+
+bool
+mail_folder_stop_fill(struct mail_folder *f)
+{
+	uint32_t	 n = mail_msgmap_count(f->map);
+
+	/* What was asked for still comes; below it nothing more is asked,
+	 * as with fill_limit (the cache stays partial, new mail is still
+	 * fetched, and the next open fetches the rest). */
+	if (f->state != FOLDER_SYNCING || f->fill_from == 0 || f->fill_from > n)
+		return false;
+	f->params.fill_limit = n - f->fill_from;
+	f->fill_from = 0;
+	return true;
 }
 
 static void
@@ -608,9 +895,20 @@ finish_open(struct mail_folder *f)
 
 	folder_flush(f);
 	f->fill_rounds = 0;
-	if (f->store != NULL) {
+	if (f->store != NULL && f->params.fill_limit > 0 && !fill_complete(f)) {
+		/* Only the newest were fetched: the cache stays partial. */
+		f->partial_marked = false;
+		mark_partial(f);
+	} else if (f->store != NULL) {
 		st.uidvalidity = f->uidvalidity;
+		/* 0 would read as partial: UIDNEXT is past every UID. */
 		st.uidnext = f->uidnext;
+		if (st.uidnext == 0) {
+			uint32_t n = mail_msgmap_count(f->map);
+
+			st.uidnext = n > 0 && mail_msgmap_get(f->map, n)->uid != 0 ?
+			    mail_msgmap_get(f->map, n)->uid + 1 : 1;
+		}
 		/* The value of the SELECT is safe: later changes we saw are
 		 * fetched again next time, never missed. */
 		st.highestmodseq = f->nomodseq ? 0 : f->select_modseq;
@@ -618,6 +916,7 @@ finish_open(struct mail_folder *f)
 			log_warn("folder %s: cache: %s", f->name, error);
 			free(error);
 		}
+		f->partial_marked = false;
 	}
 	f->state = FOLDER_OPEN;
 	f->progress_done = f->progress_total = mail_msgmap_count(f->map);

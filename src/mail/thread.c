@@ -45,6 +45,15 @@ static uint32_t find_set(struct threader *, uint32_t);
 static void link_under(struct threader *, uint32_t parent, uint32_t child);
 static void thread_message(struct threader *, const struct mail_msg *, uint32_t);
 static void resolve(struct threader *, uint32_t *, uint32_t *);
+static void order_by_best(const struct mail_sort *, const uint32_t *,
+	    uint32_t *, size_t, size_t);
+static int cmp_best(const void *, const void *);
+
+struct best {
+	int		 score;		/* the thread's best */
+	uint32_t	 pos;		/* its place before: ties keep it */
+	uint32_t	 root;
+};
 
 static uint64_t
 hash(const char *s, size_t len)
@@ -230,6 +239,56 @@ resolve(struct threader *t, uint32_t *near, uint32_t *top)
 	free(path);
 }
 
+static int
+cmp_best(const void *a, const void *b)
+{
+	const struct best	*x = a, *y = b;
+
+	if (x->score != y->score)
+		return x->score > y->score ? -1 : 1;
+	return x->pos < y->pos ? -1 : x->pos > y->pos;
+}
+
+/* Threads by the best score among their messages (mutt's sort_aux=score
+ * under threads); ties keep the order they had. pm: each message's
+ * parent message or NONE. */
+static void
+order_by_best(const struct mail_sort *s, const uint32_t *pm, uint32_t *roots,
+    size_t nroots, size_t n)
+{
+	struct best	*b;
+	uint32_t	*rootof, *slot, m, x, y;
+	size_t		 k;
+
+	rootof = xreallocarray(NULL, n, sizeof *rootof);
+	slot = xreallocarray(NULL, n, sizeof *slot);
+	for (k = 0; k < n; k++)
+		rootof[k] = NONE;
+	b = xreallocarray(NULL, nroots, sizeof *b);
+	for (k = 0; k < nroots; k++) {
+		b[k].score = s->scores[roots[k]];
+		b[k].pos = (uint32_t)k;
+		b[k].root = roots[k];
+		rootof[roots[k]] = roots[k];
+		slot[roots[k]] = (uint32_t)k;
+	}
+	for (m = 0; m < n; m++) {
+		/* Up to a message whose root is known, then the path learns it. */
+		for (x = m; rootof[x] == NONE && pm[x] != NONE; x = pm[x])
+			;
+		for (y = m; rootof[y] == NONE; y = pm[y])
+			rootof[y] = rootof[x];
+		if (rootof[m] != NONE && s->scores[m] > b[slot[rootof[m]]].score)
+			b[slot[rootof[m]]].score = s->scores[m];
+	}
+	qsort(b, nroots, sizeof *b, cmp_best);
+	for (k = 0; k < nroots; k++)
+		roots[k] = b[k].root;
+	free(b);
+	free(slot);
+	free(rootof);
+}
+
 void
 mail_thread_build(const struct mail_msg *const *msgs, size_t n,
     const struct mail_sort *s, struct mail_thread_row **rows_r)
@@ -268,6 +327,7 @@ mail_thread_build(const struct mail_msg *const *msgs, size_t n,
 	aux.key = s->aux == MAIL_SORT_THREADS ? MAIL_SORT_DATE : s->aux;
 	aux.aux = MAIL_SORT_UNSORTED;
 	aux.reverse = s->aux_reverse;
+	aux.scores = s->scores;
 	mail_sort(msgs, order, n, &aux);
 
 	pm = xreallocarray(NULL, n, sizeof *pm);
@@ -304,6 +364,9 @@ mail_thread_build(const struct mail_msg *const *msgs, size_t n,
 			next[lastc[pm[m]]] = m;
 		lastc[pm[m]] = m;
 	}
+
+	if (s->aux == MAIL_SORT_SCORE && s->scores != NULL)
+		order_by_best(s, pm, roots, nroots, n);
 
 	/* Depth-first, without recursion: a thread may be very deep. */
 	rowof = xreallocarray(NULL, n, sizeof *rowof);

@@ -10,7 +10,6 @@
 static void	 emit_paragraph(struct buf *, const char *, size_t, unsigned,
 		    unsigned);
 static void	 emit_prefix(struct buf *, unsigned);
-static size_t	 columns(const char *, size_t);
 
 void
 mime_flowed_reflow(struct buf *out, const char *text, size_t len, bool delsp,
@@ -72,22 +71,11 @@ emit_prefix(struct buf *out, unsigned depth)
 		buf_adds(out, "> ");
 }
 
-/* Columns taken by UTF-8 text: one per character. */
-static size_t
-columns(const char *s, size_t n)
-{
-	size_t	 i, cols = 0;
-
-	for (i = 0; i < n; i++) {
-		if (((unsigned char)s[i] & 0xc0) != 0x80)
-			cols++;
-	}
-	return cols;
-}
 
 /*
- * Greedy wrap, word by word in one pass; a word longer than the line stays
- * whole, and the spacing between words on one line is kept as written.
+ * Greedy wrap, word by word in one pass, in display columns; a word longer
+ * than the line stays whole, and the spacing between words on one line is
+ * kept as written. CJK text breaks between characters (mime_wrap_unit).
  */
 static void
 emit_paragraph(struct buf *out, const char *p, size_t len, unsigned depth,
@@ -108,9 +96,7 @@ emit_paragraph(struct buf *out, const char *p, size_t len, unsigned depth,
 	while (i < len) {
 		for (gap = i; gap < len && p[gap] == ' '; gap++)
 			;
-		for (word = gap; word < len && p[word] != ' '; word++)
-			;
-		wcols = columns(p + gap, word - gap);
+		word = gap + mime_wrap_unit(p + gap, len - gap, &wcols);
 		if (width > 0 && col > 0 && col + (gap - i) + wcols > avail) {
 			buf_addc(out, '\n');
 			emit_prefix(out, depth);

@@ -9,6 +9,7 @@
 #include <strings.h>
 
 #include "crispin/mime_text.h"
+#include "crispin/str.h"
 
 #define MAX_LISTS	32
 #define MAX_QUOTE	16
@@ -119,9 +120,8 @@ static const struct {
 
 static void	 add_cp(struct buf *, unsigned long);
 static size_t	 entity(const char *, size_t, struct buf *);
-static size_t	 ucols(const char *, size_t);
 static void	 flush_word(struct html_ctx *);
-static void	 put_text(struct html_ctx *, const char *, size_t);
+static void	 put_text(struct html_ctx *, const char *, size_t, size_t, bool);
 static void	 start_line(struct html_ctx *);
 static void	 newline(struct html_ctx *);
 static void	 block(struct html_ctx *, unsigned);
@@ -246,18 +246,6 @@ entity(const char *s, size_t n, struct buf *b)
 	return 0;
 }
 
-static size_t
-ucols(const char *s, size_t n)
-{
-	size_t	 i, cols = 0;
-
-	for (i = 0; i < n; i++) {
-		if (((unsigned char)s[i] & 0xc0) != 0x80)
-			cols++;
-	}
-	return cols;
-}
-
 /* Before the first text of a line: due breaks, quote marks, indent. */
 static void
 start_line(struct html_ctx *c)
@@ -307,12 +295,12 @@ newline(struct html_ctx *c)
 	c->space = false;
 }
 
-/* Places text that must stay together (a word, or pre text). */
+/* Places text that must stay together (a piece of a word, or pre text)
+ * of w display columns; joined: it follows the previous piece with no
+ * space between, where CJK text may still break. */
 static void
-put_text(struct html_ctx *c, const char *s, size_t n)
+put_text(struct html_ctx *c, const char *s, size_t n, size_t w, bool joined)
 {
-	size_t	 w = ucols(s, n);
-
 	if (c->col == 0)
 		start_line(c);
 	else if (c->space) {
@@ -324,6 +312,10 @@ put_text(struct html_ctx *c, const char *s, size_t n)
 			buf_addc(c->out, ' ');
 			c->col++;
 		}
+	} else if (joined && c->pre == 0 && c->col + w > c->width) {
+		newline(c);
+		c->nl_want = 0;
+		start_line(c);
 	}
 	c->space = false;
 	buf_add(c->out, s, n);
@@ -333,9 +325,21 @@ put_text(struct html_ctx *c, const char *s, size_t n)
 static void
 flush_word(struct html_ctx *c)
 {
+	size_t	 off = 0, n, w;
+
 	if (c->word.len == 0)
 		return;
-	put_text(c, c->word.data, c->word.len);
+	if (c->pre > 0) {
+		put_text(c, c->word.data, c->word.len, str_display_width(c->word.data,
+		    c->word.len), false);
+		buf_reset(&c->word);
+		return;
+	}
+	while (off < c->word.len) {
+		n = mime_wrap_unit(c->word.data + off, c->word.len - off, &w);
+		put_text(c, c->word.data + off, n, w, off > 0);
+		off += n;
+	}
 	buf_reset(&c->word);
 }
 
@@ -545,7 +549,7 @@ tag_hr(struct html_ctx *c, bool close, const char *a, size_t alen)
 {
 	if (close)
 		return;
-	put_text(c, "----------", 10);
+	put_text(c, "----------", 10, 10, false);
 	block(c, 1);
 }
 
@@ -635,7 +639,7 @@ tag_a(struct html_ctx *c, bool close, const char *a, size_t alen)
 		c->in_link = false;
 		c->nlinks++;
 		snprintf(num, sizeof num, "[%u]", c->nlinks);
-		put_text(c, num, strlen(num));
+		put_text(c, num, strlen(num), strlen(num), false);
 		buf_printf(&c->links, "%s %s\n", num, buf_cstr(&c->href));
 		if (close)
 			return;

@@ -72,13 +72,17 @@ mime_part_render(struct buf *out, const struct mime_part *p, const char *body,
 	mime_decode(p->enc, body, len, &raw);
 	if (mislabel_candidate(charset) && is_utf8_with_8bit(buf_cstr(&raw), raw.len))
 		buf_add(&utf8, buf_cstr(&raw), raw.len);
-	else if (charset == NULL && has_8bit(buf_cstr(&raw), raw.len))
-		/* No label, 8-bit bytes: assumed_charset says what they are. */
+	else if ((charset == NULL || strcasecmp(charset, "us-ascii") == 0) &&
+	    has_8bit(buf_cstr(&raw), raw.len))
+		/* No label, 8-bit bytes: assumed_charset says what they are.
+		 * us-ascii is no label either: servers (Dovecot) put it in the
+		 * BODYSTRUCTURE of a part that has none. */
 		mime_charset_guess_to_utf8(NULL, buf_cstr(&raw), raw.len, &utf8);
 	else if (mime_charset_to_utf8(charset ? charset : "us-ascii", buf_cstr(&raw),
 	    raw.len, &utf8) < 0) {
+		/* A charset iconv does not know: as good as none. */
 		buf_reset(&utf8);
-		mime_charset_to_utf8("windows-1252", buf_cstr(&raw), raw.len, &utf8);
+		mime_charset_guess_to_utf8(NULL, buf_cstr(&raw), raw.len, &utf8);
 	}
 	format = mime_param_get(p->params, p->nparams, "format");
 	delsp = mime_param_get(p->params, p->nparams, "delsp");

@@ -73,6 +73,7 @@ struct conn {
 	struct ev_timer		*report;	/* calls closed() */
 	struct addrinfo		*ai;		/* owned, while connecting */
 	struct addrinfo		*ai_next;
+	bool			 ai_copied;	/* ai is conn_start_addrs' copy */
 	int			 last_errno;
 
 	struct tls		*tls;
@@ -102,6 +103,8 @@ static void	 conn_fail(struct conn *, enum err_class, char *);
 static void	 conn_report(void *);
 static void	 conn_deadline(void *);
 static void	 conn_try_next(struct conn *);
+static void	 conn_free_addrs(struct conn *);
+static bool	 conn_begin(struct conn *);
 static void	 conn_connect_done(struct conn *);
 static void	 conn_tcp_up(struct conn *);
 static void	 conn_start_tls(struct conn *);
@@ -196,10 +199,7 @@ conn_teardown(struct conn *c)
 	buf_free(&c->zin);
 	if (c->zreplay != NULL)
 		ev_timer_stop(c->zreplay);
-	if (c->ai != NULL) {
-		freeaddrinfo(c->ai);
-		c->ai = c->ai_next = NULL;
-	}
+	conn_free_addrs(c);
 	if (c->deadline != NULL)
 		ev_timer_stop(c->deadline);
 }
@@ -233,12 +233,46 @@ conn_report(void *arg)
 }
 
 static void
+conn_free_addrs(struct conn *c)
+{
+	struct addrinfo	*ai, *next;
+
+	if (c->ai == NULL)
+		return;
+	if (!c->ai_copied)
+		freeaddrinfo(c->ai);
+	else {
+		for (ai = c->ai; ai != NULL; ai = next) {
+			next = ai->ai_next;
+			free(ai);
+		}
+	}
+	c->ai = c->ai_next = NULL;
+	c->ai_copied = false;
+}
+
+static void
 conn_deadline(void *arg)
 {
 	struct conn	*c = arg;
 	unsigned	 t = c->timeout_ms;
 	bool		 secs = t % 1000 == 0;
 
+	/* The timeout is per address: a dead first address (an IPv6 route
+	 * that black-holes, a stale DNS answer) must not use up the time
+	 * of the next one. */
+	if (c->state == CONN_CONNECTING && c->ai_next != NULL) {
+		log_debug("conn %s: no answer within %u ms; next address",
+		    c->peer, t);
+		c->last_errno = ETIMEDOUT;
+		ev_fd_free(&c->w);
+		if (c->fd != -1) {
+			close(c->fd);
+			c->fd = -1;
+		}
+		conn_try_next(c);
+		return;
+	}
 	if (c->state == CONN_CONNECTING)
 		conn_fail(c, ERR_NETWORK, xasprintf("connection to %s timed out "
 		    "after %u %s", c->peer, secs ? t / 1000 : t,
@@ -249,25 +283,59 @@ conn_deadline(void *arg)
 		    secs ? "s" : "ms"));
 }
 
-void
-conn_start(struct conn *c)
+/* Checks the pin and enters CONNECTING; false when it failed. */
+static bool
+conn_begin(struct conn *c)
 {
-	struct addrinfo	 hints;
-	int		 r;
-
 	assert(c->state == CONN_INIT);
 	if (c->fingerprint != NULL) {
 		if (tls_parse_fingerprint(c->fingerprint, c->pin) == -1) {
 			conn_fail(c, ERR_CONFIG, xasprintf("invalid certificate "
 			    "fingerprint for %s: \"%s\" is not a SHA-256 digest "
 			    "in hex", c->host, c->fingerprint));
-			return;
+			return false;
 		}
 		c->pinned = true;
 	}
-
 	conn_set_state(c, CONN_CONNECTING);
 	ev_timer_start(c->deadline, c->timeout_ms);
+	return true;
+}
+
+void
+conn_start_addrs(struct conn *c, const struct addrinfo *list)
+{
+	struct addrinfo	*n, **tail;
+	const struct addrinfo *ai;
+
+	if (!conn_begin(c))
+		return;
+	tail = &c->ai;
+	for (ai = list; ai != NULL; ai = ai->ai_next) {
+		/* One block per node, the address right behind it. */
+		n = xcalloc(1, sizeof *n + ai->ai_addrlen);
+		n->ai_family = ai->ai_family;
+		n->ai_socktype = ai->ai_socktype;
+		n->ai_protocol = ai->ai_protocol;
+		n->ai_addrlen = ai->ai_addrlen;
+		n->ai_addr = (struct sockaddr *)(void *)(n + 1);
+		memcpy(n->ai_addr, ai->ai_addr, ai->ai_addrlen);
+		*tail = n;
+		tail = &n->ai_next;
+	}
+	c->ai_copied = true;
+	c->ai_next = c->ai;
+	conn_try_next(c);
+}
+
+void
+conn_start(struct conn *c)
+{
+	struct addrinfo	 hints;
+	int		 r;
+
+	if (!conn_begin(c))
+		return;
 	/* No AI_ADDRCONFIG: it hides 127.0.0.1 on hosts whose only IPv4
 	 * address is loopback. An unusable family just fails fast. */
 	memset(&hints, 0, sizeof hints);
@@ -329,6 +397,7 @@ conn_try_next(struct conn *c)
 		    errno == EINPROGRESS) {
 			c->fd = fd;
 			c->w = ev_fd_add(c->loop, fd, EV_WRITE, conn_io, c);
+			ev_timer_start(c->deadline, c->timeout_ms);
 			return;
 		}
 		c->last_errno = errno;
@@ -370,8 +439,7 @@ conn_tcp_up(struct conn *c)
 	(void)setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
 	/* Notice a dead peer under a long IDLE. */
 	(void)setsockopt(c->fd, SOL_SOCKET, SO_KEEPALIVE, &on, sizeof on);
-	freeaddrinfo(c->ai);
-	c->ai = c->ai_next = NULL;
+	conn_free_addrs(c);
 
 	if (c->tls_mode == CONN_TLS_IMPLICIT) {
 		conn_set_state(c, CONN_HANDSHAKE);

@@ -21,6 +21,8 @@ static int	 old_size(struct store *, int64_t, uint32_t, uint32_t,
 		    const char *, uint64_t *, char **);
 static int	 fetch(struct store *, enum store_stmt, sqlite3_stmt *,
 		    const char *, struct buf *, char **);
+static int	 from_emailid(struct store *, int64_t, const char *, uint32_t,
+		    uint32_t, const char *, struct buf *, char **);
 
 void
 store_part_forget_bytes(struct store *st)
@@ -265,6 +267,43 @@ store_part_get(struct store *st, const char *folder, uint32_t uidvalidity,
 	    (unsigned long)uid, folder);
 	r = fetch(st, ST_PART_GET, s, what, out, error_r);
 	free(what);
+	if (r == 0)
+		r = from_emailid(st, id, folder, uidvalidity, uid, part, out,
+		    error_r);
+	return r;
+}
+
+/*
+ * A part not cached under this folder and UID may be under the same
+ * EMAILID elsewhere (the message was moved, or is in two folders): found
+ * there, it is copied here too, so the next look is direct.
+ */
+static int
+from_emailid(struct store *st, int64_t folder_id, const char *folder,
+    uint32_t uidvalidity, uint32_t uid, const char *part, struct buf *out,
+    char **error_r)
+{
+	sqlite3_stmt	*s;
+	char		*emailid = NULL, *error = NULL;
+	size_t		 start = out->len;
+	int		 r;
+
+	if (store_stmt_get(st, ST_MSG_GET_EMAILID, &s, error_r) == -1)
+		return -1;
+	sqlite3_bind_int64(s, 1, folder_id);
+	sqlite3_bind_int64(s, 2, uid);
+	if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_text(s, 0) != NULL)
+		emailid = xstrdup((const char *)sqlite3_column_text(s, 0));
+	store_stmt_put(st, ST_MSG_GET_EMAILID, s);
+	if (emailid == NULL)
+		return 0;
+	r = store_part_get_by_emailid(st, emailid, part, out, error_r);
+	free(emailid);
+	if (r == 1 && store_part_put(st, folder, uidvalidity, uid, part,
+	    out->data + start, out->len - start, &error) == -1) {
+		/* The copy only saves the next lookup. */
+		free(error);
+	}
 	return r;
 }
 

@@ -96,9 +96,41 @@ static const char *const store_sql[ST__COUNT] = {
 	    " highestmodseq = 0 WHERE id = ?1",
 	[ST_FOLDER_RENAME] = "UPDATE folders SET name = ?2 WHERE name = ?1",
 	[ST_FOLDER_DELETE] = "DELETE FROM folders WHERE name = ?1",
-	[ST_MSG_PUT] = "INSERT OR REPLACE INTO messages (folder_id, " MSG_COLUMNS
+	/* A record written without OBJECTIDs keeps those it had. */
+	[ST_MSG_PUT] = "INSERT INTO messages (folder_id, " MSG_COLUMNS
 	    ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,"
-	    " ?14, ?15, ?16, ?17)",
+	    " ?14, ?15, ?16, ?17) ON CONFLICT (folder_id, uid) DO UPDATE SET"
+	    " flags = excluded.flags, keywords = excluded.keywords,"
+	    " internaldate = excluded.internaldate, date = excluded.date,"
+	    " size = excluded.size, modseq = excluded.modseq,"
+	    " \"from\" = excluded.\"from\", \"to\" = excluded.\"to\","
+	    " cc = excluded.cc, subject = excluded.subject,"
+	    " message_id = excluded.message_id,"
+	    " in_reply_to = excluded.in_reply_to,"
+	    " \"references\" = excluded.\"references\","
+	    " emailid = coalesce(excluded.emailid, emailid),"
+	    " threadid = coalesce(excluded.threadid, threadid)",
+	[ST_MSG_EMAILID] = "UPDATE messages SET emailid = ?3"
+	    " WHERE folder_id = ?1 AND uid = ?2",
+	[ST_MSG_GET_EMAILID] = "SELECT emailid FROM messages"
+	    " WHERE folder_id = ?1 AND uid = ?2",
+	/* Parts of deleted messages with an EMAILID move to the folder ""
+	 * (no mailbox has that name) under a UID unique to their origin, so
+	 * that the message, moved, finds them in its new folder. */
+	[ST_ORPHAN_MSGS] = "INSERT OR IGNORE INTO messages (folder_id, uid,"
+	    " flags, internaldate, date, size, modseq, emailid)"
+	    " SELECT ?4, (folder_id << 32) | uid, 0, 0, 0, 0, 0, emailid"
+	    " FROM messages WHERE folder_id = ?1 AND uid BETWEEN ?2 AND ?3"
+	    " AND emailid IS NOT NULL AND EXISTS (SELECT 1 FROM parts p"
+	    " WHERE p.folder_id = messages.folder_id AND p.uid = messages.uid)",
+	[ST_ORPHAN_PARTS] = "UPDATE OR REPLACE parts SET folder_id = ?4,"
+	    " uid = (folder_id << 32) | uid"
+	    " WHERE folder_id = ?1 AND uid BETWEEN ?2 AND ?3 AND EXISTS"
+	    " (SELECT 1 FROM messages m WHERE m.folder_id = parts.folder_id"
+	    " AND m.uid = parts.uid AND m.emailid IS NOT NULL)",
+	[ST_ORPHAN_PRUNE] = "DELETE FROM messages WHERE folder_id = ?1"
+	    " AND NOT EXISTS (SELECT 1 FROM parts p WHERE p.folder_id = ?1"
+	    " AND p.uid = messages.uid)",
 	[ST_MSG_FLAGS] = "UPDATE messages SET flags = ?3, keywords = ?4,"
 	    " modseq = ?5 WHERE folder_id = ?1 AND uid = ?2",
 	[ST_MSG_DELETE] = "DELETE FROM messages"
@@ -509,8 +541,11 @@ check_db(struct store *st, bool *keep_r, char **reason_r, char **error_r)
 	}
 	sqlite3_finalize(s);
 
+	/* Reads are one scan or indexed lookups: a small page cache costs
+	 * them nothing and keeps 1.5 MB out of a 100 000-message index. */
 	rc = sqlite3_exec(st->db, "PRAGMA synchronous = NORMAL;"
-	    " PRAGMA foreign_keys = ON", NULL, NULL, NULL);
+	    " PRAGMA foreign_keys = ON; PRAGMA cache_size = -512", NULL, NULL,
+	    NULL);
 	if (rc != SQLITE_OK)
 		return damaged(st, rc, "cannot set it up", reason_r, error_r);
 	return prepare_all(st, keep_r, reason_r, error_r);
@@ -1177,12 +1212,34 @@ store_msg_set_flags(struct store *st, const char *folder, uint32_t uid,
 	return 0;
 }
 
+/* Runs statement which with ?1 folder, ?2..?3 a UID range, ?4 other. */
+static int
+run_range(struct store *st, enum store_stmt which, int64_t folder_id,
+    uint32_t lo, uint32_t hi, int64_t other, char **error_r)
+{
+	sqlite3_stmt	*s;
+
+	if (store_stmt_get(st, which, &s, error_r) == -1)
+		return -1;
+	sqlite3_bind_int64(s, 1, folder_id);
+	sqlite3_bind_int64(s, 2, lo);
+	sqlite3_bind_int64(s, 3, hi);
+	sqlite3_bind_int64(s, 4, other);
+	if (sqlite3_step(s) != SQLITE_DONE) {
+		store_fail(st, error_r, "cannot keep the parts of moved messages");
+		store_stmt_put(st, which, s);
+		return -1;
+	}
+	store_stmt_put(st, which, s);
+	return 0;
+}
+
 int
 store_msg_delete(struct store *st, const char *folder,
     const struct imap_seqset *uids, char **error_r)
 {
 	sqlite3_stmt	*s;
-	int64_t		 id;
+	int64_t		 id, orphans;
 	size_t		 i;
 	int		 r;
 
@@ -1191,7 +1248,18 @@ store_msg_delete(struct store *st, const char *folder,
 		return 0;
 	if (r == -1 || store_begin(st, error_r) == -1)
 		return -1;
+	/* "" is no mailbox: the parts of messages known by EMAILID wait
+	 * there for the message to show up elsewhere (a move). */
+	if (store_folder_id(st, "", true, &orphans, error_r) == -1 ||
+	    store_folder_id(st, folder, false, &id, error_r) != 1)
+		goto fail;
 	for (i = 0; i < uids->count; i++) {
+		if (id != orphans &&
+		    (run_range(st, ST_ORPHAN_MSGS, id, uids->ranges[i].lo,
+		    uids->ranges[i].hi, orphans, error_r) == -1 ||
+		    run_range(st, ST_ORPHAN_PARTS, id, uids->ranges[i].lo,
+		    uids->ranges[i].hi, orphans, error_r) == -1))
+			goto fail;
 		if (store_stmt_get(st, ST_MSG_DELETE, &s, error_r) == -1)
 			goto fail;
 		sqlite3_bind_int64(s, 1, id);
@@ -1209,10 +1277,35 @@ store_msg_delete(struct store *st, const char *folder,
 		    uids->ranges[i].hi, error_r) == -1)
 			goto fail;
 	}
+	/* Waiting records whose parts were evicted meanwhile go. */
+	if (run_range(st, ST_ORPHAN_PRUNE, orphans, 0, 0, 0, error_r) == -1)
+		goto fail;
 	return store_commit(st, error_r);
 fail:
 	store_rollback(st);
 	return -1;
+}
+
+int
+store_msg_set_emailid(struct store *st, const char *folder, uint32_t uid,
+    const char *emailid, char **error_r)
+{
+	sqlite3_stmt	*s;
+	int64_t		 id;
+	int		 r;
+
+	if ((r = store_folder_id(st, folder, false, &id, error_r)) <= 0)
+		return r;
+	if (store_stmt_get(st, ST_MSG_EMAILID, &s, error_r) == -1)
+		return -1;
+	sqlite3_bind_int64(s, 1, id);
+	sqlite3_bind_int64(s, 2, uid);
+	sqlite3_bind_text(s, 3, emailid, -1, SQLITE_STATIC);
+	r = sqlite3_step(s) == SQLITE_DONE ? 0 : store_fail(st, error_r,
+	    "cannot record the EMAILID of message %lu of %s",
+	    (unsigned long)uid, folder);
+	store_stmt_put(st, ST_MSG_EMAILID, s);
+	return r;
 }
 
 static void

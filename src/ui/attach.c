@@ -42,6 +42,7 @@ enum job_kind {
 struct entry {
 	const struct mime_part	*part;
 	unsigned		 depth;
+	bool			 collapsed;	/* the parts under it are hidden */
 };
 
 struct attach_view {
@@ -95,6 +96,7 @@ static void view_part(struct attach_view *, bool, bool);
 static void attach_draw(struct view *, int, int, int);
 static bool attach_function(struct view *, const char *);
 static void attach_free(struct view *);
+static void collapse_parts(struct attach_view *);
 
 static const struct view_ops attach_ops = {
 	.name = "attach",
@@ -114,6 +116,7 @@ add_entries(struct attach_view *v, const struct mime_part *p, unsigned depth)
 	v->entries = xreallocarray(v->entries, v->n + 1, sizeof *v->entries);
 	v->entries[v->n].part = p;
 	v->entries[v->n].depth = depth;
+	v->entries[v->n].collapsed = false;
 	v->n++;
 	for (c = p->children; c != NULL; c = c->next)
 		add_entries(v, c, depth + 1);
@@ -197,6 +200,45 @@ attach_free(struct view *view)
 	free(v);
 }
 
+/* collapse-parts: the entries under the cursor's go (and come back,
+ * rebuilt from the part tree). */
+static void
+collapse_parts(struct attach_view *v)
+{
+	struct attach_view	 sub;
+	struct entry		*e;
+	size_t			 end, k;
+
+	if (v->n == 0)
+		return;
+	e = &v->entries[v->cursor];
+	if (e->part->children == NULL) {
+		ui_message(v->view.ui, "This part has no parts under it.");
+		return;
+	}
+	if (e->collapsed) {
+		memset(&sub, 0, sizeof sub);
+		add_entries(&sub, e->part, e->depth);
+		v->entries = xreallocarray(v->entries, v->n + sub.n - 1,
+		    sizeof *v->entries);
+		memmove(v->entries + v->cursor + sub.n, v->entries + v->cursor + 1,
+		    (v->n - v->cursor - 1) * sizeof *v->entries);
+		memcpy(v->entries + v->cursor + 1, sub.entries + 1,
+		    (sub.n - 1) * sizeof *v->entries);
+		v->n += sub.n - 1;
+		v->entries[v->cursor].collapsed = false;
+		free(sub.entries);
+		return;
+	}
+	for (end = v->cursor + 1; end < v->n && v->entries[end].depth > e->depth; end++)
+		;
+	k = end - v->cursor - 1;
+	memmove(v->entries + v->cursor + 1, v->entries + end,
+	    (v->n - end) * sizeof *v->entries);
+	v->n -= k;
+	e->collapsed = true;
+}
+
 static const struct mime_part *
 current(struct attach_view *v)
 {
@@ -251,6 +293,8 @@ attach_draw(struct view *view, int first, int rows, int cols)
 			buf_printf(&line, "  %s", p->filename);
 		if (p->description != NULL)
 			buf_printf(&line, "  (%s)", p->description);
+		if (v->entries[i].collapsed)
+			buf_adds(&line, "  (+ parts below, Space shows them)");
 		/* screen_line makes the names from the message terminal-safe. */
 		screen_line(first + row, line.data, line.len,
 		    i == v->cursor ? indicator : normal);
@@ -308,8 +352,15 @@ attach_function(struct view *view, const char *name)
 			return true;
 		ui_prompt(ui, "Pipe to command: ", NULL, PROMPT_OTHER, NULL,
 		    pipe_prompt_done, v);
+	} else if (strcmp(name, "print-entry") == 0) {
+		/* print_command in the background (print.c). */
+		if (p == NULL || job_busy(v))
+			return true;
+		print_part(ui, v->hold, p);
 	} else if (strcmp(name, "exit") == 0)
 		ui_pop_view(ui);
+	else if (strcmp(name, "collapse-parts") == 0)
+		collapse_parts(v);
 	else
 		return false;
 	ui_redraw(ui);

@@ -1,14 +1,16 @@
 /*
- * Replies, forwards and new mail from the interface: the terminal is
- * given to `crispin reply|forward|compose`, run as a child with this
+ * Replies, forwards, new mail and recalled drafts from the interface:
+ * the terminal is given to `crispin reply|forward|compose|recall`, run as a child with this
  * session's rc file, account and folder, which opens $EDITOR, sends
  * through the outbox and marks the original; the change comes back here
  * through IDLE like any other. The child's last words stay on screen
- * until a key is pressed.
+ * until a key is pressed; what became of the message (sent, postponed)
+ * comes back on a pipe for the status line.
  */
 #include <sys/wait.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,13 +34,16 @@ static const struct {
 	{ "list-reply", "reply", "--list", true },
 	{ "forward-message", "forward", NULL, true },
 	{ "mail", "compose", NULL, false },
+	{ "recall-message", "recall", NULL, false },
 };
 
-static int	 run_child(char **);
+static int	 run_child(char **, int);
 static void	 wait_key(void);
+static void	 read_note(int, struct buf *);
 
+/* note_fd: the child's end of the pipe it says the outcome on. */
 static int
-run_child(char **argv)
+run_child(char **argv, int note_fd)
 {
 	struct sigaction	 ign, old_int, old_quit;
 	pid_t			 pid;
@@ -58,6 +63,12 @@ run_child(char **argv)
 	if (pid == 0) {
 		sigaction(SIGINT, &old_int, NULL);
 		sigaction(SIGQUIT, &old_quit, NULL);
+		if (note_fd >= 0) {
+			char fd[16];
+
+			snprintf(fd, sizeof fd, "%d", note_fd);
+			setenv("CRISPIN_NOTE_FD", fd, 1);
+		}
 		execv("/proc/self/exe", argv);
 		execvp(argv[0], argv);
 		fprintf(stderr, "crispin: cannot run %s: %s\n", argv[0],
@@ -69,6 +80,18 @@ run_child(char **argv)
 	sigaction(SIGINT, &old_int, NULL);
 	sigaction(SIGQUIT, &old_quit, NULL);
 	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/* What the child said became of the message ("Postponed to 'Drafts'."),
+ * read once it has exited: a line or two, never more than a pipe holds. */
+static void
+read_note(int fd, struct buf *out)
+{
+	char	 chunk[512];
+	ssize_t	 n;
+
+	while ((n = read(fd, chunk, sizeof chunk)) > 0 && out->len < 4096)
+		buf_add(out, chunk, (size_t)n);
 }
 
 /* The child's messages stay until the user has read them. */
@@ -93,6 +116,8 @@ compose_function(struct ui *ui, const char *name)
 	struct cli_context	*ctx = ui->ctx;
 	const char		*account = config_account_name(ctx->cfg);
 	char			*argv[COMPOSE_MAX_ARGS], uid[16];
+	struct buf		 note = BUF_INIT;
+	int			 notes[2];
 	size_t			 i, n = 0, k;
 	uint32_t		 msg_uid;
 	int			 rc;
@@ -137,17 +162,34 @@ compose_function(struct ui *ui, const char *name)
 	argv[n] = NULL;
 	screen_suspend();
 	fflush(NULL);
-	rc = run_child(argv);
-	if (rc != 0)
+	if (pipe(notes) < 0)
+		notes[0] = notes[1] = -1;
+	else {
+		fcntl(notes[0], F_SETFD, FD_CLOEXEC);
+		fcntl(notes[0], F_SETFL, O_NONBLOCK);
+	}
+	rc = run_child(argv, notes[1]);
+	if (notes[1] >= 0)
+		close(notes[1]);
+	if (notes[0] >= 0) {
+		read_note(notes[0], &note);
+		close(notes[0]);
+	}
+	/* A note says it all (an abort on the compose screen); else the
+	 * reason is on the terminal. */
+	if (rc != 0 && note.len == 0)
 		wait_key();
 	screen_resume();
-	if (rc == 0)
+	if (note.len > 0)
+		ui_message(ui, "%s", buf_cstr(&note));
+	else if (rc == 0)
 		ui_message(ui, "Sent.");
 	else if (rc > 0)
 		ui_message(ui, "Not sent (exit %d): the text is kept, see the "
 		    "message above it.", rc);
 	else
 		ui_message(ui, "Could not run crispin %s.", verbs[i].verb);
+	buf_free(&note);
 	ui_redraw(ui);
 	return true;
 }

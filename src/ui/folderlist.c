@@ -5,7 +5,8 @@
  * pipelined behind it. Rounds run on the event loop when the list is
  * first needed, on demand, and every status_interval; a round replaces
  * the list only when it is complete, so what is shown never half-empties.
- * The open folder's counts come from the model, live.
+ * The open folder's counts come from the model, live. Other users' and
+ * shared namespaces (RFC 2342) are listed by their own prefixes too.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -31,6 +32,8 @@ struct folder_list {
 	char			**subscribed;	/* owned: LSUB names of the round */
 	size_t			 nsubscribed;
 	unsigned		 pending;	/* commands of the round in flight */
+	unsigned		 lists;		/* LIST commands of the round in flight */
+	bool			 ns_later;	/* list the namespaces once known */
 	bool			 busy;		/* a round runs */
 	bool			 failed;	/* the round failed: keep the old list */
 	bool			 loaded;	/* one round completed */
@@ -40,6 +43,9 @@ struct folder_list {
 static void folder_free(struct ui_folder *);
 static void start_timer(struct folder_list *);
 static void on_timer(void *);
+static void send_list(struct folder_list *, struct imap_client *, const char *,
+	    bool, bool, bool);
+static void list_namespaces(struct folder_list *, struct imap_client *);
 static void on_list(struct imap_client *, const struct imap_response *, void *);
 static void on_lsub(struct imap_client *, const struct imap_response *, void *);
 static void on_status(struct imap_client *, const struct imap_response *, void *);
@@ -160,15 +166,11 @@ folderlist_refresh(struct ui *ui)
 	su = ext && (imap_client_has_cap(c, "SPECIAL-USE") || imap_client_has_cap(c, "IMAP4REV2"));
 	ls = ext && imap_client_has_cap(c, "LIST-STATUS");
 
-	cmd = imap_cmd_new(c, 0);
-	imap_cmd_add(cmd, "LIST \"\" \"*\"");
-	if (ext)
-		imap_cmd_add(cmd, " RETURN (SUBSCRIBED%s%s)", su ? " SPECIAL-USE" : "",
-		    ls ? " STATUS (MESSAGES UNSEEN)" : "");
-	imap_cmd_on_untagged(cmd, "LIST", on_list);
-	imap_cmd_on_untagged(cmd, "STATUS", on_status);
-	fl->pending++;
-	imap_cmd_submit(cmd, list_done, fl);
+	send_list(fl, c, "*", ext, su, ls);
+	if (imap_client_namespaces(c) != NULL)
+		list_namespaces(fl, c);
+	else
+		fl->ns_later = imap_client_has_cap(c, "NAMESPACE");
 	if (!ext) {
 		/* Old servers say what is subscribed only through LSUB. */
 		cmd = imap_cmd_new(c, 0);
@@ -179,6 +181,56 @@ folderlist_refresh(struct ui *ui)
 	}
 }
 
+/* A LIST of each other users' and shared namespace's prefix. */
+static void
+list_namespaces(struct folder_list *fl, struct imap_client *c)
+{
+	const struct imap_namespaces	*ns = imap_client_namespaces(c);
+	bool				 ext, su, ls;
+	size_t				 i;
+
+	fl->ns_later = false;
+	if (ns == NULL)
+		return;
+	ext = imap_client_has_cap(c, "LIST-EXTENDED") || imap_client_has_cap(c, "IMAP4REV2");
+	su = ext && (imap_client_has_cap(c, "SPECIAL-USE") || imap_client_has_cap(c, "IMAP4REV2"));
+	ls = ext && imap_client_has_cap(c, "LIST-STATUS");
+	for (i = 0; i < ns->nother; i++)
+		send_list(fl, c, ns->other[i].prefix, ext, su, ls);
+	for (i = 0; i < ns->nshared; i++)
+		send_list(fl, c, ns->shared[i].prefix, ext, su, ls);
+}
+
+/* LIST "" "prefix*" (prefix "*": everything "*" reaches). An empty
+ * prefix is the personal namespace, which "*" lists. */
+static void
+send_list(struct folder_list *fl, struct imap_client *c, const char *prefix,
+    bool ext, bool su, bool ls)
+{
+	struct imap_cmd	*cmd;
+	char		*pattern;
+
+	if (*prefix == '\0')
+		return;
+	cmd = imap_cmd_new(c, 0);
+	imap_cmd_add(cmd, "LIST \"\" ");
+	if (strcmp(prefix, "*") == 0)
+		imap_cmd_add(cmd, "\"*\"");
+	else {
+		pattern = xasprintf("%s*", prefix);
+		imap_cmd_add_string(cmd, pattern);
+		free(pattern);
+	}
+	if (ext)
+		imap_cmd_add(cmd, " RETURN (SUBSCRIBED%s%s)", su ? " SPECIAL-USE" : "",
+		    ls ? " STATUS (MESSAGES UNSEEN)" : "");
+	imap_cmd_on_untagged(cmd, "LIST", on_list);
+	imap_cmd_on_untagged(cmd, "STATUS", on_status);
+	fl->pending++;
+	fl->lists++;
+	imap_cmd_submit(cmd, list_done, fl);
+}
+
 static void
 on_list(struct imap_client *c, const struct imap_response *r, void *arg)
 {
@@ -187,6 +239,7 @@ on_list(struct imap_client *c, const struct imap_response *r, void *arg)
 	struct arena		*a = arena_new(0);
 	struct ui_folder	*f;
 	char			*error = NULL;
+	size_t			 i;
 
 	if (imap_list_parse(r, a, &l, &error) < 0) {
 		/* One bad entry costs that entry, not the list. */
@@ -198,6 +251,13 @@ on_list(struct imap_client *c, const struct imap_response *r, void *arg)
 		arena_free(&a);
 		return;
 	}
+	/* A namespace's own LIST may repeat what "*" found. */
+	for (i = 0; i < fl->nnext; i++) {
+		if (strcmp(fl->next[i].raw, l.name) == 0) {
+			arena_free(&a);
+			return;
+		}
+	}
 	fl->next = xreallocarray(fl->next, fl->nnext + 1, sizeof *fl->next);
 	f = &fl->next[fl->nnext++];
 	memset(f, 0, sizeof *f);
@@ -207,6 +267,7 @@ on_list(struct imap_client *c, const struct imap_response *r, void *arg)
 	f->attrs = l.attrs;
 	f->subscribed = (l.attrs & IMAP_MBOX_SUBSCRIBED) != 0;
 	f->special_use = l.special_use != NULL ? xstrdup(l.special_use) : NULL;
+	f->ns = mail_namespace_of(imap_client_namespaces(c), l.name);
 	arena_free(&a);
 }
 
@@ -269,6 +330,15 @@ list_done(struct imap_client *c, const struct imap_response *r, void *arg)
 		ui_message(ui, "Cannot list the folders: %s", r->text != NULL ?
 		    r->text : "the server refused");
 		fl->failed = true;
+		fl->lists--;
+		round_step(fl);
+		return;
+	}
+	/* NAMESPACE, sent at login before this LIST, has been answered. */
+	if (fl->ns_later)
+		list_namespaces(fl, c);
+	/* The counts are asked for once every LIST has answered. */
+	if (--fl->lists > 0) {
 		round_step(fl);
 		return;
 	}

@@ -30,12 +30,11 @@
 
 
 static size_t uidset_find(const struct uidset *, uint32_t, bool *);
-static void query_msg(const struct mail_msg *, struct buf [3],
-	    struct mail_query_msg *);
 static void read_sort(struct ui *, struct index_state *);
 static void free_patterns(struct index_state *);
 static void compile_patterns(struct ui *, struct index_state *);
 static void on_added(struct mail_folder *, const struct mail_msg *, void *);
+static void on_opened(struct mail_folder *, void *);
 static void on_expunged(struct mail_folder *, uint32_t, void *);
 static bool in_limit(struct index_state *, const struct mail_msg *,
 	    struct buf [3]);
@@ -45,6 +44,10 @@ static void rebuild(struct ui *, struct index_state *);
 static void tree_text(struct index_state *, size_t, struct buf *);
 static unsigned line_attr(struct ui *, struct index_state *,
 	    const struct mail_msg *, unsigned);
+static bool field_attr(struct index_state *, const struct mail_msg *,
+	    const char *, unsigned *);
+static void draw_line(struct ui *, struct index_state *, int, const struct buf *,
+	    const struct mail_msg *, unsigned, bool);
 static void index_draw(struct view *, int, int, int);
 static bool index_function(struct view *, const char *);
 static bool matches(const struct mail_msg *, const char *);
@@ -99,6 +102,18 @@ static const struct {
 	{ "next-thread", fn_next_thread, 0 },
 	{ "previous-thread", fn_prev_thread, 0 },
 	{ "parent-message", fn_parent, 0 },
+	{ "next-subthread", index_op_next_subthread, 0 },
+	{ "previous-subthread", index_op_prev_subthread, 0 },
+	{ "read-subthread", index_op_read_subthread, 0 },
+	{ "delete-subthread", index_op_delete_subthread, 0 },
+	{ "display-address", index_op_display_address, 0 },
+	{ "pipe-message", index_op_pipe_message, TAGGABLE },
+	{ "toggle-write", index_op_toggle_write, 0 },
+	{ "imap-fetch-mail", index_op_fetch_mail, 0 },
+	{ "search", index_op_search, 0 },
+	{ "search-reverse", index_op_search_reverse, 0 },
+	{ "search-next", index_op_search_next, 0 },
+	{ "search-opposite", index_op_search_opposite, 0 },
 	{ "collapse-thread", fn_collapse_thread, 0 },
 	{ "collapse-all", fn_collapse_all, 0 },
 	{ "sort-mailbox", fn_sort, 0 },
@@ -119,6 +134,8 @@ static const struct {
 	{ "toggle-new", index_op_toggle_new, TAGGABLE },
 	{ "flag-message", index_op_flag, TAGGABLE },
 	{ "read-thread", index_op_read_thread, 0 },
+	{ "set-flag", index_op_set_flag, TAGGABLE },
+	{ "clear-flag", index_op_clear_flag, TAGGABLE },
 	{ "save-message", index_op_save, TAGGABLE },
 	{ "copy-message", index_op_copy, TAGGABLE },
 	{ "archive-message", index_op_archive, TAGGABLE },
@@ -137,29 +154,18 @@ static const struct {
 	{ 'z', MAIL_SORT_SIZE },
 	{ 't', MAIL_SORT_THREADS },
 	{ 'u', MAIL_SORT_UNSORTED },
+	{ 'c', MAIL_SORT_SCORE },
 };
 
-/* mutt's simple patterns, said in crispin's language. */
-static const struct {
-	const char	*mutt;
-	const char	*ours;		/* a prefix when the pattern takes a word */
-	bool		 arg;
-} mutt_patterns[] = {
-	{ "~A", "all", false },
-	{ "~D", "is:deleted", false },
-	{ "~F", "is:flagged", false },
-	{ "~N", "is:new", false },
-	{ "~O", "is:old is:unread", false },
-	{ "~Q", "is:replied", false },
-	{ "~R", "is:read", false },
-	{ "~U", "is:unread", false },
-	{ "~b", "body:", true },
-	{ "~B", "text:", true },
-	{ "~c", "cc:", true },
-	{ "~f", "from:", true },
-	{ "~s", "subject:", true },
-	{ "~t", "to:", true },
+/* The colour objects of index fields, drawn over the line's colour. */
+static const char *const field_objects[] = {
+	"index_author", "index_subject", "index_date", "index_flags",
+	"index_size", "index_number", "index_collapsed", "index_tags",
+	"index_score", "tree",
 };
+
+/* The tags ~T and is:tagged see (one index per interface). */
+static const struct uidset *eval_tags;
 
 static const struct mail_folder_events index_events;
 
@@ -259,50 +265,17 @@ index_set_cursor(struct ui *ui, struct index_state *st, size_t vi)
 	st->seen_seq = ui->index.cursor = st->seqs[st->vis[vi]];
 }
 
-/* mutt patterns (~f alice) become crispin's (from:alice); the rest of
- * the text is kept. */
+/* The search language reads mutt's patterns (~f alice, !~s x, |) itself:
+ * the text goes as it is. */
 char *
 index_translate_pattern(const char *text)
 {
-	struct buf	 out = BUF_INIT;
-	const char	*p = text;
-	size_t		 i, len;
-	bool		 done;
-
-	while (*p != '\0') {
-		done = false;
-		if (*p == '~' && (p == text || p[-1] == ' ' || p[-1] == '(' ||
-		    p[-1] == '!')) {
-			for (i = 0; i < sizeof mutt_patterns / sizeof mutt_patterns[0]; i++) {
-				len = strlen(mutt_patterns[i].mutt);
-				if (strncmp(p, mutt_patterns[i].mutt, len) != 0 ||
-				    (p[len] != '\0' && p[len] != ' ' && p[len] != ')'))
-					continue;
-				buf_adds(&out, mutt_patterns[i].ours);
-				p += len;
-				if (mutt_patterns[i].arg) {
-					while (*p == ' ')
-						p++;
-				}
-				done = true;
-				break;
-			}
-		}
-		if (done)
-			continue;
-		/* mutt's not. */
-		if (*p == '!' && p[1] == '~')
-			buf_addc(&out, '-');
-		else
-			buf_addc(&out, *p);
-		p++;
-	}
-	return buf_steal(&out);
+	return xstrdup(text);
 }
 
 /* The record as the query evaluator sees it (headers decoded into b). */
-static void
-query_msg(const struct mail_msg *m, struct buf b[3], struct mail_query_msg *qm)
+void
+index_query_msg(const struct mail_msg *m, struct buf b[3], struct mail_query_msg *qm)
 {
 	memset(qm, 0, sizeof *qm);
 	buf_reset(&b[0]);
@@ -322,6 +295,7 @@ query_msg(const struct mail_msg *m, struct buf b[3], struct mail_query_msg *qm)
 	qm->to = m->to != NULL ? buf_cstr(&b[1]) : NULL;
 	qm->subject = m->subject != NULL ? buf_cstr(&b[2]) : NULL;
 	qm->has_attachment = -1;
+	qm->tagged = eval_tags != NULL && index_uidset_has(eval_tags, m->uid);
 }
 
 enum mail_query_truth
@@ -334,7 +308,7 @@ index_evaluate(const struct mail_query *q, const struct mail_msg *m, struct buf 
 	size_t			 n = 0;
 	enum mail_query_truth	 t;
 
-	query_msg(m, b, &qm);
+	index_query_msg(m, b, &qm);
 	for (p = kw != NULL ? strtok_r(kw, " ", &save) : NULL; p != NULL;
 	    p = strtok_r(NULL, " ", &save)) {
 		kws = xreallocarray(kws, n + 1, sizeof *kws);
@@ -377,37 +351,46 @@ free_patterns(struct index_state *st)
 	x_free(&st->pats);
 	st->npats = 0;
 	st->pats_ready = false;
+	mail_scores_free(&st->scores);
+	st->scores_ready = false;
 }
 
-/* `color index FG BG PATTERN` lines, compiled once. */
+/* `color index FG BG PATTERN` lines and the field colours (plain or
+ * with a pattern), compiled once. */
 static void
 compile_patterns(struct ui *ui, struct index_state *st)
 {
 	const struct color_entry	*e;
 	struct mail_query		*q;
-	size_t				 n, i;
-	char				*text, *error = NULL;
+	const char			*object;
+	size_t				 n, i, k;
+	char				*error = NULL;
 	int				 obj;
 
 	st->pats_ready = true;
-	if (ui->colors == NULL || (obj = colors_object_find("index")) < 0)
-		return;
-	e = colors_get(ui->colors, obj, &n);
-	for (i = 0; i < n; i++) {
-		if (e[i].pattern == NULL)
+	for (k = 0; k <= sizeof field_objects / sizeof field_objects[0]; k++) {
+		object = k == 0 ? "index" : field_objects[k - 1];
+		if (ui->colors == NULL || (obj = colors_object_find(object)) < 0)
 			continue;
-		text = index_translate_pattern(e[i].pattern);
-		if (mail_query_parse(text, time(NULL), &q, &error) < 0) {
-			ui_message(ui, "color index \"%s\": %s", e[i].pattern, error);
-			x_free(&error);
-			free(text);
-			continue;
+		e = colors_get(ui->colors, obj, &n);
+		for (i = 0; i < n; i++) {
+			q = NULL;
+			if (e[i].pattern == NULL && k == 0)
+				continue;
+			if (e[i].pattern != NULL && mail_query_parse(e[i].pattern,
+			    time(NULL), &q, &error) < 0) {
+				ui_message(ui, "color %s \"%s\": %s", object,
+				    e[i].pattern, error);
+				x_free(&error);
+				continue;
+			}
+			st->pats = xreallocarray(st->pats, st->npats + 1,
+			    sizeof *st->pats);
+			st->pats[st->npats].object = object;
+			st->pats[st->npats].q = q;
+			st->pats[st->npats].attr = screen_color(&e[i]);
+			st->npats++;
 		}
-		free(text);
-		st->pats = xreallocarray(st->pats, st->npats + 1, sizeof *st->pats);
-		st->pats[st->npats].q = q;
-		st->pats[st->npats].attr = screen_color(&e[i]);
-		st->npats++;
 	}
 }
 
@@ -434,7 +417,20 @@ on_expunged(struct mail_folder *f, uint32_t uid, void *arg)
 	index_uidset_del(&st->tagged, uid);
 }
 
+/* Opened: rebuilt once more, now that score thresholds may act. */
+static void
+on_opened(struct mail_folder *f, void *arg)
+{
+	struct ui	*ui = arg;
+
+	if (ui->index.st != NULL) {
+		ui->index.st->dirty = true;
+		ui->index.st->built_at = 0;
+	}
+}
+
 static const struct mail_folder_events index_events = {
+	.opened = on_opened,
 	.added = on_added,
 	.expunged = on_expunged,
 };
@@ -522,6 +518,7 @@ rebuild(struct ui *ui, struct index_state *st)
 	const struct mail_msg	**msgs, *m;
 	uint32_t		 count = mail_folder_count(ui->folder), seq, *order;
 	uint32_t		*mseq;
+	int			*mscores;
 	size_t			 n = 0, nload = 0, i;
 	struct buf		 b[3] = { BUF_INIT, BUF_INIT, BUF_INIT };
 
@@ -537,6 +534,9 @@ rebuild(struct ui *ui, struct index_state *st)
 		mseq[n] = seq;
 		msgs[n++] = m;
 	}
+	mscores = xcalloc(n > 0 ? n : 1, sizeof *mscores);
+	index_compute_scores(ui, st, msgs, mseq, n, mscores);
+	st->sort.scores = mscores;
 	free(st->rows);
 	st->rows = NULL;
 	if (st->sort.key == MAIL_SORT_THREADS) {
@@ -552,6 +552,9 @@ rebuild(struct ui *ui, struct index_state *st)
 			st->seqs[i] = mseq[order[i]];
 		free(order);
 	}
+	st->sort.scores = NULL;
+	index_apply_thresholds(ui, st, msgs, mscores, n);
+	free(mscores);
 	/* Records still loading go last (not under a limit). */
 	for (seq = 1; seq <= count && st->limit == NULL; seq++) {
 		m = mail_folder_msg(ui->folder, seq);
@@ -653,6 +656,9 @@ line_attr(struct ui *ui, struct index_state *st, const struct mail_msg *m,
 
 	/* The last matching line wins, as in mutt. */
 	for (i = st->npats; i > 0; i--) {
+		if (st->pats[i - 1].q == NULL ||
+		    strcmp(st->pats[i - 1].object, "index") != 0)
+			continue;
 		if (index_evaluate(st->pats[i - 1].q, m, b) == MAIL_QUERY_YES) {
 			attr = st->pats[i - 1].attr;
 			break;
@@ -661,6 +667,52 @@ line_attr(struct ui *ui, struct index_state *st, const struct mail_msg *m,
 	for (i = 0; i < 3; i++)
 		buf_free(&b[i]);
 	return attr;
+}
+
+/* A field's colour for m: the last of its lines that matches (a plain
+ * one always does); false when it has none. */
+static bool
+field_attr(struct index_state *st, const struct mail_msg *m, const char *object,
+    unsigned *attr)
+{
+	struct buf	 b[3] = { BUF_INIT, BUF_INIT, BUF_INIT };
+	size_t		 i;
+	bool		 found = false;
+
+	for (i = st->npats; i > 0 && !found; i--) {
+		if (strcmp(st->pats[i - 1].object, object) != 0)
+			continue;
+		if (st->pats[i - 1].q == NULL ||
+		    index_evaluate(st->pats[i - 1].q, m, b) == MAIL_QUERY_YES) {
+			*attr = st->pats[i - 1].attr;
+			found = true;
+		}
+	}
+	for (i = 0; i < 3; i++)
+		buf_free(&b[i]);
+	return found;
+}
+
+/* The line in the line's colour, then each field with a colour of its
+ * own over it. */
+static void
+draw_line(struct ui *ui, struct index_state *st, int row, const struct buf *line,
+    const struct mail_msg *m, unsigned attr, bool fields)
+{
+	const struct index_span	*sp;
+	const char		*text = line->data != NULL ? line->data : "";
+	unsigned		 fattr;
+	size_t			 i;
+
+	screen_line(row, text, line->len, attr);
+	for (i = 0; fields && i < st->spans.n; i++) {
+		sp = &st->spans.v[i];
+		if (sp->end > line->len || !field_attr(st, m, sp->object, &fattr))
+			continue;
+		screen_put(row, screen_width(text, sp->start), screen_width(text +
+		    sp->start, sp->end - sp->start), text + sp->start,
+		    sp->end - sp->start, fattr);
+	}
 }
 
 static void
@@ -720,10 +772,12 @@ index_draw(struct view *view, int first, int rows, int cols)
 			il.tree = tree.len > 0 ? buf_cstr(&tree) : NULL;
 		}
 		buf_reset(&line);
-		index_format(&line, fmt, datefmt, &il, cols);
+		st->spans.n = 0;
+		il.score = index_score(st, st->seqs[r]);
+		index_format_spans(&line, &st->spans, fmt, datefmt, &il, cols);
+		/* The cursor's indicator covers the fields' colours. */
 		attr = vi == st->cursor ? indicator : line_attr(ui, st, msg, normal);
-		screen_line(first + row, line.data != NULL ? line.data : "", line.len,
-		    attr);
+		draw_line(ui, st, first + row, &line, msg, attr, vi != st->cursor);
 	}
 	buf_free(&tree);
 	buf_free(&line);
@@ -773,6 +827,7 @@ index_init(struct ui *ui, struct index_view *v)
 	v->view.ops = &index_ops;
 	v->view.ui = ui;
 	v->st = xcalloc(1, sizeof *v->st);
+	eval_tags = &v->st->tagged;
 	read_sort(ui, v->st);
 }
 
@@ -798,6 +853,7 @@ index_reset(struct index_view *v)
 	index_uidset_clear(&st->limit_uids);
 	index_uidset_clear(&st->tagged);
 	index_uidset_clear(&st->collapsed);
+	index_uidset_clear(&st->scored);
 }
 
 void
@@ -820,6 +876,11 @@ index_free(struct index_view *v)
 	free(v->st->seqs);
 	free(v->st->rows);
 	free(v->st->vis);
+	free(v->st->score_of);
+	free(v->st->spans.v);
+	mail_query_free(&v->st->search);
+	free(v->st->search_text);
+	eval_tags = NULL;
 	x_free(&v->st);
 }
 
@@ -1316,21 +1377,21 @@ sort_done(struct ui *ui, const char *text, void *arg)
 		apply_sort(ui, st, key, reverse != rev);
 		return;
 	}
-	ui_message(ui, "Unknown sort order \"%s\": answer d, f, r, s, z, t or u.",
+	ui_message(ui, "Unknown sort order \"%s\": answer d, f, r, s, z, t, u or c.",
 	    text);
 }
 
 static void
 fn_sort(struct ui *ui, struct index_state *st)
 {
-	ui_prompt(ui, "Sort (d)ate/(f)rm/(r)ecv/(s)ubj/(z)size/(t)hread/(u)nsorted?: ",
+	ui_prompt(ui, "Sort (d)ate/(f)rm/(r)ecv/(s)ubj/(z)size/(t)hread/(u)nsorted/s(c)ore?: ",
 	    NULL, PROMPT_OTHER, NULL, sort_done, NULL);
 }
 
 static void
 fn_sort_reverse(struct ui *ui, struct index_state *st)
 {
-	ui_prompt(ui, "Rev-Sort (d)ate/(f)rm/(r)ecv/(s)ubj/(z)size/(t)hread/(u)nsorted?: ",
+	ui_prompt(ui, "Rev-Sort (d)ate/(f)rm/(r)ecv/(s)ubj/(z)size/(t)hread/(u)nsorted/s(c)ore?: ",
 	    NULL, PROMPT_OTHER, NULL, sort_done, ui);
 }
 

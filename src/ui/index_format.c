@@ -5,6 +5,7 @@
  * wide one. Every value is made terminal-safe before it is measured, so
  * what is measured is what screen_put draws.
  */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -14,6 +15,7 @@
 #include "crispin/mail_thread.h"
 #include "crispin/mime_header.h"
 #include "crispin/mime_text.h"
+#include "crispin/xalloc.h"
 #include "ui_p.h"
 
 /* How deep conditionals may nest. */
@@ -22,6 +24,26 @@
 struct fmt_ctx {
 	const struct index_line	*l;
 	const char		*date_format;
+	struct index_spans	*spans;		/* NULL: not wanted */
+};
+
+/* The colour object of each %-code's text. */
+static const struct {
+	char		 code;
+	const char	*object;
+} code_objects[] = {
+	{ 'a', "index_author" }, { 'f', "index_author" }, { 'F', "index_author" },
+	{ 'L', "index_author" }, { 'n', "index_author" }, { 'u', "index_author" },
+	{ 'v', "index_author" },
+	{ 's', "index_subject" },
+	{ 'd', "index_date" }, { 'D', "index_date" }, { '{', "index_date" },
+	{ '[', "index_date" }, { '(', "index_date" }, { '<', "index_date" },
+	{ 'S', "index_flags" }, { 'Z', "index_flags" },
+	{ 'c', "index_size" }, { 'l', "index_size" },
+	{ 'C', "index_number" },
+	{ 'M', "index_collapsed" },
+	{ 'g', "index_tags" },
+	{ 'N', "index_score" },
 };
 
 static int cp_cells(unsigned long);
@@ -36,6 +58,75 @@ static bool expand(const struct fmt_ctx *, char, struct buf *, bool *);
 static const char *skip_cond(const char *, const char *, char);
 static void format(const struct fmt_ctx *, const char *, const char *,
 	    struct buf *, int, int);
+static void span_add(const struct fmt_ctx *, size_t, size_t, const char *);
+static void spans_shift(const struct fmt_ctx *, size_t, size_t);
+static void spans_clamp(const struct fmt_ctx *, size_t, size_t, size_t);
+static const char *code_object(char);
+
+static const char *
+code_object(char c)
+{
+	size_t	 i;
+
+	for (i = 0; i < sizeof code_objects / sizeof code_objects[0]; i++) {
+		if (code_objects[i].code == c)
+			return code_objects[i].object;
+	}
+	return NULL;
+}
+
+static void
+span_add(const struct fmt_ctx *ctx, size_t start, size_t end, const char *object)
+{
+	struct index_spans	*s = ctx->spans;
+
+	if (s == NULL || object == NULL || end <= start)
+		return;
+	if (s->n == s->cap) {
+		s->cap = s->cap == 0 ? 8 : s->cap * 2;
+		s->v = xreallocarray(s->v, s->cap, sizeof *s->v);
+	}
+	s->v[s->n].start = start;
+	s->v[s->n].end = end;
+	s->v[s->n].object = object;
+	s->n++;
+}
+
+/* Spans from index from on moved by delta bytes (text put after padding). */
+static void
+spans_shift(const struct fmt_ctx *ctx, size_t from, size_t delta)
+{
+	size_t	 i;
+
+	if (ctx->spans == NULL)
+		return;
+	for (i = from; i < ctx->spans->n; i++) {
+		ctx->spans->v[i].start += delta;
+		ctx->spans->v[i].end += delta;
+	}
+}
+
+/* Spans [from, to) cut to the first len bytes (text cut short); the
+ * ones after them stay. */
+static void
+spans_clamp(const struct fmt_ctx *ctx, size_t from, size_t to, size_t len)
+{
+	struct index_spans	*s = ctx->spans;
+	size_t			 i, k = from;
+
+	if (s == NULL)
+		return;
+	if (to > s->n)
+		to = s->n;
+	for (i = from; i < s->n; i++) {
+		if (i < to && s->v[i].start >= len)
+			continue;
+		if (i < to && s->v[i].end > len)
+			s->v[i].end = len;
+		s->v[k++] = s->v[i];
+	}
+	s->n = k;
+}
 
 static int
 cp_cells(unsigned long cp)
@@ -237,6 +328,10 @@ expand(const struct fmt_ctx *ctx, char c, struct buf *v, bool *numeric)
 		*numeric = true;
 		buf_addc(v, '0');
 		break;
+	case 'N':	/* the score */
+		*numeric = true;
+		buf_printf(v, "%d", l->score);
+		break;
 	case 'M':	/* hidden by a collapsed thread */
 		*numeric = true;
 		if (l->hidden > 0)
@@ -337,6 +432,8 @@ format(const struct fmt_ctx *ctx, const char *p, const char *end,
 	const char	*q, *then_end, *else_end;
 	bool		 left_align, zero, numeric, truth;
 	int		 width, prec, w, wl, wr;
+	size_t		 start, tree, nspans, nright;
+	size_t		 nentry = ctx->spans != NULL ? ctx->spans->n : 0;
 	char		 c, close;
 
 	while (p < end) {
@@ -388,6 +485,7 @@ format(const struct fmt_ctx *ctx, const char *p, const char *end,
 			close = p[1];
 			p += 2;
 			buf_reset(&right);
+			nspans = ctx->spans != NULL ? ctx->spans->n : 0;
 			if (c != '|')
 				format(ctx, p, end, &right, -1, depth);
 			wl = cells(out->data != NULL ? out->data : "", out->len);
@@ -398,9 +496,15 @@ format(const struct fmt_ctx *ctx, const char *p, const char *end,
 				buf_reset(out);
 				buf_add(out, left.data, left.len);
 				wl = cells(out->data != NULL ? out->data : "", out->len);
+				/* The left part's spans, then the right's, in order. */
+				nright = ctx->spans != NULL ? ctx->spans->n - nspans : 0;
+				spans_clamp(ctx, nentry, nspans, out->len);
+				if (ctx->spans != NULL)
+					nspans = ctx->spans->n - nright;
 			}
 			if (cols >= 0)
 				pad(out, close, cols - wl - wr);
+			spans_shift(ctx, nspans, out->len);
 			buf_add(out, right.data, right.len);
 			p = end;
 			break;
@@ -413,11 +517,13 @@ format(const struct fmt_ctx *ctx, const char *p, const char *end,
 			q = memchr(p, close, (size_t)(end - p));
 			if (q == NULL)
 				q = end;
+			start = out->len;
 			add_date(out, p + 1, (size_t)(q - p - 1),
 			    c == '(' ? ctx->l->msg->internaldate :
 			    c == '<' ? (int64_t)time(NULL) :
 			    (ctx->l->msg->date != 0 ? ctx->l->msg->date :
 			    ctx->l->msg->internaldate), false);
+			span_add(ctx, start, out->len, code_object(c));
 			p = q < end ? q + 1 : end;
 			continue;
 		}
@@ -453,7 +559,17 @@ format(const struct fmt_ctx *ctx, const char *p, const char *end,
 		w = fit(&left, v.data != NULL ? v.data : "", v.len, prec);
 		if (!left_align)
 			pad(out, zero && numeric ? '0' : ' ', width - w);
+		start = out->len;
 		buf_add(out, left.data, left.len);
+		/* The thread tree leads %s: a colour of its own. */
+		if (c == 's' && ctx->l->tree != NULL) {
+			tree = strlen(ctx->l->tree);
+			if (tree > left.len)
+				tree = left.len;
+			span_add(ctx, start, start + tree, "tree");
+			start += tree;
+		}
+		span_add(ctx, start, out->len, code_object(c));
 		if (left_align)
 			pad(out, ' ', width - w);
 	}
@@ -466,14 +582,26 @@ void
 index_format(struct buf *out, const char *fmt, const char *date_format,
     const struct index_line *l, int cols)
 {
+	index_format_spans(out, NULL, fmt, date_format, l, cols);
+}
+
+void
+index_format_spans(struct buf *out, struct index_spans *spans, const char *fmt,
+    const char *date_format, const struct index_line *l, int cols)
+{
 	struct fmt_ctx	 ctx;
 	struct buf	 line = BUF_INIT;
+	size_t		 at = out->len, n0 = spans != NULL ? spans->n : 0;
 
 	ctx.l = l;
 	ctx.date_format = date_format != NULL ? date_format : "%b %d";
+	ctx.spans = spans;
 	if (fmt == NULL)
 		fmt = "%4C %Z %{%b %d} %-15.15L (%?l?%4l&%4c?) %s";
 	format(&ctx, fmt, fmt + strlen(fmt), &line, cols, 0);
 	fit(out, line.data != NULL ? line.data : "", line.len, cols);
+	/* Offsets into out, for what survived the cut. */
+	spans_clamp(&ctx, n0, SIZE_MAX, out->len - at);
+	spans_shift(&ctx, n0, at);
 	buf_free(&line);
 }

@@ -1,7 +1,9 @@
 /*
  * The index's operations: tags and ';', patterns for limit, tag and
  * delete (answered locally, or by a server search when they need the
- * body), flags, moves and copies, and sync-mailbox.
+ * body), flags and keywords (set-flag, clear-flag), moves and copies
+ * (creating a missing destination on [TRYCREATE] when the user says so),
+ * and sync-mailbox.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +27,7 @@ static void thread_flag(struct ui *, struct index_state *, bool, unsigned);
 static void toggle_flag(struct ui *, struct index_state *, unsigned, bool);
 static void use_result(struct ui *, struct index_state *, enum pattern_use,
 	    const struct imap_seqset *, uint32_t);
+static uint32_t all_uids(struct ui *, struct imap_seqset *);
 static uint32_t match_local(struct ui *, const struct mail_query *,
 	    struct imap_seqset *, bool *);
 static void search_untagged(struct imap_client *, const struct imap_response *,
@@ -34,8 +37,18 @@ static void search_server(struct ui *, struct index_state *, struct mail_query *
 	    const char *, enum pattern_use);
 static void pattern_done(struct ui *, const char *, void *);
 static void ask_pattern(struct ui *, const char *, enum pattern_use);
-static void transfer_result(struct mail_folder *, int, const struct mail_op_result *,
+static void flag_complete(struct ui *, struct buf *, size_t *, void *);
+static void flag_done(struct ui *, const char *, void *);
+static void ask_flag(struct ui *, struct index_state *, bool);
+static void transfer_report(struct ui *, int, const struct mail_op_result *, bool);
+static void transfer_moved(struct mail_folder *, int, const struct mail_op_result *,
 	    void *);
+static void transfer_copied(struct mail_folder *, int, const struct mail_op_result *,
+	    void *);
+static void transfer_free(struct transfer *);
+static void ask_create(struct ui *, const struct mail_op_result *, bool);
+static void create_confirmed(struct ui *, bool, void *);
+static void created(struct imap_client *, const struct imap_response *, void *);
 static void transfer_done(struct ui *, const char *, void *);
 static void ask_folder(struct ui *, struct index_state *, bool);
 static const char *role_folder(struct ui *, const char *, const char *,
@@ -202,6 +215,149 @@ index_op_flag(struct ui *ui, struct index_state *st)
 	toggle_flag(ui, st, IMAP_FLAG_FLAGGED, true);
 }
 
+/*
+ * set-flag and clear-flag: the flags or keywords named (several may be
+ * given, space-separated), on the current message or the tagged ones,
+ * as one UID STORE. What the folder cannot keep is refused up front.
+ */
+struct flag_ask {
+	struct imap_seqset uids;
+	bool		 add;
+	unsigned	 gen;
+};
+
+static const char *const system_flags[] = {
+	"\\Seen", "\\Answered", "\\Flagged", "\\Deleted", "\\Draft",
+};
+
+/* Tab: the system flags, PERMANENTFLAGS' keywords and those in use. */
+static void
+flag_complete(struct ui *ui, struct buf *line, size_t *cursor, void *arg)
+{
+	struct buf		 all = BUF_INIT;
+	const struct mail_msg	*m;
+	const char		*kw, **words = NULL;
+	char			*copy, *w, *save = NULL;
+	uint32_t		 seq, count = mail_folder_count(ui->folder);
+	size_t			 i, n = 0, len;
+
+	for (i = 0; i < sizeof system_flags / sizeof system_flags[0]; i++)
+		buf_printf(&all, "%s%s", all.len ? " " : "", system_flags[i]);
+	if ((kw = mail_folder_permanent_keywords(ui->folder)) != NULL)
+		buf_printf(&all, " %s", kw);
+	for (seq = 1; seq <= count && all.len < 4096; seq++) {
+		m = mail_folder_msg(ui->folder, seq);
+		for (kw = m->keywords; kw != NULL && *kw != '\0'; kw += len) {
+			kw += strspn(kw, " ");
+			len = strcspn(kw, " ");
+			if (len == 0)
+				break;
+			copy = xstrndup(kw, len);
+			if (!mail_keywords_has(buf_cstr(&all), copy))
+				buf_printf(&all, " %s", copy);
+			free(copy);
+		}
+	}
+	copy = xstrdup(buf_cstr(&all));
+	for (w = strtok_r(copy, " ", &save); w != NULL; w = strtok_r(NULL, " ", &save)) {
+		words = xreallocarray(words, n + 1, sizeof *words);
+		words[n++] = w;
+	}
+	prompt_complete_words(ui, line, cursor, words, n);
+	free(words);
+	free(copy);
+	buf_free(&all);
+}
+
+static void
+flag_done(struct ui *ui, const char *text, void *arg)
+{
+	struct flag_ask		*fa = arg;
+	struct index_state	*st = ui->index.st;
+	const char		**keywords = NULL;
+	char			*copy = NULL, *w, *save = NULL, *error = NULL;
+	unsigned		 flags = 0, bit;
+	size_t			 nkw = 0;
+	uint64_t		 n;
+
+	if (st != NULL && st->asking_flag == fa)
+		st->asking_flag = NULL;
+	if (text == NULL || st == NULL || fa->gen != st->gen || ui->folder == NULL)
+		goto out;
+	copy = xstrdup(text);
+	for (w = strtok_r(copy, " ", &save); w != NULL; w = strtok_r(NULL, " ", &save)) {
+		/* Clearing what the folder cannot keep is harmless. */
+		if (fa->add && mail_folder_flag_allowed(ui->folder, w, &error) < 0) {
+			ui_message(ui, "%s", error);
+			free(error);
+			goto out;
+		}
+		if (w[0] == '\\') {
+			bit = mail_flag_bit(w);
+			if (bit == 0 || bit == IMAP_FLAG_RECENT || bit == IMAP_FLAG_ANY) {
+				ui_message(ui, "%s is no flag that can be set or cleared.", w);
+				goto out;
+			}
+			flags |= bit;
+		} else if (!mail_keyword_valid(w)) {
+			ui_message(ui, "'%s' is not a valid keyword.", w);
+			goto out;
+		} else {
+			keywords = xreallocarray(keywords, nkw + 2, sizeof *keywords);
+			keywords[nkw++] = w;
+			keywords[nkw] = NULL;
+		}
+	}
+	if (flags == 0 && nkw == 0)
+		goto out;
+	if (mail_folder_readonly(ui->folder)) {
+		ui_message(ui, "The folder is read-only.");
+		goto out;
+	}
+	mail_folder_store_flags(ui->folder, &fa->uids, fa->add, flags, keywords,
+	    NULL, NULL);
+	n = imap_seqset_count(&fa->uids, UINT32_MAX);
+	ui_message(ui, "%s %s %llu message%s.", text, fa->add ? "set on" :
+	    "cleared from", (unsigned long long)n, n == 1 ? "" : "s");
+out:
+	free(keywords);
+	free(copy);
+	imap_seqset_free(&fa->uids);
+	free(fa);
+}
+
+static void
+ask_flag(struct ui *ui, struct index_state *st, bool add)
+{
+	struct flag_ask	*fa = xcalloc(1, sizeof *fa);
+
+	if (!targets(ui, st, &fa->uids)) {
+		free(fa);
+		return;
+	}
+	fa->add = add;
+	fa->gen = st->gen;
+	if (st->asking_flag != NULL) {
+		imap_seqset_free(&st->asking_flag->uids);
+		free(st->asking_flag);
+	}
+	st->asking_flag = fa;
+	ui_prompt(ui, add ? "Set flag: " : "Clear flag: ", NULL, PROMPT_OTHER,
+	    flag_complete, flag_done, fa);
+}
+
+void
+index_op_set_flag(struct ui *ui, struct index_state *st)
+{
+	ask_flag(ui, st, true);
+}
+
+void
+index_op_clear_flag(struct ui *ui, struct index_state *st)
+{
+	ask_flag(ui, st, false);
+}
+
 void
 index_op_tag(struct ui *ui, struct index_state *st)
 {
@@ -289,6 +445,25 @@ use_result(struct ui *ui, struct index_state *st, enum pattern_use use,
 		store(ui, uids, use == USE_DELETE, IMAP_FLAG_DELETED);
 		break;
 	}
+}
+
+/* Every message of the folder whose UID is known. */
+static uint32_t
+all_uids(struct ui *ui, struct imap_seqset *set)
+{
+	const struct mail_msg	*m;
+	uint32_t		 count = mail_folder_count(ui->folder), seq, n = 0;
+
+	imap_seqset_init(set);
+	for (seq = 1; seq <= count; seq++) {
+		m = mail_folder_msg(ui->folder, seq);
+		if (m->uid != 0) {
+			imap_seqset_add(set, m->uid, m->uid);
+			n++;
+		}
+	}
+	imap_seqset_normalize(set);
+	return n;
 }
 
 /* The local answer: the UIDs where the pattern is certainly true.
@@ -476,6 +651,14 @@ pattern_done(struct ui *ui, const char *text, void *arg)
 	}
 	if (*text == '\0')
 		return;
+	if (strcmp(text, "all") == 0 || strcmp(text, "~A") == 0 ||
+	    strcmp(text, ".") == 0) {
+		/* Every message (T~A then ;w \Seen: the folder read). */
+		n = all_uids(ui, &set);
+		use_result(ui, st, use, &set, n);
+		imap_seqset_free(&set);
+		return;
+	}
 	ours = index_translate_pattern(text);
 	if (mail_query_parse(ours, time(NULL), &q, &error) < 0) {
 		ui_message(ui, "%s in \"%s\"", error, text);
@@ -573,13 +756,14 @@ index_op_undelete_pattern(struct ui *ui, struct index_state *st)
 
 
 static void
-transfer_result(struct mail_folder *f, int status, const struct mail_op_result *res,
-    void *arg)
+transfer_report(struct ui *ui, int status, const struct mail_op_result *res, bool move)
 {
-	struct ui	*ui = arg;
-
-	if (status < 0)
-		return;		/* the error event said why */
+	if (status < 0) {
+		/* The error event said why; a missing folder may be made. */
+		if (res->trycreate && res->dest != NULL)
+			ask_create(ui, res, move);
+		return;
+	}
 	if (res->queued)
 		ui_message(ui, "%u message%s will go to %s when connected.", res->count,
 		    res->count == 1 ? "" : "s", res->dest != NULL ? res->dest : "?");
@@ -594,6 +778,102 @@ transfer_result(struct mail_folder *f, int status, const struct mail_op_result *
 }
 
 static void
+transfer_moved(struct mail_folder *f, int status, const struct mail_op_result *res,
+    void *arg)
+{
+	transfer_report(arg, status, res, true);
+}
+
+static void
+transfer_copied(struct mail_folder *f, int status, const struct mail_op_result *res,
+    void *arg)
+{
+	transfer_report(arg, status, res, false);
+}
+
+static void
+transfer_free(struct transfer *t)
+{
+	imap_seqset_free(&t->uids);
+	free(t->dest);
+	free(t);
+}
+
+/* [TRYCREATE]: the server says the destination does not exist yet; ask
+ * before making it, then do the same move or copy again. */
+static void
+ask_create(struct ui *ui, const struct mail_op_result *res, bool move)
+{
+	struct index_state	*st = ui->index.st;
+	struct transfer		*t;
+	char			*name, *question;
+	size_t			 i;
+
+	if (st == NULL || prompt_active(ui) || ui->s.client == NULL || ui->s.closed)
+		return;
+	/* No prompt is open: an earlier question was replaced unanswered. */
+	if (st->asking_create != NULL)
+		transfer_free(st->asking_create);
+	t = xcalloc(1, sizeof *t);
+	imap_seqset_init(&t->uids);
+	for (i = 0; i < res->uids.count; i++)
+		imap_seqset_add(&t->uids, res->uids.ranges[i].lo, res->uids.ranges[i].hi);
+	t->move = move;
+	t->gen = st->gen;
+	t->ui = ui;
+	t->dest = xstrdup(res->dest);
+	st->asking_create = t;
+	name = str_sanitize(t->dest);
+	question = xasprintf("Create folder %s?", name);
+	ui_confirm(ui, question, true, create_confirmed, t);
+	free(question);
+	free(name);
+}
+
+static void
+create_confirmed(struct ui *ui, bool yes, void *arg)
+{
+	struct transfer		*t = arg;
+	struct index_state	*st = ui->index.st;
+	struct imap_cmd		*cmd;
+
+	if (st != NULL && st->asking_create == t)
+		st->asking_create = NULL;
+	if (!yes || st == NULL || t->gen != st->gen || ui->s.client == NULL ||
+	    ui->s.closed) {
+		transfer_free(t);
+		return;
+	}
+	cmd = imap_cmd_new(ui->s.client, 0);
+	imap_cmd_add(cmd, "CREATE ");
+	imap_cmd_add_mailbox(cmd, t->dest);
+	imap_cmd_submit(cmd, created, t);
+	ui_message(ui, "Creating %s...", t->dest);
+}
+
+static void
+created(struct imap_client *c, const struct imap_response *r, void *arg)
+{
+	struct transfer		*t = arg;
+	struct ui		*ui = t->ui;
+	struct index_state	*st = ui->index.st;
+	char			*text;
+
+	if (r->status != IMAP_STATUS_OK) {
+		text = str_sanitize(r->text != NULL ? r->text : "");
+		ui_message(ui, "Cannot create %s: %s", t->dest, text);
+		free(text);
+	} else if (st != NULL && t->gen == st->gen && ui->folder != NULL) {
+		folderlist_refresh(ui);
+		if (t->move)
+			mail_folder_move(ui->folder, &t->uids, t->dest, transfer_moved, ui);
+		else
+			mail_folder_copy(ui->folder, &t->uids, t->dest, transfer_copied, ui);
+	}
+	transfer_free(t);
+}
+
+static void
 transfer_done(struct ui *ui, const char *text, void *arg)
 {
 	struct transfer		*t = arg;
@@ -604,9 +884,9 @@ transfer_done(struct ui *ui, const char *text, void *arg)
 
 	if (text != NULL && *text != '\0' && st != NULL && t->gen == st->gen) {
 		if (t->move)
-			mail_folder_move(ui->folder, &t->uids, text, transfer_result, ui);
+			mail_folder_move(ui->folder, &t->uids, text, transfer_moved, ui);
 		else
-			mail_folder_copy(ui->folder, &t->uids, text, transfer_result, ui);
+			mail_folder_copy(ui->folder, &t->uids, text, transfer_copied, ui);
 		if (t->move)
 			index_uidset_clear(&st->tagged);
 	}
@@ -677,7 +957,7 @@ index_op_archive(struct ui *ui, struct index_state *st)
 	}
 	if (!targets(ui, st, &set))
 		return;
-	mail_folder_move(ui->folder, &set, dest, transfer_result, ui);
+	mail_folder_move(ui->folder, &set, dest, transfer_moved, ui);
 	if (st->apply_tagged)
 		index_uidset_clear(&st->tagged);
 	imap_seqset_free(&set);
@@ -852,5 +1132,14 @@ index_ops_free(struct index_state *st)
 	if (st->asking_purge != NULL) {
 		purge_free(st->asking_purge);
 		st->asking_purge = NULL;
+	}
+	if (st->asking_flag != NULL) {
+		imap_seqset_free(&st->asking_flag->uids);
+		free(st->asking_flag);
+		st->asking_flag = NULL;
+	}
+	if (st->asking_create != NULL) {
+		transfer_free(st->asking_create);
+		st->asking_create = NULL;
 	}
 }

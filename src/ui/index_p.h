@@ -6,6 +6,7 @@
 #define CRISPIN_UI_INDEX_P_H
 
 #include "crispin/mail_query.h"
+#include "crispin/mail_score.h"
 #include "crispin/mail_thread.h"
 #include "ui_p.h"
 
@@ -14,8 +15,10 @@ struct uidset {
 	size_t		 n, cap;
 };
 
-/* A compiled `color index` pattern. */
+/* A compiled `color index` (or index_author...) line; q NULL: the
+ * object's plain colour. */
 struct pattern {
+	const char	*object;	/* static: "index", "index_author", ... */
 	struct mail_query *q;		/* owned */
 	unsigned	 attr;
 };
@@ -70,10 +73,24 @@ struct index_state {
 	struct pattern	*pats;		/* owned */
 	size_t		 npats;
 	bool		 pats_ready;
+	/* Scores (score rules): per sequence number - 1, from the last
+	 * rebuild; the UIDs the thresholds were applied to. */
+	struct mail_scores *scores;	/* owned; NULL: no rules */
+	bool		 scores_ready;
+	int		*score_of;	/* owned */
+	size_t		 nscore;
+	struct uidset	 scored;
+	struct index_spans spans;	/* owned: the line being drawn */
+	/* The last search (index_more.c). */
+	struct mail_query *search;	/* owned; NULL: none yet */
+	char		*search_text;	/* owned */
+	bool		 search_back;
 	/* What a prompt's answer will act on (owned until it answers;
 	 * freed here if the interface ends first). */
 	struct transfer	*asking_transfer;
 	struct purge	*asking_purge;
+	struct flag_ask	*asking_flag;	/* set-flag, clear-flag */
+	struct transfer	*asking_create;	/* [TRYCREATE]: create dest? */
 };
 
 /* Moves and copies: the UIDs wait in the prompt's argument. */
@@ -81,6 +98,8 @@ struct transfer {
 	struct imap_seqset uids;
 	bool		 move;
 	unsigned	 gen;
+	struct ui	*ui;		/* a CREATE in flight needs it */
+	char		*dest;		/* owned: [TRYCREATE]'s folder, or NULL */
 };
 
 /* sync-mailbox: the messages marked deleted, leaving. */
@@ -119,7 +138,30 @@ index_fn index_op_delete_pattern, index_op_undelete_pattern;
 index_fn index_op_toggle_new, index_op_flag, index_op_read_thread;
 index_fn index_op_save, index_op_copy, index_op_archive, index_op_sync;
 index_fn index_op_limit, index_op_show_limit;
+index_fn index_op_set_flag, index_op_clear_flag;
 /* Frees what a prompt still held. */
 void	 index_ops_free(struct index_state *);
+
+/* The functions of index_more.c: subthreads, the sender's address, pipe,
+ * read-only, check for mail. */
+index_fn index_op_next_subthread, index_op_prev_subthread;
+index_fn index_op_read_subthread, index_op_delete_subthread;
+index_fn index_op_display_address, index_op_pipe_message;
+index_fn index_op_toggle_write, index_op_fetch_mail;
+index_fn index_op_search, index_op_search_reverse, index_op_search_next;
+index_fn index_op_search_opposite;
+/* index_score.c: the score of a message shown (0 without rules); the
+ * scores of msgs (their sequence numbers in mseq) into mscores, kept for
+ * index_score; the thresholds applied to the ones not seen before. */
+int	 index_score(struct index_state *, uint32_t seq);
+void	 index_compute_scores(struct ui *, struct index_state *,
+	    const struct mail_msg **msgs, const uint32_t *mseq, size_t n,
+	    int *mscores);
+void	 index_apply_thresholds(struct ui *, struct index_state *,
+	    const struct mail_msg **msgs, const int *mscores, size_t n);
+/* index.c: a record as the query evaluator sees it (b: three buffers
+ * for the decoded headers). */
+void	 index_query_msg(const struct mail_msg *, struct buf b[3],
+	    struct mail_query_msg *);
 
 #endif

@@ -27,6 +27,9 @@ static void replay_report(enum mail_journal_outcome, const char *, void *);
 static void replay_done(int, void *);
 static void reopen(struct ui *);
 static int link_connect(struct ui *);
+static bool link_early(struct ui *);
+static void notify_set(struct imap_client *);
+static void notify_done(struct imap_client *, const struct imap_response *, void *);
 
 static const struct mail_session_events link_events = {
 	.state = on_state,
@@ -50,7 +53,9 @@ on_state(struct mail_session *ms, enum mail_session_state st,
 	    ev_now(ui->s.loop) + retry_ms : 0;
 	if (st == MAIL_SESSION_OFFLINE && cls != ERR_NONE) {
 		ui->link_err = cls;
-		if (ui->link_ready_once)
+		/* Also a first login that failed behind a folder drawn from
+		 * the cache. */
+		if (ui->link_ready_once || ui->redraw != NULL)
 			ui_message(ui, "Disconnected: %s", ui->link_reason != NULL ?
 			    ui->link_reason : "the session ended");
 	}
@@ -72,6 +77,10 @@ on_ready(struct mail_session *ms, struct imap_client *c, bool reconnected,
 		return;
 	if (reconnected)
 		ui_message(ui, "Reconnected.");
+	/* Mail queued while the link was down goes out now (outbox.c). */
+	outbox_flush(ui);
+	if (imap_client_has_cap(c, "NOTIFY"))
+		notify_set(c);
 	/* What was done while the link was down goes first, in order. */
 	if (ui->store != NULL && store_journal_count(ui->store, &pending,
 	    &error) == 0 && pending > 0) {
@@ -134,21 +143,27 @@ link_kick(void *arg)
 static void
 reopen(struct ui *ui)
 {
-	uint32_t	 uid;
+	struct pager_place	*place;
+	uint32_t		 uid;
 
-	/* The first login comes before the screen and the folder. */
+	/* The first login comes before the screen and the folder, unless
+	 * the folder was drawn from the cache first (link_early). */
 	if (ui->folder_name == NULL)
 		return;
 	uid = index_current_uid(ui);
+	place = pager_save(ui);
 	ui_open_folder(ui, ui->folder_name, ui->folder_readonly);
 	index_follow_uid(ui, uid);
+	/* The message being read stays on screen at its line. */
+	pager_restore(ui, &place);
 }
 
 static void
 on_lost(struct mail_session *ms, void *arg)
 {
-	struct ui	*ui = arg;
-	uint32_t	 uid;
+	struct ui		*ui = arg;
+	struct pager_place	*place;
+	uint32_t		 uid;
 
 	/* Everything that borrows the client goes with it. */
 	mail_journal_replay_free(&ui->replay);
@@ -158,14 +173,19 @@ on_lost(struct mail_session *ms, void *arg)
 	if (ui->link_stopping)
 		return;
 	uid = index_current_uid(ui);
+	/* The pager's text outlives its message, which borrowed the client. */
+	place = pager_save(ui);
 	while (ui->top != &ui->index.view)
 		ui_pop_view(ui);
 	mail_folder_free(&ui->folder);
-	/* The cache keeps the index on screen meanwhile. */
+	/* The cache keeps the index on screen meanwhile, and the message
+	 * being read at its line. */
 	if (ui->folder_name != NULL && ui->store != NULL) {
 		ui_open_folder(ui, ui->folder_name, ui->folder_readonly);
 		index_follow_uid(ui, uid);
+		pager_restore(ui, &place);
 	}
+	pager_place_free(&place);
 	ui_redraw(ui);
 }
 
@@ -176,8 +196,36 @@ on_untagged(struct mail_session *ms, const struct imap_response *r, void *arg)
 
 	if (ui->replay != NULL && mail_journal_untagged(ui->replay, r))
 		return;
+	/* Unasked STATUS comes from NOTIFY: another folder changed, so the
+	 * sidebar and browser counts are asked again now. */
+	if (r->keyword != NULL && strcmp(r->keyword, "STATUS") == 0) {
+		folderlist_refresh(ui);
+		return;
+	}
 	if (ui->folder != NULL)
 		mail_folder_untagged(ui->folder, r);
+}
+
+/*
+ * NOTIFY (RFC 5465): the selected folder as usual, and a STATUS for any
+ * other personal folder that changes, so that the counts follow at once
+ * rather than at the next status_interval.
+ */
+static void
+notify_set(struct imap_client *c)
+{
+	struct imap_cmd	*cmd;
+
+	cmd = imap_cmd_new(c, 0);
+	imap_cmd_add(cmd, "NOTIFY SET (selected (MessageNew MessageExpunge FlagChange)) "
+	    "(personal (MessageNew MessageExpunge FlagChange))");
+	imap_cmd_submit(cmd, notify_done, NULL);
+}
+
+/* Refused: the status_interval rounds are all there is, as without it. */
+static void
+notify_done(struct imap_client *c, const struct imap_response *r, void *arg)
+{
 }
 
 /* [ALERT]s must be seen (RFC 3501 7.1): the status line, sanitized. */
@@ -231,6 +279,32 @@ link_connect(struct ui *ui)
 	return 0;
 }
 
+/*
+ * Whether the screen may come before the first login: the start folder
+ * (ui->folder_name, set by ui_run when it is known that early) is in the
+ * cache, so it is drawn at once, and no password prompt needs the
+ * terminal first.
+ */
+static bool
+link_early(struct ui *ui)
+{
+	struct store_folder_state	 st;
+	struct config			*cfg = ui->ctx->cfg;
+	char				*error = NULL;
+
+	if (ui->folder_name == NULL || ui->store == NULL)
+		return false;
+	if (config_str(cfg, "imap_pass") == NULL &&
+	    config_str(cfg, "imap_pass_cmd") == NULL &&
+	    config_str(cfg, "imap_oauth_cmd") == NULL)
+		return false;
+	if (store_folder_get(ui->store, ui->folder_name, &st, &error) < 0) {
+		free(error);
+		return false;
+	}
+	return st.uidvalidity != 0;
+}
+
 int
 link_start(struct ui *ui, FILE *err)
 {
@@ -254,6 +328,12 @@ link_start(struct ui *ui, FILE *err)
 	}
 	if ((rc = link_connect(ui)) != 0)
 		return rc;
+	/* The cache draws the folder while the login goes on (reopen()
+	 * then resyncs it in place). */
+	if (link_early(ui))
+		return 0;
+	/* Not open yet: reopen() must not open it before the screen. */
+	x_free(&ui->folder_name);
 	/* The first login before the screen is taken: a password prompt
 	 * needs the terminal, and a wrong one should end here. */
 	while (ui->link_state != MAIL_SESSION_READY &&
@@ -273,6 +353,19 @@ link_start(struct ui *ui, FILE *err)
 		    "keeps trying; see header_cache)\n");
 	return ui->link_err != ERR_NONE ? err_exit_code(ui->link_err) :
 	    EXIT_NETWORK;
+}
+
+/* Ctrl-G while a folder loads: no more headers are asked for; the index
+ * keeps what arrived (and the cache, for the next open). */
+bool
+link_stop_open(struct ui *ui)
+{
+	if (ui->folder == NULL || ui->opened || !mail_folder_stop_fill(ui->folder))
+		return false;
+	ui_message(ui, "Stopped loading %s: the index shows what arrived; the "
+	    "rest is fetched when the folder is opened again.",
+	    mail_folder_name(ui->folder));
+	return true;
 }
 
 /* "reconnecting in 4 s (connection reset)" and the like; NULL when the

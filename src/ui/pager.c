@@ -62,6 +62,9 @@ struct pager {
 	size_t			 nshown;
 	bool			 ready;		/* bodies fetched */
 	bool			 fixed;		/* given text, not a message */
+	/* The text kept across a reconnect (pager_restore), shown as is
+	 * until the message has loaded again. */
+	bool			 restored;
 	bool			 weed;		/* hide ignored header fields */
 	bool			 hide_quoted;	/* toggle-quoted */
 	int			 width;		/* rows wrapped for these columns */
@@ -271,6 +274,84 @@ pager_open_text(struct ui *ui, const char *text, size_t len)
 	ui_push_view(ui, &pg->view);
 }
 
+/*
+ * Across a reconnect: the message shown by the pager nearest the index
+ * (the one the user reads), its rendered text and its top line, so that
+ * it comes back on screen as it was while views are rebuilt.
+ */
+struct pager_place {
+	uint32_t	 uid;
+	size_t		 off;		/* byte offset of the top row */
+	bool		 weed, hide_quoted;
+	struct buf	 text;
+};
+
+struct pager_place *
+pager_save(struct ui *ui)
+{
+	struct view		*v, *found = NULL;
+	struct pager		*pg;
+	struct pager_place	*pl;
+
+	for (v = ui->top; v != NULL && v != &ui->index.view; v = v->below) {
+		if (v->ops == &pager_ops)
+			found = v;
+	}
+	pg = (struct pager *)found;
+	if (pg == NULL || pg->fixed || pg->part != NULL || !pg->ready ||
+	    pg->uid == 0)
+		return NULL;
+	pl = xcalloc(1, sizeof *pl);
+	pl->uid = pg->uid;
+	pl->off = pg->top < pg->nrows ? pg->rows[pg->top].start : 0;
+	pl->weed = pg->weed;
+	pl->hide_quoted = pg->hide_quoted;
+	buf_add(&pl->text, pg->text.data != NULL ? pg->text.data : "",
+	    pg->text.len);
+	return pl;
+}
+
+void
+pager_place_free(struct pager_place **plp)
+{
+	if (*plp == NULL)
+		return;
+	buf_free(&(*plp)->text);
+	x_free(plp);
+}
+
+void
+pager_restore(struct ui *ui, struct pager_place **plp)
+{
+	struct pager_place	*pl = *plp;
+	struct pager		*pg;
+
+	if (pl == NULL)
+		return;
+	*plp = NULL;
+	pg = pager_new(ui);
+	pg->uid = pl->uid;
+	pg->weed = pl->weed;
+	pg->hide_quoted = pl->hide_quoted;
+	pg->restored = true;
+	pg->ready = true;
+	buf_add(&pg->text, pl->text.data != NULL ? pl->text.data : "",
+	    pl->text.len);
+	/* Rows are made at the first draw; the top comes from the offset. */
+	pg->rows = xreallocarray(NULL, 1, sizeof *pg->rows);
+	pg->rowcap = 1;
+	pg->rows[0].start = pl->off;
+	pg->nrows = 1;
+	pg->top = 0;
+	pg->width = -1;
+	buf_free(&pl->text);
+	free(pl);
+	ui_push_view(ui, &pg->view);
+	pg->arena = arena_new(0);
+	pg->hold = msghold_new(ui, pg->uid);
+	msghold_load(pg->hold, loaded, pg);
+}
+
 /* Starts showing message uid in this pager (also when moving on). */
 static void
 load(struct pager *pg, uint32_t uid)
@@ -348,6 +429,10 @@ loaded(void *arg, int status, const char *error)
 	const char *const	*order;
 	char			*words;
 
+	/* Kept text stays up when the message cannot be read again (the
+	 * link is down and the cache lacks it). */
+	if (status < 0 && pg->restored)
+		return;
 	if (status < 0) {
 		failed(pg, error);
 		return;
@@ -365,10 +450,15 @@ fetched(void *arg, int status, const char *error)
 {
 	struct pager	*pg = arg;
 
+	if (status < 0 && pg->restored)
+		return;
 	if (status < 0) {
 		failed(pg, error);
 		return;
 	}
+	/* The real rendering replaces kept text at the same byte offset,
+	 * so the top line stays (pager_draw). */
+	pg->restored = false;
 	pg->ready = true;
 	pg->width = 0;		/* render at the next draw */
 	if (pg->part == NULL)
@@ -456,7 +546,7 @@ marker(struct pager *pg, const struct mime_part *p)
 static void
 render(struct pager *pg, int cols)
 {
-	if (pg->fixed) {
+	if (pg->fixed || pg->restored) {
 		pg->nregions = 0;
 		add_region(pg, REGION_BODY);
 		pg->regions[0].start = 0;

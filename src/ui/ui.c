@@ -272,9 +272,14 @@ key(struct ui *ui, int k)
 		prompt_key(ui, k);
 		return;
 	}
+	/* what-key: the key is named, not run (shell.c). */
+	if (shell_what_key(ui, k))
+		return;
 	/* Ctrl-G stops a download of the attachments view (attach.c), or
-	 * the index's search on the server (index.c). */
-	if (k == 0x07 && ui->keys.n == 0 && (attach_cancel(ui) || index_cancel(ui)))
+	 * the index's search on the server (index.c), or the loading of a
+	 * folder (link.c). */
+	if (k == 0x07 && ui->keys.n == 0 && (attach_cancel(ui) || index_cancel(ui) ||
+	    query_cancel(ui) || link_stop_open(ui)))
 		return;
 	if (ui->keys.n == KEYMAP_MAX_KEYS)
 		ui->keys.n = 0;
@@ -328,11 +333,24 @@ ui_function(struct ui *ui, const char *name)
 		link_next_account(ui);
 		return;
 	}
+	/* The query menu: addresses from aliases and query_command (query.c). */
+	if (strcmp(name, "query") == 0) {
+		query_open(ui);
+		return;
+	}
 	/* Replies and the like: the editor, then the outbox (compose.c). */
 	if (compose_function(ui, name))
 		return;
+	/* print, bounce and edit the current message (print.c, bounce.c,
+	 * edit.c). */
+	if (print_function(ui, name) || bounce_function(ui, name) ||
+	    edit_function(ui, name))
+		return;
 	/* enter-command, the folder and sidebar functions (command.c). */
 	if (command_function(ui, name))
+		return;
+	/* shell-escape, what-key (shell.c). */
+	if (shell_function(ui, name))
 		return;
 	if (strcmp(name, "exit") == 0 && v != &ui->index.view) {
 		ui_pop_view(ui);
@@ -379,6 +397,8 @@ ui_open_folder(struct ui *ui, const char *name, bool readonly)
 	/* A change is journaled before it is sent: a link that dies in
 	 * between loses nothing (the next connection replays it). */
 	p.journal = ui->store != NULL;
+	/* The first screen of a cached folder before the rest of it. */
+	p.loop = ui->s.loop;
 	ui->folder = mail_folder_new(ui->s.client, ui->store, name, &p);
 	mail_folder_subscribe(ui->folder, &events, ui);
 	ui->opened = false;
@@ -414,6 +434,11 @@ ui_run(struct cli_context *ctx, const struct ui_params *params)
 	/* The cache first: while the server cannot be reached it is what
 	 * the index shows. */
 	ui.store = cli_open_store(ctx);
+	/* Known this early, a cached start folder is drawn before the
+	 * login is done (link.c). */
+	if (!params->first_new && !params->exit_if_empty)
+		ui.folder_name = xstrdup(params->folder != NULL ?
+		    params->folder : "INBOX");
 	if ((rc = link_start(&ui, real_err)) != 0)
 		goto out;
 	/* Notes written while curses owns the screen wait until it is gone. */
@@ -457,6 +482,10 @@ out:
 	while (ui.top != &ui.index.view)
 		ui_pop_view(&ui);
 	prompt_free(&ui);
+	browser_cleanup(&ui);
+	print_cleanup(&ui);
+	edit_cleanup(&ui);
+	bgjob_free_all(&ui);
 	free(ui.pending);
 	mail_folder_free(&ui.folder);
 	folderlist_stop(&ui);

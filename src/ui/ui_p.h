@@ -131,13 +131,35 @@ struct index_line {
 	uint32_t		 thread_size;	/* %E */
 	uint32_t		 hidden;	/* %M: hidden by a collapsed thread */
 	bool			 tagged;
+	int			 score;		/* %N: from the score rules */
 };
 /* Appends the line, cut to cols cells. */
 void	 index_format(struct buf *out, const char *fmt, const char *date_format,
 	    const struct index_line *, int cols);
+/* The same, also appending to spans where each %-code's text went in out
+ * (byte offsets) with its colour object ("index_author", "tree", ...). */
+struct index_span {
+	size_t		 start, end;
+	const char	*object;	/* static */
+};
+struct index_spans {
+	struct index_span *v;		/* owned */
+	size_t		 n, cap;
+};
+void	 index_format_spans(struct buf *out, struct index_spans *,
+	    const char *fmt, const char *date_format, const struct index_line *,
+	    int cols);
 
 /* The pager (pager.c): pushes a view that shows the message. */
 void	 pager_open(struct ui *, uint32_t uid);
+/* pager.c: across a reconnect, the message being read, its text and its
+ * top line (NULL when no pager shows a message); restore pushes a pager
+ * showing that text at that line until the message is loaded again
+ * (*place consumed; NULL does nothing). */
+struct pager_place;
+struct pager_place *pager_save(struct ui *);
+void	 pager_restore(struct ui *, struct pager_place **);
+void	 pager_place_free(struct pager_place **);
 
 /* msghold.c: a message shared by the pager, its attachments view and a
  * part opened from there (reference-counted; one operation at a time).
@@ -212,6 +234,7 @@ struct ui_folder {
 	char		 delimiter;
 	unsigned	 attrs;		/* IMAP_MBOX_* */
 	char		*special_use;	/* owned or NULL */
+	enum mail_namespace ns;		/* other users' or shared (RFC 2342) */
 	bool		 role;		/* INBOX or special-use: listed first */
 	int		 depth;		/* levels under a listed parent */
 	bool		 subscribed;
@@ -249,6 +272,8 @@ void	 folders_complete(struct ui *, struct buf *line, size_t *cursor, void *arg)
 void	 browser_open(struct ui *);
 /* change-folder and change-folder-readonly: the prompt with completion. */
 void	 browser_change_folder(struct ui *, bool readonly);
+/* Frees a question of the browser's still open when the interface ends. */
+void	 browser_cleanup(struct ui *);
 
 /* The sidebar (sidebar.c): draws on the left of rows rows when
  * sidebar_visible and returns the columns it took (0 when hidden). */
@@ -314,6 +339,31 @@ void	 prompt_free(struct ui *);
  * choices on the status line when several remain. */
 void	 prompt_complete_words(struct ui *, struct buf *line, size_t *cursor,
 	    const char *const *words, size_t n);
+/* complete-query (^T) on the open prompt calls cb (address prompts have
+ * ui_complete_query already). */
+void	 prompt_set_query(struct ui *, prompt_complete_cb *);
+
+/* query.c: the query menu (`Q`), and address completion for prompts:
+ * Tab (ui_complete_address) completes the entry before the cursor (after
+ * the last comma) from the aliases, else query_command; ^T
+ * (ui_complete_query) asks query_command. One match replaces the entry,
+ * several are tried in turn by pressing the key again. query_command
+ * runs for at most 10 s here. */
+void	 query_open(struct ui *);
+/* Ctrl-G: stops the menu's query_command; false when none runs. */
+bool	 query_cancel(struct ui *);
+void	 ui_complete_address(struct ui *, struct buf *line, size_t *cursor,
+	    void *arg);
+void	 ui_complete_query(struct ui *, struct buf *line, size_t *cursor,
+	    void *arg);
+/* Starts `crispin compose ADDRESSES...` with the terminal, as compose.c
+ * runs its verbs. */
+void	 ui_compose_to(struct ui *, const char *const *addresses, size_t n);
+
+/* outbox.c: when the link is (back) up and the outbox holds messages,
+ * `crispin send --queued` in the background; the outcome on the status
+ * line. */
+void	 outbox_flush(struct ui *);
 
 struct prompt;
 
@@ -363,6 +413,7 @@ struct ui {
 	unsigned		 replay_counts;
 	char			*folder_name;	/* owned: the folder open */
 	bool			 folder_readonly;
+	bool			 what_key;	/* shell.c: name the next key */
 };
 void	 ui_redraw(struct ui *);
 /* Shows a note or an error on the status line until the next one. */
@@ -392,10 +443,67 @@ void	 link_stop(struct ui *);
 void	 link_free(struct ui *);
 /* next-account: the next account block's session, cache and INBOX. */
 void	 link_next_account(struct ui *);
+/* Ctrl-G: stops the header fetch of a folder still loading (the index
+ * keeps what arrived); false when none runs. */
+bool	 link_stop_open(struct ui *);
 
-/* compose.c: reply, group-reply, list-reply, forward-message and mail,
- * run as `crispin reply|forward|compose` with the terminal; false for
+/* shell.c: shell-escape and what-key; false for other functions. */
+bool	 shell_function(struct ui *, const char *name);
+/* After what-key: takes the keys of one binding and says what it does
+ * instead of running it; false when what-key is not waiting. */
+bool	 shell_what_key(struct ui *, int key);
+/* Runs the user's command with sh -c and the terminal, input (when not
+ * NULL) on its standard input, then waits for a key. 0, or -1 with
+ * *error_r (the command failed or could not start). */
+int	 shell_run(struct ui *, const char *command, const void *input, size_t len,
+	    char **error_r);
+
+/* compose.c: reply, group-reply, list-reply, forward-message, mail and
+ * recall-message, run as `crispin reply|forward|compose|recall` with the
+ * terminal; false for
  * other functions. */
 bool	 compose_function(struct ui *, const char *name);
+
+/* compose_loop.c: the compose process's small interface (no folder, no
+ * server): runs view on a screen of its own until *done. 0, or -1 with
+ * *error_r when the terminal cannot be used. */
+int	 compose_run(struct cli_context *, struct view *view, const bool *done,
+	    char **error_r);
+/* recall's menu (a cli_menu_fn). */
+int	 compose_menu(struct cli_context *, const char *title,
+	    const char *const *lines, size_t n, char **error_r);
+
+/* bgjob.c: a command run in the background without the terminal: input
+ * on its stdin, its stdout and stderr collected (the first 4 KB). done
+ * gets the wait status and the output, or output NULL when the interface
+ * ends first. env: name, value pairs, NULL-terminated (may be NULL). 0,
+ * or -1 with *error_r. */
+typedef void bgjob_done_cb(struct ui *, int status, const char *output, void *arg);
+int	 bgjob_start(struct ui *, char *const argv[], const char *const *env,
+	    const void *input, size_t len, bgjob_done_cb *, void *arg, char **error_r);
+void	 bgjob_free_all(struct ui *);
+/* "exit status 1: the last line of output" for the status line. */
+void	 bgjob_describe(struct buf *out, int status, const char *output);
+
+/* rawfetch.c: message uid of the open folder as stored, from the server
+ * (never through mail_message, which owns the literal sink). done gets
+ * 0 and the bytes (valid during the call), or -1 and why. */
+typedef void rawfetch_cb(struct ui *, int status, const char *error,
+	    const struct buf *raw, void *arg);
+void	 rawfetch(struct ui *, uint32_t uid, rawfetch_cb *, void *arg);
+
+/* print.c: print-message (the message as the pager shows it) and
+ * print-entry (a part's decoded bytes) through print_command. */
+bool	 print_function(struct ui *, const char *name);
+void	 print_part(struct ui *, struct msghold *, const struct mime_part *);
+void	 print_cleanup(struct ui *);
+
+/* bounce.c: bounce-message: `crispin bounce` in the background. */
+bool	 bounce_function(struct ui *, const char *name);
+
+/* edit.c: edit (mutt's edit-message): the raw message in $EDITOR,
+ * stored back in its place when changed. */
+bool	 edit_function(struct ui *, const char *name);
+void	 edit_cleanup(struct ui *);
 
 #endif

@@ -6,7 +6,8 @@ back in step after the link returns.
 
 A private Dovecot (tests/lib/dovecot.py) holds an INBOX of --messages
 messages and a folder Lists. `crispin watch -f INBOX` (watch_folders =
-"INBOX Lists": two connections in IDLE) reaches it through
+"INBOX Lists": one connection with NOTIFY, or two in IDLE on a server
+without it) reaches it through
 tests/lib/linkproxy.py, which adds --delay-ms in each direction and can
 cut and stall the link. Another client, talking to Dovecot directly,
 then per run:

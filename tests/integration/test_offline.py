@@ -11,7 +11,9 @@ reported, and a crispin killed right after journaling loses nothing."""
 import imaplib
 import os
 import re
+import shlex
 import ssl
+import subprocess
 import sys
 
 sys.dont_write_bytecode = True
@@ -322,6 +324,27 @@ def _():
     r = offline(c, "show", "-f", "Heads", str(u["h1"]))
     T.expect_code(r, 1)
     T.expect("not in the cache" in r.err and "sync --bodies" in r.err, r.err)
+
+
+@T.case("sync --bodies on a terminal shows its progress, then clears it")
+def _():
+    c = cache_dir("progress")
+    fill("Progress", [("p%d" % i, []) for i in range(1, 4)])
+    rcfile = T.write_rc(rc(c), stem="crispinrc-progress")
+    # script(1) gives crispin a terminal and keeps every byte it wrote.
+    typescript = T.path("typescript")
+    p = subprocess.run(["script", "-qec", " ".join(shlex.quote(a) for a in [
+        T.crispin_path, "-F", rcfile, "sync", "-f", "Progress", "--bodies"]),
+        typescript], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL, env=T.env(), cwd=T.workdir, timeout=60)
+    T.expect_eq(p.returncode, 0, "exit status")
+    with open(typescript, "rb") as f:
+        text = f.read().decode("utf-8", "replace")
+    for n in range(0, 4):
+        T.expect("\rsync Progress: bodies %d/3" % n in text,
+                 "no progress %d/3 in %r" % (n, text[-600:]))
+    T.expect("bodies 3/3\r\x1b[K" in text, "the progress line is not cleared")
+    T.expect("synced Progress: 3 messages, text of 3 cached" in text, text[-600:])
 
 
 @T.case("search --offline answers from the cache by subject, from and flags")

@@ -7,6 +7,7 @@ timeout; a Dovecot stopped and started again is reconnected and events
 flow again; a rejected password is not retried (exit 6)."""
 
 import imaplib
+import json
 import os
 import ssl
 import sys
@@ -135,6 +136,30 @@ def _():
         T.expect_eq(w.stop(), 0, "exit status")
     finally:
         own.stop()
+
+
+@T.case("--json: reconnect, reconnected and offline are events too")
+def _():
+    w = Watch(T, rc(dc, proxy.port), "--json")
+    w.wait_line(lambda l: json.loads(l).get("event") == "ready")
+    proxy.cut()
+    line = w.wait_line(lambda l: json.loads(l).get("event") == "reconnect",
+                       10)[1]
+    ev = json.loads(line)
+    T.expect_eq(ev.get("folder"), "INBOX", "folder of the reconnect event")
+    T.expect(isinstance(ev.get("delay"), int) and ev["delay"] >= 1,
+             "delay in seconds: %r" % ev)
+    T.expect(ev.get("reason"), "a reason: %r" % ev)
+    mark = w.mark()
+    proxy.resume()
+    w.wait_line(lambda l: json.loads(l) == {"event": "reconnected",
+                                            "folder": "INBOX"}, 15, since=mark)
+    T.expect_eq(w.stop(), 0, "exit status")
+    w = Watch(T, rc(dc, imap_pass="wrong"), "--json")
+    line = w.wait_line(lambda l: json.loads(l).get("event") == "offline", 20)[1]
+    T.expect("reason" in json.loads(line), "offline has a reason: %r" % line)
+    w.proc.wait(20)
+    T.expect_eq(w.stop(), 6, "exit status of an authentication failure")
 
 
 @T.case("a rejected password is not retried")

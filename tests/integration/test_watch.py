@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """`crispin watch` against Dovecot: mail delivered by another client into
-the selected folder and into a watched folder (its own connection in
-IDLE) shows as `new` lines, a flag set by another client as `flags`, an
+the selected folder and into a watched folder (followed through NOTIFY on
+the one connection, or without NOTIFY on a connection of its own in IDLE)
+shows as `new` lines, a flag set by another client as `flags`, an
 expunge as `expunge`; --json carries the subject and sender; --all reports
 the unread counts of the other folders and their changes; new_mail_command
 gets the folder and the count as arguments, never pasted into the shell
@@ -87,7 +88,57 @@ def _():
     T.expect_eq(w.stop(signal.SIGINT), 0, "exit status after SIGINT")
     trace = open(w.trace_path).read()
     T.expect("IDLE" in trace, "no IDLE in the trace")
-    T.expect(trace.count("LOGOUT") >= 2, "each connection logs out at the end")
+    # Dovecot offers NOTIFY: one connection follows both folders.
+    T.expect("NOTIFY SET (selected (MessageNew MessageExpunge FlagChange)) "
+             "(mailboxes (Lists) (MessageNew MessageExpunge FlagChange))"
+             in trace, "no NOTIFY SET with a mailboxes filter in the trace")
+    T.expect_eq(trace.count("LOGOUT"), 1, "connections (LOGOUTs)")
+
+
+@T.case("-f A -f B through NOTIFY: new, flags and expunge in the other folder")
+def _():
+    dc.create_folder("alice", "Second")
+    u1 = append("Second", 70, "second one")
+    w = Watch(T, rc(watch_folders=""), "-f", "INBOX", "-f", "Second")
+    w.wait_line(lambda l: l == "ready")
+    u2 = append("Second", 71, "second two")
+    w.wait_line(lambda l: l == "new\tSecond\t%d" % u2, 10)
+    m = imap()
+    m.select("Second")
+    m.uid("STORE", str(u1), "+FLAGS", "(\\Flagged)")
+    w.wait_line(lambda l: l == "flags\tSecond\t%d\t\\Flagged" % u1, 10)
+    m.uid("STORE", str(u2), "+FLAGS", "(\\Deleted)")
+    m.expunge()
+    m.logout()
+    w.wait_line(lambda l: l == "expunge\tSecond\t%d" % u2, 10)
+    # The selected folder still reports after the visits.
+    u3 = append("INBOX", 72, "home again")
+    w.wait_line(lambda l: l == "new\tINBOX\t%d" % u3, 10)
+    T.expect_eq(w.stop(), 0, "exit status")
+    trace = open(w.trace_path).read()
+    T.expect("(mailboxes (Second) " in trace, "NOTIFY names the folder")
+    T.expect_eq(trace.count("LOGOUT"), 1, "one connection")
+
+
+@T.case("without NOTIFY each watched folder has an IDLE connection")
+def _():
+    global dc
+    plain = Dovecot(imap_capability="IMAP4rev1 SASL-IR LITERAL+ ID ENABLE IDLE "
+                    "UIDPLUS NAMESPACE CONDSTORE QRESYNC").start()
+    main, dc = dc, plain
+    try:
+        dc.create_folder("alice", "Lists")
+        w = Watch(T, rc(cache_dir=T.path("cache-plain")))
+        w.wait_line(lambda l: l == "ready")
+        uid = append("Lists", 80, "own connection")
+        w.wait_line(lambda l: l == "new\tLists\t%d" % uid, 10)
+        T.expect_eq(w.stop(), 0, "exit status")
+        trace = open(w.trace_path).read()
+        T.expect("NOTIFY SET" not in trace, "NOTIFY SET sent without NOTIFY")
+        T.expect_eq(trace.count("LOGOUT"), 2, "connections (LOGOUTs)")
+    finally:
+        dc = main
+        plain.stop()
 
 
 @T.case("flags set and a message expunged by another client")

@@ -35,6 +35,10 @@ Options of Dovecot(...):
                      and a token-introspection server on 127.0.0.1 (default on)
     cert_cn/cert_san the server certificate's names (to test name checks)
     extra_config     more dovecot.conf lines, appended last
+    shared_namespace other users' folders under "shared/USER/" (RFC 2342
+                     other users' namespace) with the acl plugin; share with
+                     share_folder(owner, folder, user)
+    public_namespace a public namespace "Public/" (a maildir of its own)
 
 Only the Python standard library is used.
 """
@@ -292,8 +296,11 @@ class Dovecot:
                  implicit_tls=True, oauth=True, extra_config=(),
                  auth_mechanisms=None, tmpdir=None, keep_tmpdir=False,
                  start_timeout=20, cert_cn="localhost",
-                 cert_san="DNS:localhost,IP:127.0.0.1"):
+                 cert_san="DNS:localhost,IP:127.0.0.1",
+                 shared_namespace=False, public_namespace=False):
         self.users = dict(DEFAULT_USERS if users is None else users)
+        self.shared_namespace = shared_namespace
+        self.public_namespace = public_namespace
         self.imap_capability = imap_capability
         self.ssl = ssl
         self.implicit_tls = implicit_tls and ssl
@@ -560,9 +567,57 @@ class Dovecot:
         a("protocol imap {")
         a("  mail_max_userip_connections = 100")
         a("}")
+        if self.shared_namespace or self.public_namespace:
+            self._namespace_config(a)
         for line in self.extra_config:
             a(line)
         return "\n".join(c) + "\n"
+
+    def _namespace_config(self, a):
+        """The other users' and public namespaces, with per-folder ACLs
+        (dovecot-acl files; the shared dict says who shares with whom)."""
+        a("mail_plugins = $mail_plugins acl")
+        a("plugin {")
+        # A global ACL file opens Public/ to everyone; the rest is per
+        # folder (dovecot-acl files that share_folder writes).
+        a("  acl = vfile:%s" % os.path.join(self.acl_dir, "global-acl"))
+        a("  acl_shared_dict = file:%s" % os.path.join(self.acl_dir,
+                                                         "shared-mailboxes.db"))
+        a("}")
+        if self.shared_namespace:
+            a("namespace shared {")
+            a("  type = shared")
+            a("  separator = /")
+            a("  prefix = shared/%%u/")
+            a("  location = maildir:%%h/Maildir:INDEXPVT=~/Maildir/shared/%%u")
+            a("  subscriptions = no")
+            a("  list = children")
+            a("}")
+        if self.public_namespace:
+            a("namespace public {")
+            a("  type = public")
+            a("  separator = /")
+            a("  prefix = Public/")
+            a("  location = maildir:%s:INDEXPVT=~/Maildir/public"
+              % self.public_path)
+            a("  subscriptions = no")
+            a("  list = children")
+            a("}")
+
+    @property
+    def acl_dir(self):
+        """Written by the mail processes (the shared dict)."""
+        return os.path.join(self.tmpdir, "acl")
+
+    @property
+    def public_path(self):
+        return os.path.join(self.tmpdir, "public")
+
+    def share_folder(self, owner, folder, user, rights="lookup read"):
+        """Lets user see owner's folder (shared_namespace): an ACL through
+        doveadm, which also records the share in the shared dict."""
+        self.doveadm("acl", "set", "-u", owner, folder, "user=" + user,
+                     *rights.split())
 
     def _write_oauth_conf(self):
         with open(os.path.join(self.tmpdir, "oauth2.conf.ext"), "w") as f:
@@ -592,6 +647,16 @@ class Dovecot:
         os.makedirs(self.state_dir, exist_ok=True)
         os.makedirs(self.home_root, exist_ok=True)
         os.chmod(self.home_root, 0o755)
+        if self.shared_namespace or self.public_namespace:
+            os.makedirs(self.acl_dir, exist_ok=True)
+            self._chown(self.acl_dir)
+            with open(os.path.join(self.acl_dir, "global-acl"), "w") as f:
+                if self.public_namespace:
+                    f.write("Public anyone lrwstipekxa\n"
+                            "Public/* anyone lrwstipekxa\n")
+        if self.public_namespace:
+            os.makedirs(self.public_path, exist_ok=True)
+            self._chown(self.public_path)
         if self.ssl:
             self._make_certs()
         else:

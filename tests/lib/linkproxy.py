@@ -5,6 +5,9 @@
     proxy.cut()      # reset every connection; new ones are reset too
     proxy.stall()    # stop forwarding (bytes wait); connections stay open
     proxy.resume()   # forward and accept normally again
+    proxy.cut_on(r"UID STORE")             # reset when the client sends it
+    proxy.cut_on(r"UID MOVE", "answered")  # let the server do it, then reset
+    proxy.fired.wait(10)                   # the cut_on cut happened
     proxy.stop()
 
 cut() sends a TCP reset to both sides (SO_LINGER 0), like a NAT box that
@@ -12,11 +15,20 @@ forgot the connection; until resume() a new connection is accepted and
 reset at once, like a network that is down. stall() is a link that went
 silent: nothing is read or written in either direction (connections made
 meanwhile are accepted and wait too), so only a timeout notices it;
-resume() delivers what waited. delay_ms delays every chunk by that much
+resume() delivers what waited. cut_on(regex) is a cut aimed at
+one command: the first line the client sends that matches regex (a
+re.search on the line without CRLF) resets that one connection, "before"
+the server sees the line, or once it "answered" (the server did the
+command and its tagged answer is swallowed: the client never hears of
+it); "started" resets when the first byte of any answer to it comes
+(an untagged line, a continuation, or the tagged one). New connections
+go through normally afterwards, so the client can reconnect at once.
+delay_ms delays every chunk by that much
 in each direction. bytes_up (client to server), bytes_down and
 connections (accepted so far) are counters for assertions."""
 
 import collections
+import re
 import select
 import socket
 import struct
@@ -28,6 +40,9 @@ class _Pair:
     def __init__(self, client, server):
         self.client = client
         self.server = server
+        self.up_line = b""      # the client's incomplete line, for cut_on
+        self.down_line = b""    # the server's, while waiting for the tag
+        self.tag = None         # cut_on "answered": the command's tag
         # Chunks on their way, as (due time, bytes), per destination.
         self.queues = {client: collections.deque(), server: collections.deque()}
 
@@ -46,6 +61,9 @@ class LinkProxy:
         self._pairs = []
         self._lock = threading.Lock()
         self._orders = []
+        self._trigger = None    # (compiled regex, when) armed by cut_on
+        self.fired = threading.Event()
+        self.fired_line = None
         self._listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self._listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self._listener.bind(("127.0.0.1", 0))
@@ -69,6 +87,19 @@ class LinkProxy:
     def resume(self):
         """Forwards and accepts normally again."""
         self._order("resume")
+
+    def cut_on(self, regex, when="before"):
+        """Resets the connection on which the client next sends a line
+        matching regex: "before" the server gets it, once the server
+        "answered" it (tagged answer swallowed), or when its answer
+        "started". One-shot; fired is set when it happened."""
+        assert when in ("before", "answered", "started")
+        with self._lock:
+            self.fired.clear()
+            self.fired_line = None
+            self._trigger = (re.compile(regex.encode()
+                                        if isinstance(regex, str) else regex),
+                             when)
 
     def stop(self):
         if not self._running:
@@ -159,9 +190,69 @@ class LinkProxy:
             return
         if sock is pair.client:
             self.bytes_up += len(data)
+            if self._trigger is not None and pair.tag is None:
+                data = self._watch_up(pair, data)
         else:
             self.bytes_down += len(data)
+            if pair.tag is not None:
+                data = self._watch_down(pair, data)
+        if data is None:
+            return
         pair.queues[pair.other(sock)].append((time.monotonic() + self.delay, data))
+
+    def _cut_pair(self, pair, dest, rest):
+        """Delivers rest to dest, then resets the pair."""
+        if rest:
+            pair.queues[dest].append((0, rest))
+        self._flush(pair, force=True)
+        self._drop(pair, True)
+        self.fired.set()
+
+    def _watch_up(self, pair, data):
+        """The client's bytes, looking for the cut_on line. Returns what
+        to forward, or None when the pair is gone."""
+        regex, when = self._trigger
+        buf = pair.up_line + data
+        start = 0
+        while True:
+            end = buf.find(b"\n", start)
+            if end < 0:
+                break
+            line = buf[start:end].rstrip(b"\r")
+            if regex.search(line):
+                self._trigger = None
+                self.fired_line = line.decode("latin-1")
+                if when == "before":
+                    self._cut_pair(pair, pair.server, buf[len(pair.up_line):start]
+                                   if start >= len(pair.up_line) else b"")
+                    return None
+                pair.tag = (line.split(b" ", 1)[0], when)
+                pair.up_line = b""
+                return data
+            start = end + 1
+        pair.up_line = buf[start:][-4096:]
+        return data
+
+    def _watch_down(self, pair, data):
+        """The server's bytes after the aimed command: cut at its answer."""
+        tag, when = pair.tag
+        if when == "started":
+            self._cut_pair(pair, pair.client, b"")
+            return None
+        # Only whole lines go on, so a tagged line is never half through.
+        buf = pair.down_line + data
+        start = 0
+        while True:
+            end = buf.find(b"\n", start)
+            if end < 0:
+                break
+            if buf[start:].startswith(tag + b" "):
+                # Everything before the tagged answer goes through.
+                self._cut_pair(pair, pair.client, buf[:start])
+                return None
+            start = end + 1
+        pair.down_line = buf[start:]
+        return buf[:start] or None
 
     def _flush(self, pair, force=False):
         now = time.monotonic()

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Replying from the pager: r runs the editor (a scripted $EDITOR) on the
-quoted draft, the reply goes out by SMTP with Re:, In-Reply-To and the
+quoted draft, y on the compose screen sends, the reply goes out by SMTP with Re:, In-Reply-To and the
 quote, and the original shows as answered; an editor that gives up sends
 nothing and says so."""
 
@@ -100,6 +100,10 @@ def _():
     tui.keys("Enter")
     tui.wait(lambda s: "Shall we meet at noon?" in s, "the pager")
     tui.keys("r")
+    # After the editor, the compose screen: y sends.
+    tui.wait(lambda s: "-- Attachments" in s and "Re: Lunch on Friday" in s,
+             "the compose screen", timeout=30)
+    tui.keys("y")
     tui.wait(lambda s: len(SINK.messages) > before and "Sent." in last_line(s),
              "the reply sent and the interface back", timeout=30)
     msg = email.message_from_bytes(SINK.messages[-1], policy=email.policy.default)

@@ -229,7 +229,7 @@ test_types(void)
 	    "toggle sort\n", &bad);
 	TEST_INTEQ(bad, 7, "bad values");
 	TEST_CHECK(strstr(err, "rc:1: sort: 'thread' is not one of date, date-sent, date-received, "
-	    "from, subject, size, threads, unsorted (did you mean 'threads'?)") != NULL,
+	    "from, subject, size, threads, unsorted, score (did you mean 'threads'?)") != NULL,
 	    "enum error lists the values: %s", err);
 	TEST_CHECK(strstr(err, "rc:2: confirm_expunge: 'maybe' is not yes, no, ask-yes or ask-no") != NULL,
 	    "quad error: %s", err);

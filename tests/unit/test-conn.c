@@ -11,6 +11,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <arpa/inet.h>
+#include <netdb.h>
 #include <linux/sockios.h>
 
 #include <ctype.h>
@@ -149,6 +150,7 @@ static void	 cleanup_certs(void);
 static void	 test_plain(void);
 static void	 test_refused(void);
 static void	 test_timeouts(void);
+static void	 test_addresses(void);
 static void	 test_tls_verify(void);
 static void	 test_tls_ok(void);
 static void	 test_tls12_binding(void);
@@ -800,6 +802,96 @@ test_timeouts(void)
 	ev_loop_free(&loop);
 }
 
+/* A list of 127.0.0.1 addresses on these ports, as getaddrinfo makes. */
+static void
+loopback_addrs(struct addrinfo *ai, struct sockaddr_in *sin, const char *const *ports,
+    size_t n)
+{
+	size_t	 i;
+
+	memset(ai, 0, n * sizeof *ai);
+	memset(sin, 0, n * sizeof *sin);
+	for (i = 0; i < n; i++) {
+		sin[i].sin_family = AF_INET;
+		sin[i].sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		sin[i].sin_port = htons((uint16_t)atoi(ports[i]));
+		ai[i].ai_family = AF_INET;
+		ai[i].ai_socktype = SOCK_STREAM;
+		ai[i].ai_protocol = IPPROTO_TCP;
+		ai[i].ai_addrlen = sizeof sin[i];
+		ai[i].ai_addr = (struct sockaddr *)&sin[i];
+		ai[i].ai_next = i + 1 < n ? &ai[i + 1] : NULL;
+	}
+}
+
+/* Every address a name resolves to is tried in turn, each with its own
+ * timeout: one that never answers, one that refuses, then the server. */
+static void
+test_addresses(void)
+{
+	struct ev_loop		*loop = ev_loop_new();
+	struct srv		 dead, good, gone;
+	struct cli		 cl;
+	struct addrinfo		 ai[3];
+	struct sockaddr_in	 sin[3];
+	const char		*ports[3];
+	char			 refused[16], want[128];
+	uint64_t		 start;
+	int			 filler[2], i;
+
+	srv_init(&dead, loop);
+	srv_listen(&dead, false);
+	for (i = 0; i < 2; i++)
+		filler[i] = fill_backlog(dead.port);
+	srv_init(&gone, loop);
+	srv_listen(&gone, true);
+	snprintf(refused, sizeof refused, "%s", gone.port);
+	srv_free(&gone);
+	srv_init(&good, loop);
+	good.greeting = "* OK second address\r\n";
+	srv_listen(&good, true);
+
+	ports[0] = dead.port;
+	ports[1] = refused;
+	ports[2] = good.port;
+	loopback_addrs(ai, sin, ports, 3);
+	cli_init(&cl, &good);
+	cli_conn(&cl, loop, good.port, CONN_TLS_NONE, NULL, NULL, 400);
+	start = ev_now(loop);
+	conn_start_addrs(cl.c, ai);
+	TEST_CHECK(run_until(loop, &cl.connected, &cl.closed, WAIT_MS),
+	    "connects through the third address");
+	TEST_CHECK(cl.connected && !cl.closed, "connected, not failed: %s",
+	    cl.msg != NULL ? cl.msg : "");
+	TEST_CHECK(ev_now(loop) - start >= 390, "the first address had its time");
+	wait_len(loop, &cl.in.len, 22, &cl.closed);
+	TEST_STREQ(buf_cstr(&cl.in), "* OK second address\r\n",
+	    "the greeting of the server that answered");
+	cli_free(&cl);
+
+	/* Two silent addresses: each gets the whole timeout, then it fails. */
+	ports[1] = dead.port;
+	loopback_addrs(ai, sin, ports, 2);
+	cli_init(&cl, NULL);
+	cli_conn(&cl, loop, dead.port, CONN_TLS_NONE, NULL, NULL, 300);
+	start = ev_now(loop);
+	conn_start_addrs(cl.c, ai);
+	TEST_CHECK(run_until(loop, &cl.closed, NULL, WAIT_MS), "both time out");
+	TEST_CHECK(!cl.connected, "never connected");
+	TEST_CHECK(ev_now(loop) - start >= 590, "a timeout for each address, "
+	    "took %llu ms", (unsigned long long)(ev_now(loop) - start));
+	snprintf(want, sizeof want,
+	    "connection to 127.0.0.1:%s timed out after 300 ms", dead.port);
+	TEST_STREQ(cl.msg, want, "timeout message");
+	cli_free(&cl);
+
+	for (i = 0; i < 2; i++)
+		close(filler[i]);
+	srv_free(&dead);
+	srv_free(&good);
+	ev_loop_free(&loop);
+}
+
 /* Implicit TLS with one certificate setup; returns the client. */
 static void
 tls_try(struct cli *cl, struct srv *s, struct ev_loop *loop, const char *cert,
@@ -1375,6 +1467,7 @@ main(void)
 	test_plain();
 	test_refused();
 	test_timeouts();
+	test_addresses();
 	test_tls_verify();
 	test_tls_ok();
 	test_tls12_binding();

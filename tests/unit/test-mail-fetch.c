@@ -17,7 +17,8 @@
 #include "crispin/mail_message.h"
 #include "test.h"
 
-enum step_kind { EXPECT, SEND, END };
+/* CLOSE: the server drops the connection. */
+enum step_kind { EXPECT, SEND, CLOSE, END };
 
 struct step {
 	enum step_kind	 kind;
@@ -44,6 +45,7 @@ struct fake {
 	char			*text;		/* body of part 1 as kept */
 	bool			 text_decoded;
 	char			*header;
+	bool			 dropped;	/* mail_message_binary_dropped */
 };
 
 static void run_steps(struct fake *);
@@ -97,7 +99,10 @@ run_steps(struct fake *f)
 		f->i++;
 		if (s->kind == SEND)
 			(void)!write(f->fd, s->text, strlen(s->text));
-		else
+		else if (s->kind == CLOSE) {
+			ev_fd_free(&f->w);
+			shutdown(f->fd, SHUT_RDWR);
+		} else
 			f->done = true;
 	}
 }
@@ -139,6 +144,7 @@ next_op(struct mail_message *m, int status, const char *error, void *arg)
 	size_t			 n;
 
 	if (status < 0) {
+		f->dropped = mail_message_binary_dropped(m);
 		f->error = xstrdup(error);
 		f->finished = true;
 		return;
@@ -239,11 +245,13 @@ static const struct step script[] = {
 	{ SEND, "* 2 FETCH (UID 9 FLAGS (\\Seen))\r\n"
 	    "* 1 FETCH (UID 7 BODYSTRUCTURE " STRUCTURE " BODY[HEADER] {15}\r\n"
 	    "Subject: hi\r\n\r\n)\r\nC2 OK done\r\n" },
-	/* The text part, decoded by the server. */
-	{ EXPECT, "C3 UID FETCH 7 (UID BINARY.PEEK[1])" },
-	{ SEND, "* 1 FETCH (UID 7 BINARY[1] ~{5}\r\nh\xc3\xa9y!)\r\nC3 OK done\r\n" },
+	/* The text part, decoded by the server; BINARY.SIZE with it makes
+	 * Dovecot refuse what it cannot decode instead of dropping the link. */
+	{ EXPECT, "C3 UID FETCH 7 (UID BINARY.SIZE[1] BINARY.PEEK[1])" },
+	{ SEND, "* 1 FETCH (UID 7 BINARY.SIZE[1] 5 BINARY[1] ~{5}\r\nh\xc3\xa9y!)\r\n"
+	    "C3 OK done\r\n" },
 	/* BINARY refused: the attachment comes encoded, in pieces. */
-	{ EXPECT, "C4 UID FETCH 7 (UID BINARY.PEEK[2]<0.4>)" },
+	{ EXPECT, "C4 UID FETCH 7 (UID BINARY.SIZE[2] BINARY.PEEK[2]<0.4>)" },
 	{ SEND, "C4 NO [UNKNOWN-CTE] cannot\r\n" },
 	{ EXPECT, "C5 UID FETCH 7 (UID BODY.PEEK[2]<0.4>)" },
 	{ SEND, "* 1 FETCH (UID 7 BODY[2]<0> {4}\r\naGVs)\r\nC5 OK done\r\n" },
@@ -251,6 +259,20 @@ static const struct step script[] = {
 	{ SEND, "* 1 FETCH (UID 7 BODY[2]<4> {4}\r\nbG8h)\r\nC6 OK done\r\n" },
 	{ EXPECT, "C7 UID FETCH 7 (UID BODY.PEEK[2]<8.4>)" },
 	{ SEND, "* 1 FETCH (UID 7 BODY[2]<8> \"\")\r\nC7 OK done\r\n" },
+	{ END, NULL },
+};
+
+/* Dovecot 2.3 may drop the link over BINARY: the operation fails with
+ * binary_dropped set, for the caller to run it again elsewhere. */
+static const struct step dropped[] = {
+	{ SEND, "* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN SASL-IR BINARY] hi\r\n" },
+	{ EXPECT, "C1 AUTHENTICATE PLAIN AGFsaWNlAHB3" },
+	{ SEND, "C1 OK [CAPABILITY IMAP4rev1 BINARY] in\r\n" },
+	{ EXPECT, "C2 UID FETCH 7 (UID BODYSTRUCTURE BODY.PEEK[HEADER])" },
+	{ SEND, "* 1 FETCH (UID 7 BODYSTRUCTURE " STRUCTURE " BODY[HEADER] {15}\r\n"
+	    "Subject: hi\r\n\r\n)\r\nC2 OK done\r\n" },
+	{ EXPECT, "C3 UID FETCH 7 (UID BINARY.SIZE[1] BINARY.PEEK[1])" },
+	{ CLOSE, NULL },
 	{ END, NULL },
 };
 
@@ -277,6 +299,17 @@ main(void)
 	TEST_STREQ(f.header, "Subject: hi\r\n\r\n", "the header, from a literal");
 	TEST_STREQ(f.text, "h\xc3\xa9y!", "the text part as BINARY sent it");
 	TEST_CHECK(f.text_decoded, "marked as already decoded");
+	free(f.failure);
+	free(f.error);
+	free(f.text);
+	free(f.header);
+	buf_free(&f.saved);
+
+	run_script(dropped, &f);
+	TEST_CHECK(f.failure == NULL, "dropped script: %s", f.failure ? f.failure : "");
+	TEST_CHECK(f.error != NULL && f.dropped, "a link lost during BINARY is "
+	    "reported as such: %s", f.error ? f.error : "(no error)");
+	TEST_INTEQ(f.stage, 1, "only the load finished");
 	free(f.failure);
 	free(f.error);
 	free(f.text);

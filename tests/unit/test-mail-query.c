@@ -91,6 +91,45 @@ static const struct xlate_case xlate_cases[] = {
 	{ "from:a or has:attachment", "ALL", true },
 	{ "not (from:a or has:attachment)", "NOT FROM a", true },
 	{ "subject:café", "SUBJECT {5+}\r\ncafé", false },
+	/* mutt's patterns, as the equivalent terms. */
+	{ "~f alice ~N", "FROM alice NEW", false },
+	{ "~falice", "FROM alice", false },
+	{ "!~s foo", "NOT SUBJECT foo", false },
+	{ "~s \"status report\"", "SUBJECT \"status report\"", false },
+	{ "~s 'a b'", "SUBJECT \"a b\"", false },
+	{ "~f a | ~f b", "OR FROM a FROM b", false },
+	{ "~f a|b", "FROM a|b", false },
+	{ "~A", "NOT SMALLER 0", false },
+	{ "~U ~F ~D", "UNSEEN FLAGGED DELETED", false },
+	{ "~R | ~Q", "OR SEEN ANSWERED", false },
+	{ "~O", "UNSEEN OLD", false },
+	{ "~b invoice", "BODY invoice", false },
+	{ "~B invoice", "TEXT invoice", false },
+	{ "~t bob ~c carol", "TO bob CC carol", false },
+	{ "~C bob", "OR TO bob CC bob", false },
+	{ "~L bob", "OR OR FROM bob TO bob OR CC bob BCC bob", false },
+	{ "~e list", "HEADER Sender list", false },
+	{ "~i <abc@x>", "HEADER Message-ID <abc@x>", false },
+	{ "~x abc@x", "OR HEADER References abc@x HEADER In-Reply-To abc@x", false },
+	{ "~h \"X-Spam: yes\"", "HEADER X-Spam yes", false },
+	{ "~y work", "KEYWORD work", false },
+	{ "~d <7d", "SINCE 8-Jun-2024", false },
+	{ "~d >1m", "BEFORE 15-May-2024", false },
+	{ "~d =1w", "ON 8-Jun-2024", false },
+	{ "~d 05/03/2024", "ON 5-Mar-2024", false },
+	{ "~d 01/01/2024-15/02/2024", "SINCE 1-Jan-2024 BEFORE 16-Feb-2024", false },
+	{ "~d 01/06-", "SINCE 1-Jun-2024", false },
+	{ "~d -01/06/24", "BEFORE 2-Jun-2024", false },
+	{ "~r <2w", "SINCE 1-Jun-2024", false },
+	{ "~z <1K", "SMALLER 1024", false },
+	{ "~z >1M", "LARGER 1048576", false },
+	{ "~z 10K-20K", "LARGER 10239 SMALLER 20481", false },
+	{ "~z -500", "SMALLER 501", false },
+	{ "(~f a ~s b) | !(~T)", "ALL", true },
+	{ "~f a !~T", "FROM a", true },
+	{ "~T", "ALL", true },
+	{ "is:tagged from:a", "FROM a", true },
+	{ "~f a and not ~N", "FROM a NOT NEW", false },
 };
 
 struct error_case {
@@ -121,7 +160,7 @@ static const struct error_case error_cases[] = {
 	{ "larger:5G", "size '5G' is too big at column 8 (IMAP sizes stop at 4294967295 bytes)" },
 	{ "is:unred", "unknown state 'unred' for is: at column 4 (did you mean 'is:unread'?)" },
 	{ "is:banana", "unknown state 'banana' for is: at column 4 (one of unread, read, "
-	    "flagged, unflagged, replied, deleted, draft, new, old)" },
+	    "flagged, unflagged, replied, deleted, draft, new, old, tagged)" },
 	{ "keyword:\"a b\"", "bad keyword 'a b' at column 9 (a keyword is one word without "
 	    "spaces, quotes or any of ( ) { % * \\ ])" },
 	{ "keyword:\\Seen", "bad keyword '\\Seen' at column 9 (system flags go with is:, "
@@ -140,6 +179,20 @@ static const struct error_case error_cases[] = {
 	{ "subject:\"abc", "unterminated quote at column 9" },
 	{ "header:X-Foo", "bad header term 'X-Foo' at column 8 (use header:NAME:TEXT)" },
 	{ "\"\"", "empty quoted text at column 1" },
+	{ "~f", "'~f' needs a pattern after it at column 1" },
+	{ "(~s)", "'~s' needs a pattern after it at column 2" },
+	{ "~m 1-5", "mutt pattern '~m' is not supported at column 1 "
+	    "(see SEARCH LANGUAGE in crispin(1) for the ones there are)" },
+	{ "~d 31/02/2024", "bad date '31/02/2024' at column 1 (use ~d <7d, ~d >1m, "
+	    "~d 01/02/2024 or ~d 01/02/2024-15/02/2024)" },
+	{ "~d 10/02/2024-01/02/2024", "date range '10/02/2024-01/02/2024' ends "
+	    "before it starts at column 1" },
+	{ "~z big", "bad size '~z big' at column 1 (use ~z <1K, ~z >1M or ~z 10K-20K)" },
+	{ "~h X-Spam", "'~h' needs a header name and a colon at column 1 "
+	    "(write it as ~h \"Name: text\")" },
+	{ "!", "'!' needs a term after it at column 1" },
+	{ "~f a |", "'|' needs a term on each side at column 6" },
+	{ "~s \"abc", "unterminated quote at column 4" },
 };
 
 static void
@@ -304,6 +357,22 @@ static const struct eval_case eval_cases[] = {
 	{ "(from:bob or subject:report) -is:deleted", MAIL_QUERY_YES },
 	{ "subject:QUARTERLY", MAIL_QUERY_YES },
 	{ "cc:CAROL", MAIL_QUERY_YES },
+	{ "~f alice ~N", MAIL_QUERY_YES },
+	{ "!~s quarterly", MAIL_QUERY_NO },
+	{ "~s zebra | ~F", MAIL_QUERY_YES },
+	{ "~A", MAIL_QUERY_YES },
+	{ "!~A", MAIL_QUERY_NO },
+	{ "~O", MAIL_QUERY_NO },
+	{ "~d <7d", MAIL_QUERY_YES },
+	{ "~d >7d", MAIL_QUERY_NO },
+	{ "~d 10/06/2024", MAIL_QUERY_YES },
+	{ "~d 01/06/2024-09/06/2024", MAIL_QUERY_NO },
+	{ "~z 10K-20K", MAIL_QUERY_YES },
+	{ "~z <10K", MAIL_QUERY_NO },
+	{ "~h \"X-Mailer: mutt\"", MAIL_QUERY_YES },
+	{ "~T", MAIL_QUERY_NO },
+	{ "!~T ~U", MAIL_QUERY_YES },
+	{ "~C carol", MAIL_QUERY_YES },
 };
 
 static void
@@ -348,6 +417,14 @@ test_eval(void)
 	m.has_attachment = 1;
 	TEST_CHECK(mail_query_parse("body:INVOICE has:attachment", NOW, &q, &error) == 0, "parse");
 	TEST_INTEQ(mail_query_eval(q, &m), MAIL_QUERY_YES, "cached body decides");
+	mail_query_free(&q);
+	/* Tags come from the interface. */
+	m.tagged = true;
+	TEST_CHECK(mail_query_parse("~T ~f alice", NOW, &q, &error) == 0, "parse ~T");
+	TEST_INTEQ(mail_query_eval(q, &m), MAIL_QUERY_YES, "~T of a tagged message");
+	mail_query_free(&q);
+	TEST_CHECK(mail_query_parse("is:tagged", NOW, &q, &error) == 0, "parse is:tagged");
+	TEST_INTEQ(mail_query_eval(q, &m), MAIL_QUERY_YES, "is:tagged");
 	mail_query_free(&q);
 }
 

@@ -81,7 +81,9 @@ test_parse(void)
 	    k == MAIL_SORT_DATE_RECEIVED && rev, "reverse- prefix");
 	TEST_CHECK(mail_sort_parse("threads", &k, &rev) == 0 &&
 	    k == MAIL_SORT_THREADS && !rev, "threads");
-	TEST_CHECK(mail_sort_parse("score", &k, &rev) < 0, "unknown order");
+	TEST_CHECK(mail_sort_parse("banana", &k, &rev) < 0, "unknown order");
+	TEST_CHECK(mail_sort_parse("reverse-score", &k, &rev) == 0 &&
+	    k == MAIL_SORT_SCORE && rev, "score");
 	TEST_STREQ(mail_sort_name(MAIL_SORT_SUBJECT), "subject", "name");
 }
 
@@ -126,6 +128,23 @@ test_sort(void)
 	o.aux = MAIL_SORT_DATE;
 	RUN(MAIL_SORT_SUBJECT, false);
 	TEST_STREQ(got, "4213", "equal subjects by sort_aux");
+	{
+		static const int scores[] = { 5, -2, 30, 5 };
+
+		o.scores = scores;
+		o.aux = MAIL_SORT_UNSORTED;
+		RUN(MAIL_SORT_SCORE, false);
+		TEST_STREQ(got, "3142", "by score, highest first, ties by UID");
+		RUN(MAIL_SORT_SCORE, true);
+		TEST_STREQ(got, "2413", "reverse score");
+		o.aux = MAIL_SORT_DATE;
+		RUN(MAIL_SORT_SCORE, false);
+		TEST_STREQ(got, "3412", "equal scores by sort_aux");
+		o.scores = NULL;
+		RUN(MAIL_SORT_SCORE, false);
+		TEST_STREQ(got, "4231", "no scores: all equal, by sort_aux");
+		o.aux = MAIL_SORT_UNSORTED;
+	}
 #undef RUN
 	free(p);
 	free(m);
@@ -161,6 +180,21 @@ test_threads(void)
 	TEST_CHECK(!rows[1].last && rows[3].last, "last child");
 	TEST_INTEQ(rows[4].size, 1, "a single is a thread of one");
 	free(rows);
+	/* sort_aux = score: threads by their best message's score. */
+	{
+		static const int scores[] = { 0, 0, 9, 0, 4 };
+
+		o = by_date;
+		o.aux = MAIL_SORT_SCORE;
+		o.scores = scores;
+		shape(&b, p, 5, &o);
+		/* 5's own 4 beats 1's 0, but 1's thread holds the 9. */
+		TEST_STREQ(buf_cstr(&b), "1:0 2:1 3:2 4:1 5:0",
+		    "the thread holding the best score first");
+		o.reverse = true;
+		shape(&b, p, 5, &o);
+		TEST_STREQ(buf_cstr(&b), "5:0 1:0 2:1 3:2 4:1", "reversed");
+	}
 	buf_free(&b);
 	free(p);
 	free(m);

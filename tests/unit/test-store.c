@@ -59,6 +59,7 @@ static void	 test_crash(void);
 static void	 test_damage(void);
 static void	 test_modes(void);
 static void	 test_parts(void);
+static void	 test_moved_parts(void);
 static void	 test_errors(void);
 static void	 test_many(void);
 
@@ -1065,6 +1066,62 @@ out:
 	free(dir);
 }
 
+/*
+ * OBJECTID: a message moved away takes its cached parts with it until
+ * the same EMAILID shows up in the destination, whose part lookup finds
+ * them; a record written again without an EMAILID keeps the one it had.
+ */
+static void
+test_moved_parts(void)
+{
+	struct store		*st;
+	struct store_msg	 m;
+	struct imap_seqset	 del;
+	struct buf		 b = BUF_INIT;
+	char			*error = NULL;
+	char			*dir = xasprintf("%s/moved", tmpdir);
+
+	if ((st = open_store(dir, NULL)) == NULL)
+		goto out;
+	msg_init(&m, 5);
+	m.emailid = "M1";
+	TEST_INTEQ(store_msg_put(st, "INBOX", &m, &error), 0, "put with EMAILID");
+	msg_init(&m, 6);
+	TEST_INTEQ(store_msg_put(st, "INBOX", &m, &error), 0, "put without");
+	store_part_put(st, "INBOX", 7, 5, "1", "moved text", 10, &error);
+	store_part_put(st, "INBOX", 7, 6, "1", "plain text", 10, &error);
+
+	imap_seqset_init(&del);
+	imap_seqset_add(&del, 5, 6);
+	TEST_INTEQ(store_msg_delete(st, "INBOX", &del, &error), 0, "moved away");
+	imap_seqset_free(&del);
+	TEST_INTEQ(store_part_get(st, "INBOX", 7, 5, "1", &b, &error), 0,
+	    "gone from the source");
+	TEST_INTEQ(store_part_bytes(st), 10, "the part without EMAILID is gone");
+
+	msg_init(&m, 40);
+	TEST_INTEQ(store_msg_put(st, "Archive", &m, &error), 0, "destination record");
+	TEST_INTEQ(store_part_get(st, "Archive", 3, 40, "1", &b, &error), 0,
+	    "no EMAILID known yet: not found");
+	TEST_INTEQ(store_msg_set_emailid(st, "Archive", 40, "M1", &error), 0,
+	    "EMAILID recorded");
+	m.subject = "written again";
+	TEST_INTEQ(store_msg_put(st, "Archive", &m, &error), 0, "put again");
+	TEST_INTEQ(store_part_get(st, "Archive", 3, 40, "1", &b, &error), 1,
+	    "the moved message finds its part");
+	TEST_STREQ(buf_cstr(&b), "moved text", "the part's data");
+	TEST_INTEQ(store_part_get(st, "Archive", 3, 40, "2", &b, &error), 0,
+	    "another part is not invented");
+	buf_reset(&b);
+	TEST_INTEQ(store_part_get_by_emailid(st, "M1", "1", &b, &error), 1,
+	    "by EMAILID directly");
+	store_close(&st);
+out:
+	buf_free(&b);
+	free(error);
+	free(dir);
+}
+
 static void
 test_errors(void)
 {
@@ -1186,6 +1243,7 @@ main(void)
 	test_damage();
 	test_modes();
 	test_parts();
+	test_moved_parts();
 	test_errors();
 	test_many();
 	rm_rf(tmpdir);

@@ -22,6 +22,71 @@ fmt(const char *f, int cols)
 	return buf_cstr(&out);
 }
 
+/* The object of the span that covers byte at of the last spans line. */
+static struct index_spans	 spans;
+static struct buf		 sout = BUF_INIT;
+
+static const char *
+object_at(size_t at)
+{
+	size_t	 i;
+
+	for (i = 0; i < spans.n; i++) {
+		if (spans.v[i].start <= at && at < spans.v[i].end)
+			return spans.v[i].object;
+	}
+	return "none";
+}
+
+static void
+fmt_spans(const char *f, int cols)
+{
+	buf_reset(&sout);
+	spans.n = 0;
+	index_format_spans(&sout, &spans, f, "%Y-%m-%d", &line, cols);
+}
+
+static void
+test_spans(void)
+{
+	const char	*s;
+
+	fmt_spans("%4C %Z %d %-10.10n %s", 80);
+	s = buf_cstr(&sout);
+	TEST_STREQ(object_at(3), "index_number", "%%C's digit");
+	TEST_STREQ(object_at(0), "none", "padding before %%C has no object");
+	TEST_STREQ(object_at(5), "index_flags", "%%Z");
+	TEST_STREQ(object_at(9), "index_date", "%%d");
+	TEST_STREQ(object_at((size_t)(strstr(s, "田") - s)), "index_author", "%%n");
+	TEST_STREQ(object_at((size_t)(strstr(s, "notes") - s)), "index_subject", "%%s");
+	TEST_STREQ(object_at((size_t)(strstr(s, " notes") - s) - 1),
+	    "index_subject", "%%s's last byte before the space");
+	/* The tree has its own colour, the subject after it the subject's. */
+	line.tree = "└─>";
+	fmt_spans("%c %s", 80);
+	s = buf_cstr(&sout);
+	TEST_STREQ(object_at(0), "index_size", "%%c");
+	TEST_STREQ(object_at((size_t)(strstr(s, "└") - s)), "tree", "the tree");
+	TEST_STREQ(object_at((size_t)(strstr(s, "Re:") - s)), "index_subject",
+	    "the subject after the tree");
+	line.tree = NULL;
+	/* Right of a fill: offsets follow the padding. */
+	fmt_spans("%C%>.%c", 10);
+	TEST_STREQ(buf_cstr(&sout), "3.....2.0K", "fill");
+	TEST_STREQ(object_at(6), "index_size", "%%c after the fill");
+	TEST_STREQ(object_at(2), "none", "the fill's padding");
+	/* Cut short: no span past the end. */
+	fmt_spans("%C %s", 4);
+	TEST_INTEQ(spans.v[spans.n - 1].end <= sout.len, 1, "spans end inside");
+	/* %N is the score. */
+	line.score = -25;
+	TEST_STREQ(fmt("%N|%?N?scored&none?", 80), "-25|scored", "%%N");
+	line.score = 0;
+	TEST_STREQ(fmt("%?N?scored&none?", 80), "none", "%%N of 0 is false");
+	free(spans.v);
+	buf_free(&sout);
+}
+
 int
 main(void)
 {
@@ -58,6 +123,7 @@ main(void)
 	TEST_STREQ(fmt("ab%|-", 6), "ab----", "%%| fills the line");
 	TEST_STREQ(fmt("abcdef%*.xy", 5), "abcxy", "%%* keeps what follows");
 	TEST_STREQ(fmt("%s", 6), "Re: 会", "cut to the columns");
+	test_spans();
 	TEST_STREQ(fmt("100%% %q", 80), "100% %q", "%%%% and unknown codes");
 	line.tagged = true;
 	line.tree = "└─>";

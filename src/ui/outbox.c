@@ -1,0 +1,98 @@
+/*
+ * The outbox goes out when the link comes (back): messages queued while
+ * offline or while the SMTP server was down are handed to `crispin send
+ * --queued` in the background (no terminal; its output read through the
+ * loop, bgjob.c), and its outcome lands on the status line. The outbox's
+ * claim on each entry keeps two senders from sending one message twice.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "crispin/config.h"
+#include "crispin/xalloc.h"
+#include "ui_p.h"
+
+#define OUTBOX_MAX_ARGS	(16 + 2 * 64)
+
+/* One run at a time; a link that returns during it asks for one more. */
+static bool	 running, again;
+
+static void	 sent(struct ui *, int, const char *, void *);
+
+void
+outbox_flush(struct ui *ui)
+{
+	struct cli_context	*ctx = ui->ctx;
+	const char		*account = config_account_name(ctx->cfg);
+	char			*argv[OUTBOX_MAX_ARGS], *error = NULL;
+	size_t			 n = 0, k, waiting;
+
+	if (ui->link_offline || ui->link_stopping)
+		return;
+	if (running) {
+		again = true;
+		return;
+	}
+	if ((waiting = cli_outbox_count(ctx)) == 0)
+		return;
+	argv[n++] = (char *)"crispin";
+	if (ctx->rcfile != NULL) {
+		argv[n++] = (char *)"-F";
+		argv[n++] = (char *)ctx->rcfile;
+	}
+	if (ctx->no_system_rc)
+		argv[n++] = (char *)"-n";
+	for (k = 0; k < ctx->ncommands && k < 64; k++) {
+		argv[n++] = (char *)"-e";
+		argv[n++] = (char *)ctx->commands[k];
+	}
+	if (account != NULL) {
+		argv[n++] = (char *)"-A";
+		argv[n++] = (char *)account;
+	}
+	argv[n++] = (char *)"send";
+	argv[n++] = (char *)"--queued";
+	argv[n] = NULL;
+	if (bgjob_start(ui, argv, NULL, NULL, 0, sent, NULL, &error) < 0) {
+		ui_message(ui, "The outbox (%zu waiting) was not sent: %s", waiting,
+		    error);
+		free(error);
+		return;
+	}
+	running = true;
+	again = false;
+	ui_message(ui, "Sending %zu queued message%s...", waiting,
+	    waiting == 1 ? "" : "s");
+}
+
+static void
+sent(struct ui *ui, int status, const char *output, void *arg)
+{
+	struct buf	 why = BUF_INIT;
+	const char	*line;
+	size_t		 nsent = 0, left = 0;
+	bool		 counted = false;
+
+	running = false;
+	if (output == NULL)
+		return;		/* the interface is ending; it finishes alone */
+	if ((line = strstr(output, "outbox: ")) != NULL &&
+	    sscanf(line, "outbox: %zu sent, %zu left", &nsent, &left) == 2)
+		counted = true;
+	if (counted && left == 0 && nsent > 0)
+		ui_message(ui, "%zu queued message%s sent.", nsent,
+		    nsent == 1 ? "" : "s");
+	else if (!counted || left > 0) {
+		bgjob_describe(&why, status, output);
+		if (counted)
+			ui_message(ui, "Outbox: %zu sent, %zu still waiting (%s).",
+			    nsent, left, buf_cstr(&why));
+		else
+			ui_message(ui, "The outbox was not sent (%s).",
+			    buf_cstr(&why));
+		buf_free(&why);
+	}
+	if (again && ui->s.client != NULL)
+		outbox_flush(ui);
+}

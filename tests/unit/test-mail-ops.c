@@ -1,0 +1,498 @@
+/*
+ * Copy, move and delete (src/mail/ops.c) against an in-process scripted
+ * server, checking the exact commands sent: MOVE where offered; COPY,
+ * STORE \Deleted and UID EXPUNGE of exactly those UIDs with UIDPLUS;
+ * without UIDPLUS no expunge at all (the result says they stay marked);
+ * compact UID sets; COPYUID taken into the result; [TRYCREATE] reported;
+ * and PERMANENTFLAGS deciding which keywords may be set.
+ */
+#include <arpa/inet.h>
+#include <fnmatch.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "crispin/imap_client.h"
+#include "crispin/imap_data.h"
+#include "crispin/mail_folder.h"
+#include "test.h"
+
+enum step_kind { EXPECT, SEND, END };
+
+/* EXPECT text is a glob; in SEND text "$T" is the tag last received. */
+struct step {
+	enum step_kind	 kind;
+	const char	*text;
+};
+
+struct fake;
+typedef void scenario_fn(struct fake *, int stage);
+
+struct fake {
+	struct ev_loop		*loop;
+	int			 lfd, fd;
+	struct ev_fd		*lw, *w;
+	struct buf		 in;
+	const struct step	*steps;
+	size_t			 i;
+	char			 tag[16];
+	bool			 script_done;
+	char			*failure;
+	struct imap_client	*client;
+	struct mail_folder	*folder;
+	scenario_fn		*scenario;
+	int			 stage;
+	bool			 finished;
+	/* The last operation's outcome. */
+	int			 status;
+	struct mail_op_result	 res;		/* sets copied */
+	char			*error;		/* the last error event */
+};
+
+static void run_steps(struct fake *);
+
+static void
+fake_fail(struct fake *f, const char *what, const char *got)
+{
+	if (f->failure == NULL)
+		f->failure = xasprintf("step %zu: want \"%s\" (got \"%s\")", f->i, what, got);
+	f->script_done = true;
+}
+
+static void
+fake_read(int fd, int events, void *arg)
+{
+	struct fake	*f = arg;
+	char		 chunk[4096], *eol, *line;
+	ssize_t		 n;
+	size_t		 len;
+
+	if ((n = read(fd, chunk, sizeof chunk)) <= 0) {
+		ev_fd_free(&f->w);
+		return;
+	}
+	buf_add(&f->in, chunk, (size_t)n);
+	while ((eol = memchr(f->in.data, '\n', f->in.len)) != NULL && !f->script_done) {
+		len = (size_t)(eol - f->in.data);
+		if (len > 0 && f->in.data[len - 1] == '\r')
+			len--;
+		line = xstrndup(f->in.data, len);
+		buf_consume(&f->in, (size_t)(eol - f->in.data) + 1);
+		if (f->steps[f->i].kind != EXPECT)
+			fake_fail(f, "nothing", line);
+		else if (fnmatch(f->steps[f->i].text, line, FNM_NOESCAPE) != 0)
+			fake_fail(f, f->steps[f->i].text, line);
+		else {
+			snprintf(f->tag, sizeof f->tag, "%.*s", (int)strcspn(line, " "), line);
+			f->i++;
+			run_steps(f);
+		}
+		free(line);
+	}
+}
+
+static void
+run_steps(struct fake *f)
+{
+	const struct step	*s;
+	struct buf		 out = BUF_INIT;
+	const char		*p, *t;
+
+	while (!f->script_done && (s = &f->steps[f->i])->kind != EXPECT) {
+		f->i++;
+		if (s->kind == END) {
+			f->script_done = true;
+			break;
+		}
+		buf_reset(&out);
+		for (p = s->text; (t = strstr(p, "$T")) != NULL; p = t + 2) {
+			buf_add(&out, p, (size_t)(t - p));
+			buf_adds(&out, f->tag);
+		}
+		buf_adds(&out, p);
+		(void)!write(f->fd, out.data, out.len);
+	}
+	buf_free(&out);
+}
+
+static void
+fake_accept(int fd, int events, void *arg)
+{
+	struct fake	*f = arg;
+
+	f->fd = accept(fd, NULL, NULL);
+	ev_fd_free(&f->lw);
+	f->w = ev_fd_add(f->loop, f->fd, EV_READ, fake_read, f);
+	run_steps(f);
+}
+
+static char *
+get_secret(enum imap_secret_kind kind, void *arg, char **error_r)
+{
+	return xstrdup("pw");
+}
+
+static void
+on_untagged(struct imap_client *c, const struct imap_response *r, void *arg)
+{
+	struct fake	*f = arg;
+
+	if (f->folder != NULL)
+		(void)mail_folder_untagged(f->folder, r);
+}
+
+static void
+next(struct fake *f)
+{
+	f->scenario(f, f->stage++);
+}
+
+static void
+on_opened(struct mail_folder *mf, void *arg)
+{
+	next(arg);
+}
+
+static void
+on_error(struct mail_folder *mf, enum err_class cls, const char *msg, void *arg)
+{
+	struct fake	*f = arg;
+
+	free(f->error);
+	f->error = xstrdup(msg);
+}
+
+static void
+copy_set(struct imap_seqset *to, const struct imap_seqset *from)
+{
+	size_t	 i;
+
+	imap_seqset_free(to);
+	imap_seqset_init(to);
+	for (i = 0; i < from->count; i++)
+		imap_seqset_add(to, from->ranges[i].lo, from->ranges[i].hi);
+}
+
+static void
+op_done(struct mail_folder *mf, int status, const struct mail_op_result *res, void *arg)
+{
+	struct fake	*f = arg;
+
+	f->status = status;
+	copy_set(&f->res.uids, &res->uids);
+	copy_set(&f->res.src, &res->src);
+	copy_set(&f->res.dst, &res->dst);
+	f->res.count = res->count;
+	f->res.dest_uidvalidity = res->dest_uidvalidity;
+	f->res.marked_only = res->marked_only;
+	f->res.expunged = res->expunged;
+	f->res.trycreate = res->trycreate;
+	next(f);
+}
+
+static const struct mail_folder_events events = {
+	.opened = on_opened,
+	.error = on_error,
+};
+
+static void
+on_ready(struct imap_client *c, void *arg)
+{
+	struct fake			*f = arg;
+	struct mail_folder_params	 p;
+
+	memset(&p, 0, sizeof p);
+	f->folder = mail_folder_new(c, NULL, "INBOX", &p);
+	mail_folder_subscribe(f->folder, &events, f);
+	mail_folder_open(f->folder);
+}
+
+static char *
+set_text(const struct imap_seqset *s)
+{
+	struct buf	 b = BUF_INIT;
+	char		*out;
+
+	imap_seqset_write(&b, s);
+	out = xstrdup(b.data != NULL ? buf_cstr(&b) : "");
+	buf_free(&b);
+	return out;
+}
+
+static void
+run_script(const struct step *steps, scenario_fn *scenario, struct fake *f)
+{
+	static const struct imap_client_callbacks cb = {
+		.get_secret = get_secret,
+		.ready = on_ready,
+		.untagged = on_untagged,
+	};
+	struct imap_client_params	 p;
+	struct sockaddr_in		 sin;
+	socklen_t			 slen = sizeof sin;
+	char				 port[16];
+	int				 one = 1, turns = 0;
+
+	memset(f, 0, sizeof *f);
+	f->steps = steps;
+	f->scenario = scenario;
+	f->fd = -1;
+	imap_seqset_init(&f->res.uids);
+	imap_seqset_init(&f->res.src);
+	imap_seqset_init(&f->res.dst);
+	f->loop = ev_loop_new();
+	f->lfd = socket(AF_INET, SOCK_STREAM, 0);
+	setsockopt(f->lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+	memset(&sin, 0, sizeof sin);
+	sin.sin_family = AF_INET;
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	bind(f->lfd, (struct sockaddr *)&sin, sizeof sin);
+	listen(f->lfd, 1);
+	getsockname(f->lfd, (struct sockaddr *)&sin, &slen);
+	snprintf(port, sizeof port, "%u", ntohs(sin.sin_port));
+	f->lw = ev_fd_add(f->loop, f->lfd, EV_READ, fake_accept, f);
+
+	memset(&p, 0, sizeof p);
+	p.host = "127.0.0.1";
+	p.port = port;
+	p.user = "alice";
+	p.allow_plaintext = true;
+	p.connect_timeout_ms = 5000;
+	f->client = imap_client_new(f->loop, &p, &cb, f);
+	imap_client_connect(f->client);
+	while (!(f->finished && f->script_done) && f->failure == NULL && turns++ < 400)
+		ev_loop_run_once(f->loop, 50);
+}
+
+static void
+fake_free(struct fake *f)
+{
+	mail_folder_free(&f->folder);
+	imap_client_free(&f->client);
+	ev_fd_free(&f->lw);
+	ev_fd_free(&f->w);
+	if (f->fd >= 0)
+		close(f->fd);
+	close(f->lfd);
+	ev_loop_free(&f->loop);
+	buf_free(&f->in);
+	imap_seqset_free(&f->res.uids);
+	imap_seqset_free(&f->res.src);
+	imap_seqset_free(&f->res.dst);
+	free(f->failure);
+	free(f->error);
+}
+
+
+/* Five messages, UIDs 3 4 5 9 10; any FETCH of the index fields gets
+ * them all. */
+#define OPEN5(caps) \
+	{ SEND, "* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN SASL-IR " caps "] hi\r\n" }, \
+	{ EXPECT, "C1 AUTHENTICATE PLAIN *" }, \
+	{ SEND, "$T OK [CAPABILITY IMAP4rev1 " caps "] in\r\n" }, \
+	{ EXPECT, "* SELECT INBOX*" }, \
+	{ SEND, "* 5 EXISTS\r\n* OK [UIDVALIDITY 1] v\r\n* OK [UIDNEXT 11] n\r\n" \
+	    "* OK [PERMANENTFLAGS (\\Seen \\Deleted $Label1)] p\r\n" \
+	    "$T OK [READ-WRITE] in\r\n" }, \
+	{ EXPECT, "* FETCH *" }, \
+	{ SEND, "* 1 FETCH (UID 3 FLAGS () RFC822.SIZE 1 " \
+	    "INTERNALDATE \"04-Mar-2024 10:00:00 +0000\")\r\n" \
+	    "* 2 FETCH (UID 4 FLAGS () RFC822.SIZE 1 " \
+	    "INTERNALDATE \"04-Mar-2024 10:00:00 +0000\")\r\n" \
+	    "* 3 FETCH (UID 5 FLAGS () RFC822.SIZE 1 " \
+	    "INTERNALDATE \"04-Mar-2024 10:00:00 +0000\")\r\n" \
+	    "* 4 FETCH (UID 9 FLAGS (\\Deleted) RFC822.SIZE 1 " \
+	    "INTERNALDATE \"04-Mar-2024 10:00:00 +0000\")\r\n" \
+	    "* 5 FETCH (UID 10 FLAGS () RFC822.SIZE 1 " \
+	    "INTERNALDATE \"04-Mar-2024 10:00:00 +0000\")\r\n" \
+	    "$T OK done\r\n" }, \
+	{ EXPECT, "* UID FETCH 3:5,9:10 (UID FLAGS *" }, \
+	{ SEND, HEADERS(1, 3) HEADERS(2, 4) HEADERS(3, 5) HEADERS(4, 9) \
+	    HEADERS(5, 10) "$T OK done\r\n" }
+
+/* The index fields of one message. */
+#define HEADERS(seq, uid) "* " #seq " FETCH (UID " #uid " RFC822.SIZE 1 " \
+	"INTERNALDATE \"04-Mar-2024 10:00:00 +0000\" BODY[HEADER.FIELDS (DATE " \
+	"FROM TO CC SUBJECT MESSAGE-ID IN-REPLY-TO REFERENCES)] {14}\r\n" \
+	"Subject: a\r\n\r\n)\r\n"
+
+static void
+uids(struct imap_seqset *s, const char *text)
+{
+	imap_seqset_init(s);
+	if (imap_seqset_parse(s, text) < 0)
+		abort();
+}
+
+/* MOVE: one UID MOVE with a compact set; COPYUID and EXPUNGE followed. */
+static const struct step with_move[] = {
+	OPEN5("MOVE UIDPLUS"),
+	{ EXPECT, "* UID MOVE 3:5,10 Archive" },
+	{ SEND, "* OK [COPYUID 7 3:5,10 20:23] moved\r\n* 1 EXPUNGE\r\n"
+	    "* 1 EXPUNGE\r\n* 1 EXPUNGE\r\n* 2 EXPUNGE\r\n$T OK done\r\n" },
+	{ EXPECT, "* UID COPY 9 Nope" },
+	{ SEND, "$T NO [TRYCREATE] no such folder\r\n" },
+	{ EXPECT, "* LOGOUT" },
+	{ SEND, "* BYE bye\r\n$T OK bye\r\n" },
+	{ END, NULL },
+};
+
+static void
+scenario_move(struct fake *f, int stage)
+{
+	struct imap_seqset	 s;
+
+	switch (stage) {
+	case 0:
+		TEST_INTEQ(mail_folder_count(f->folder), 5, "five messages open");
+		uids(&s, "3,4,5,10,77");
+		mail_folder_move(f->folder, &s, "Archive", op_done, f);
+		imap_seqset_free(&s);
+		break;
+	case 1: {
+		char *src = set_text(&f->res.src), *dst = set_text(&f->res.dst);
+
+		TEST_INTEQ(f->status, 0, "the move succeeded");
+		TEST_INTEQ(f->res.count, 4, "four messages moved (77 is not there)");
+		TEST_CHECK(f->res.expunged && !f->res.marked_only, "gone, not marked");
+		TEST_INTEQ(f->res.dest_uidvalidity, 7, "COPYUID's UIDVALIDITY");
+		TEST_STREQ(src, "3:5,10", "COPYUID source set");
+		TEST_STREQ(dst, "20:23", "COPYUID destination set");
+		TEST_INTEQ(mail_folder_count(f->folder), 1, "the model followed EXPUNGE");
+		TEST_CHECK(mail_folder_by_uid(f->folder, 9) != NULL, "UID 9 stays");
+		free(src);
+		free(dst);
+		uids(&s, "9");
+		mail_folder_copy(f->folder, &s, "Nope", op_done, f);
+		imap_seqset_free(&s);
+		break;
+	}
+	case 2:
+		TEST_INTEQ(f->status, -1, "the copy failed");
+		TEST_CHECK(f->res.trycreate, "[TRYCREATE] is in the result");
+		TEST_CHECK(f->error != NULL && strstr(f->error, "Nope") != NULL,
+		    "the error names the folder: %s", f->error ? f->error : "");
+		imap_client_logout(f->client);
+		f->finished = true;
+		break;
+	}
+}
+
+/* UIDPLUS without MOVE: COPY, STORE, UID EXPUNGE of exactly those. */
+static const struct step with_uidplus[] = {
+	OPEN5("UIDPLUS"),
+	{ EXPECT, "* UID COPY 3:4 Trash" },
+	{ SEND, "$T OK [COPYUID 5 3:4 8:9] copied\r\n" },
+	{ EXPECT, "* UID STORE 3:4 +FLAGS.SILENT (\\Deleted)" },
+	{ SEND, "$T OK stored\r\n" },
+	{ EXPECT, "* UID EXPUNGE 3:4" },
+	{ SEND, "* 1 EXPUNGE\r\n* 1 EXPUNGE\r\n$T OK gone\r\n" },
+	{ EXPECT, "* LOGOUT" },
+	{ SEND, "* BYE bye\r\n$T OK bye\r\n" },
+	{ END, NULL },
+};
+
+static void
+scenario_uidplus(struct fake *f, int stage)
+{
+	struct imap_seqset	 s;
+
+	switch (stage) {
+	case 0:
+		uids(&s, "4,3");
+		mail_folder_move(f->folder, &s, "Trash", op_done, f);
+		imap_seqset_free(&s);
+		break;
+	case 1:
+		TEST_INTEQ(f->status, 0, "the move succeeded");
+		TEST_CHECK(f->res.expunged && !f->res.marked_only, "expunged");
+		TEST_INTEQ(f->res.dest_uidvalidity, 5, "COPYUID of the COPY");
+		TEST_INTEQ(mail_folder_count(f->folder), 3, "two left the folder");
+		TEST_CHECK(mail_folder_by_uid(f->folder, 9) != NULL &&
+		    (mail_folder_by_uid(f->folder, 9)->flags & IMAP_FLAG_DELETED),
+		    "the other \\Deleted message is still there");
+		imap_client_logout(f->client);
+		f->finished = true;
+		break;
+	}
+}
+
+/* Neither: COPY and STORE, then nothing (no EXPUNGE would spare 9). */
+static const struct step plain[] = {
+	OPEN5(""),
+	{ EXPECT, "* UID COPY 5 Trash" },
+	{ SEND, "$T OK copied\r\n" },
+	{ EXPECT, "* UID STORE 5 +FLAGS.SILENT (\\Deleted)" },
+	{ SEND, "$T OK stored\r\n" },
+	{ EXPECT, "* LOGOUT" },
+	{ SEND, "* BYE bye\r\n$T OK bye\r\n" },
+	{ END, NULL },
+};
+
+static void
+scenario_plain(struct fake *f, int stage)
+{
+	struct imap_seqset	 s;
+	char			*error = NULL;
+
+	switch (stage) {
+	case 0:
+		/* PERMANENTFLAGS (\Seen \Deleted $Label1): no \*. */
+		TEST_INTEQ(mail_folder_flag_allowed(f->folder, "$Label1", &error), 0,
+		    "a listed keyword may be set");
+		TEST_INTEQ(mail_folder_flag_allowed(f->folder, "\\Seen", &error), 0,
+		    "\\Seen may be set");
+		TEST_INTEQ(mail_folder_flag_allowed(f->folder, "work", &error), -1,
+		    "an unlisted keyword is refused");
+		TEST_CHECK(error != NULL && strstr(error, "no new keywords") != NULL,
+		    "and says why: %s", error ? error : "");
+		free(error);
+		error = NULL;
+		TEST_INTEQ(mail_folder_flag_allowed(f->folder, "\\Flagged", &error), -1,
+		    "\\Flagged is not kept here");
+		free(error);
+		error = NULL;
+		TEST_INTEQ(mail_folder_flag_allowed(f->folder, "a(b", &error), -1,
+		    "not an atom");
+		free(error);
+		TEST_STREQ(mail_folder_permanent_keywords(f->folder), "$Label1",
+		    "PERMANENTFLAGS' keywords kept");
+		uids(&s, "5");
+		mail_folder_move(f->folder, &s, "Trash", op_done, f);
+		imap_seqset_free(&s);
+		break;
+	case 1:
+		TEST_INTEQ(f->status, 0, "the move reports success");
+		TEST_CHECK(f->res.marked_only && !f->res.expunged,
+		    "left marked \\Deleted, not expunged");
+		TEST_INTEQ(mail_folder_count(f->folder), 5, "nothing left the folder");
+		TEST_CHECK(mail_folder_by_uid(f->folder, 5)->flags & IMAP_FLAG_DELETED,
+		    "UID 5 is marked \\Deleted");
+		imap_client_logout(f->client);
+		f->finished = true;
+		break;
+	}
+}
+
+static void
+check(const char *name, const struct step *steps, scenario_fn *scenario)
+{
+	struct fake	 f;
+
+	run_script(steps, scenario, &f);
+	TEST_CHECK(f.failure == NULL, "%s script: %s", name, f.failure ? f.failure : "");
+	TEST_CHECK(f.finished && f.script_done, "%s: every step ran (stage %d, step %zu)",
+	    name, f.stage, f.i);
+	fake_free(&f);
+}
+
+int
+main(void)
+{
+	check("MOVE", with_move, scenario_move);
+	check("UIDPLUS", with_uidplus, scenario_uidplus);
+	check("plain", plain, scenario_plain);
+	return test_done();
+}
