@@ -828,49 +828,26 @@ job_done(void *arg, int status, const char *error)
 static int
 run_shell(const char *command, const char *file, bool wait, char **error_r)
 {
-	pid_t	 pid;
-	int	 status, fd = -1, c;
+	struct fg_cmd	 cmd;
+	int		 rc, fd = -1;
 
 	if (file != NULL && (fd = open(file, O_RDONLY | O_CLOEXEC)) < 0) {
 		*error_r = xasprintf("cannot read the part back: %s", strerror(errno));
 		return -1;
 	}
+	memset(&cmd, 0, sizeof cmd);
+	cmd.script = command;
+	cmd.stdin_fd = fd;
+	cmd.note_fd = -1;
 	screen_suspend();
-	if ((pid = fork()) < 0) {
-		screen_resume();
-		*error_r = xasprintf("cannot run the command: %s", strerror(errno));
-		if (fd >= 0)
-			close(fd);
-		return -1;
-	}
-	if (pid == 0) {
-		if (fd >= 0 && dup2(fd, STDIN_FILENO) < 0)
-			_exit(127);
-		signal(SIGPIPE, SIG_DFL);
-		execl("/bin/sh", "sh", "-c", command, (char *)NULL);
-		_exit(127);
-	}
+	rc = ui_run_foreground(&cmd);
 	if (fd >= 0)
 		close(fd);
-	while (waitpid(pid, &status, 0) < 0) {
-		if (errno != EINTR) {
-			status = -1;
-			break;
-		}
-	}
-	if (wait) {
-		fputs("\nPress Enter to return to crispin.", stdout);
-		fflush(stdout);
-		while ((c = getchar()) != EOF && c != '\n')
-			;
-		clearerr(stdin);
-	}
+	if (wait)
+		ui_wait_key();
 	screen_resume();
-	if (status != 0) {
-		*error_r = xasprintf("the command failed (%s %d)",
-		    WIFEXITED(status) ? "exit status" : "signal",
-		    WIFEXITED(status) ? WEXITSTATUS(status) :
-		    (WIFSIGNALED(status) ? WTERMSIG(status) : -1));
+	if (rc != 0) {
+		ui_foreground_error(error_r, "the command", rc);
 		return -1;
 	}
 	return 0;

@@ -12,7 +12,6 @@
 #include "crispin/xalloc.h"
 #include "ui_p.h"
 
-#define BOUNCE_MAX_ARGS	(16 + 2 * 64)
 
 struct bounce {
 	uint32_t	 uid;
@@ -75,42 +74,27 @@ static void
 confirmed(struct ui *ui, bool yes, void *arg)
 {
 	struct bounce		*b = arg;
-	struct cli_context	*ctx = ui->ctx;
-	const char		*account = config_account_name(ctx->cfg);
-	char			*argv[BOUNCE_MAX_ARGS], uid[16], *error = NULL;
-	size_t			 n = 0, k;
+	const char		*words[6];
+	char			**argv, uid[16], *error = NULL;
+	size_t			 n = 0;
+	int			 rc;
 
 	if (!yes) {
 		ui_message(ui, "Not bounced.");
 		bounce_free(b);
 		return;
 	}
-	argv[n++] = (char *)"crispin";
-	if (ctx->rcfile != NULL) {
-		argv[n++] = (char *)"-F";
-		argv[n++] = (char *)ctx->rcfile;
-	}
-	if (ctx->no_system_rc)
-		argv[n++] = (char *)"-n";
-	for (k = 0; k < ctx->ncommands && k < 64; k++) {
-		argv[n++] = (char *)"-e";
-		argv[n++] = (char *)ctx->commands[k];
-	}
-	if (account != NULL) {
-		argv[n++] = (char *)"-A";
-		argv[n++] = (char *)account;
-	}
-	if (ui->link_offline)
-		argv[n++] = (char *)"--offline";
 	snprintf(uid, sizeof uid, "%u", b->uid);
-	argv[n++] = (char *)"bounce";
-	argv[n++] = (char *)"-f";
-	argv[n++] = b->folder;
-	argv[n++] = uid;
-	argv[n++] = (char *)"--";
-	argv[n++] = b->to;
-	argv[n] = NULL;
-	if (bgjob_start(ui, argv, NULL, NULL, 0, bounced, b, &error) < 0) {
+	words[n++] = "bounce";
+	words[n++] = "-f";
+	words[n++] = b->folder;
+	words[n++] = uid;
+	words[n++] = "--";
+	words[n++] = b->to;
+	argv = ui_child_argv(ui, words, n);
+	rc = bgjob_start(ui, argv, NULL, NULL, 0, bounced, b, &error);
+	free(argv);
+	if (rc < 0) {
 		ui_message(ui, "Not bounced: %s", error);
 		free(error);
 		bounce_free(b);

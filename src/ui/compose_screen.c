@@ -525,33 +525,18 @@ run_editor(struct compose_view *cv, bool headers)
 static int
 run_shell(const char *script, const char *arg)
 {
-	struct sigaction	 ign, old_int, old_quit;
-	pid_t			 pid;
-	int			 status;
+	struct fg_cmd	 cmd;
+	int		 rc;
 
-	memset(&ign, 0, sizeof ign);
-	ign.sa_handler = SIG_IGN;
-	sigemptyset(&ign.sa_mask);
-	sigaction(SIGINT, &ign, &old_int);
-	sigaction(SIGQUIT, &ign, &old_quit);
+	memset(&cmd, 0, sizeof cmd);
+	cmd.script = script;
+	cmd.arg = arg;
+	cmd.stdin_fd = -1;
+	cmd.note_fd = -1;
 	screen_suspend();
-	fflush(NULL);
-	if ((pid = fork()) == 0) {
-		sigaction(SIGINT, &old_int, NULL);
-		sigaction(SIGQUIT, &old_quit, NULL);
-		execl("/bin/sh", "sh", "-c", script, "sh", arg, (char *)NULL);
-		_exit(127);
-	}
-	status = -1;
-	if (pid > 0)
-		while (waitpid(pid, &status, 0) == -1 && errno == EINTR)
-			;
+	rc = ui_run_foreground(&cmd);
 	screen_resume();
-	sigaction(SIGINT, &old_int, NULL);
-	sigaction(SIGQUIT, &old_quit, NULL);
-	if (pid < 0)
-		return -1;
-	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+	return rc;
 }
 
 /* A private file for a copy of bytes: its path, or NULL. */

@@ -144,13 +144,15 @@ fetched(struct ui *ui, int status, const char *error, const struct buf *raw,
 static int
 run_editor(struct edit *e, struct buf *out, char **error_r)
 {
-	const char	*tmpdir = getenv("TMPDIR"), *editor;
+	const char	*tmpdir = config_str(e->ui->ctx->cfg, "tmpdir"), *editor;
 	char		*dir, *path, *command;
 	struct buf	 text = BUF_INIT;
-	pid_t		 pid;
-	int		 fd, status = -1, rc = -1;
+	struct fg_cmd	 cmd;
+	int		 fd, status, rc = -1;
 	size_t		 i;
 
+	if (tmpdir == NULL || *tmpdir == '\0')
+		tmpdir = getenv("TMPDIR");
 	if (tmpdir == NULL || *tmpdir == '\0')
 		tmpdir = "/tmp";
 	dir = xasprintf("%s/crispin-edit-XXXXXX", tmpdir);
@@ -172,20 +174,17 @@ run_editor(struct edit *e, struct buf *out, char **error_r)
 	/* The file name is an argument, never part of the command text. */
 	editor = mail_draft_editor(e->ui->ctx->cfg);
 	command = xasprintf("%s \"$1\"", editor);
+	memset(&cmd, 0, sizeof cmd);
+	cmd.script = command;
+	cmd.arg = path;
+	cmd.stdin_fd = -1;
+	cmd.note_fd = -1;
 	screen_suspend();
-	fflush(NULL);
-	if ((pid = fork()) == 0) {
-		execl("/bin/sh", "sh", "-c", command, "sh", path, (char *)NULL);
-		_exit(127);
-	}
+	status = ui_run_foreground(&cmd);
 	free(command);
-	if (pid > 0) {
-		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-			;
-	}
 	screen_resume();
 	ui_redraw(e->ui);
-	if (pid < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+	if (status != 0) {
 		*error_r = xasprintf("the editor %s failed", editor);
 		goto out;
 	}

@@ -13,8 +13,6 @@
 #include "crispin/xalloc.h"
 #include "ui_p.h"
 
-#define OUTBOX_MAX_ARGS	(16 + 2 * 64)
-
 /* One run at a time; a link that returns during it asks for one more. */
 static bool	 running, again;
 
@@ -23,10 +21,10 @@ static void	 sent(struct ui *, int, const char *, void *);
 void
 outbox_flush(struct ui *ui)
 {
-	struct cli_context	*ctx = ui->ctx;
-	const char		*account = config_account_name(ctx->cfg);
-	char			*argv[OUTBOX_MAX_ARGS], *error = NULL;
-	size_t			 n = 0, k, waiting;
+	const char		*words[] = { "send", "--queued" };
+	char			**argv, *error = NULL;
+	size_t			 waiting;
+	int			 rc;
 
 	if (ui->link_offline || ui->link_stopping)
 		return;
@@ -34,27 +32,12 @@ outbox_flush(struct ui *ui)
 		again = true;
 		return;
 	}
-	if ((waiting = cli_outbox_count(ctx)) == 0)
+	if ((waiting = cli_outbox_count(ui->ctx)) == 0)
 		return;
-	argv[n++] = (char *)"crispin";
-	if (ctx->rcfile != NULL) {
-		argv[n++] = (char *)"-F";
-		argv[n++] = (char *)ctx->rcfile;
-	}
-	if (ctx->no_system_rc)
-		argv[n++] = (char *)"-n";
-	for (k = 0; k < ctx->ncommands && k < 64; k++) {
-		argv[n++] = (char *)"-e";
-		argv[n++] = (char *)ctx->commands[k];
-	}
-	if (account != NULL) {
-		argv[n++] = (char *)"-A";
-		argv[n++] = (char *)account;
-	}
-	argv[n++] = (char *)"send";
-	argv[n++] = (char *)"--queued";
-	argv[n] = NULL;
-	if (bgjob_start(ui, argv, NULL, NULL, 0, sent, NULL, &error) < 0) {
+	argv = ui_child_argv(ui, words, 2);
+	rc = bgjob_start(ui, argv, NULL, NULL, 0, sent, NULL, &error);
+	free(argv);
+	if (rc < 0) {
 		ui_message(ui, "The outbox (%zu waiting) was not sent: %s", waiting,
 		    error);
 		free(error);

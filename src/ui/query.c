@@ -21,7 +21,6 @@
 #include "crispin/xalloc.h"
 #include "ui_p.h"
 
-#define COMPOSE_MAX_ARGS	(16 + 2 * 64)
 #define QUERY_MAX_TO		256	/* addresses one compose gets */
 
 struct query_view {
@@ -326,96 +325,34 @@ mail_to(struct query_view *v)
 	free(one);
 }
 
-static int
-run_child(char **argv)
-{
-	struct sigaction	 ign, old_int, old_quit;
-	pid_t			 pid;
-	int			 status;
-
-	/* Ctrl-C belongs to the editor while it runs, as with system(3). */
-	memset(&ign, 0, sizeof ign);
-	ign.sa_handler = SIG_IGN;
-	sigemptyset(&ign.sa_mask);
-	sigaction(SIGINT, &ign, &old_int);
-	sigaction(SIGQUIT, &ign, &old_quit);
-	if ((pid = fork()) == -1) {
-		sigaction(SIGINT, &old_int, NULL);
-		sigaction(SIGQUIT, &old_quit, NULL);
-		return -1;
-	}
-	if (pid == 0) {
-		sigaction(SIGINT, &old_int, NULL);
-		sigaction(SIGQUIT, &old_quit, NULL);
-		execv("/proc/self/exe", argv);
-		execvp(argv[0], argv);
-		fprintf(stderr, "crispin: cannot run %s: %s\n", argv[0],
-		    strerror(errno));
-		_exit(127);
-	}
-	while (waitpid(pid, &status, 0) == -1 && errno == EINTR)
-		;
-	sigaction(SIGINT, &old_int, NULL);
-	sigaction(SIGQUIT, &old_quit, NULL);
-	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
-/* The child's last words stay until the user has read them. */
-static void
-wait_key(void)
-{
-	FILE	*tty;
-	int	 c;
-
-	if ((tty = fopen("/dev/tty", "r+")) == NULL)
-		return;
-	fputs("Press Enter to return to crispin. ", tty);
-	fflush(tty);
-	while ((c = fgetc(tty)) != EOF && c != '\n')
-		;
-	fclose(tty);
-}
-
 void
 ui_compose_to(struct ui *ui, const char *const *addresses, size_t n)
 {
-	struct cli_context	*ctx = ui->ctx;
-	const char		*account = config_account_name(ctx->cfg);
-	char			**argv;
-	size_t			 i, k = 0;
-	int			 rc;
+	const char	**words;
+	char		**argv;
+	struct fg_cmd	 cmd;
+	size_t		 i, k = 0;
+	int		 rc;
 
-	argv = xcalloc(COMPOSE_MAX_ARGS + n + 1, sizeof *argv);
-	argv[k++] = (char *)"crispin";
-	if (ctx->rcfile != NULL) {
-		argv[k++] = (char *)"-F";
-		argv[k++] = (char *)ctx->rcfile;
-	}
-	if (ctx->no_system_rc)
-		argv[k++] = (char *)"-n";
-	for (i = 0; i < ctx->ncommands && i < 64; i++) {
-		argv[k++] = (char *)"-e";
-		argv[k++] = (char *)ctx->commands[i];
-	}
-	if (account != NULL) {
-		argv[k++] = (char *)"-A";
-		argv[k++] = (char *)account;
-	}
-	if (ui->link_offline)
-		argv[k++] = (char *)"--offline";
-	argv[k++] = (char *)"compose";
+	words = xcalloc(n + 2, sizeof *words);
+	words[k++] = "compose";
 	/* An address is never an option, whatever it starts with. */
-	argv[k++] = (char *)"--";
+	words[k++] = "--";
 	for (i = 0; i < n; i++)
-		argv[k++] = (char *)addresses[i];
-	argv[k] = NULL;
+		words[k++] = addresses[i];
+	argv = ui_child_argv(ui, words, k);
+	memset(&cmd, 0, sizeof cmd);
+	cmd.argv = argv;
+	cmd.self = true;
+	cmd.stdin_fd = -1;
+	cmd.note_fd = -1;
 	screen_suspend();
-	fflush(NULL);
-	rc = run_child(argv);
+	rc = ui_run_foreground(&cmd);
 	if (rc != 0)
-		wait_key();
+		ui_wait_key();
 	screen_resume();
 	free(argv);
+	free(words);
 	if (rc == 0)
 		ui_message(ui, "Sent.");
 	else if (rc > 0)

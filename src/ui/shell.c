@@ -20,97 +20,28 @@
 #include "crispin/xalloc.h"
 #include "ui_p.h"
 
-static void wait_key(void);
 static void shell_done(struct ui *, const char *, void *);
-
-/* One key from the terminal, in raw mode for the moment. */
-static void
-wait_key(void)
-{
-	struct termios	 saved, raw;
-	char		 c;
-	bool		 have = tcgetattr(STDIN_FILENO, &saved) == 0;
-
-	fputs("Press any key to continue...", stdout);
-	fflush(stdout);
-	if (have) {
-		raw = saved;
-		raw.c_lflag &= ~(tcflag_t)(ICANON | ECHO);
-		raw.c_cc[VMIN] = 1;
-		raw.c_cc[VTIME] = 0;
-		tcsetattr(STDIN_FILENO, TCSANOW, &raw);
-	}
-	while (read(STDIN_FILENO, &c, 1) < 0 && errno == EINTR)
-		;
-	if (have)
-		tcsetattr(STDIN_FILENO, TCSANOW, &saved);
-	fputs("\r\n", stdout);
-	fflush(stdout);
-}
 
 int
 shell_run(struct ui *ui, const char *command, const void *input, size_t len,
     char **error_r)
 {
-	const char	*p = input;
-	ssize_t		 w;
-	pid_t		 pid;
-	int		 fds[2] = { -1, -1 }, status;
-	void		(*old)(int);
+	struct fg_cmd	 cmd;
+	int		 rc;
 
-	if (input != NULL && pipe(fds) < 0) {
-		*error_r = xasprintf("cannot make a pipe: %s", strerror(errno));
-		return -1;
-	}
+	(void)ui;
+	memset(&cmd, 0, sizeof cmd);
+	cmd.script = command;
+	cmd.stdin_fd = -1;
+	cmd.input = input;
+	cmd.input_len = len;
+	cmd.note_fd = -1;
 	screen_suspend();
-	if ((pid = fork()) < 0) {
-		*error_r = xasprintf("cannot run \"%s\": %s", command, strerror(errno));
-		if (fds[0] >= 0) {
-			close(fds[0]);
-			close(fds[1]);
-		}
-		screen_resume();
-		return -1;
-	}
-	if (pid == 0) {
-		signal(SIGPIPE, SIG_DFL);
-		if (fds[0] >= 0) {
-			dup2(fds[0], STDIN_FILENO);
-			close(fds[0]);
-			close(fds[1]);
-		}
-		execl("/bin/sh", "sh", "-c", command, (char *)NULL);
-		_exit(127);
-	}
-	if (fds[0] >= 0) {
-		close(fds[0]);
-		/* A command that stops reading ends the writing, not us. */
-		old = signal(SIGPIPE, SIG_IGN);
-		while (len > 0) {
-			if ((w = write(fds[1], p, len)) < 0) {
-				if (errno == EINTR)
-					continue;
-				break;
-			}
-			p += w;
-			len -= (size_t)w;
-		}
-		close(fds[1]);
-		signal(SIGPIPE, old);
-	}
-	while (waitpid(pid, &status, 0) < 0) {
-		if (errno != EINTR) {
-			status = -1;
-			break;
-		}
-	}
-	wait_key();
+	rc = ui_run_foreground(&cmd);
+	ui_wait_key();
 	screen_resume();
-	if (status != 0) {
-		*error_r = xasprintf("\"%s\" failed (%s %d)", command,
-		    WIFEXITED(status) ? "exit status" : "signal",
-		    WIFEXITED(status) ? WEXITSTATUS(status) :
-		    (WIFSIGNALED(status) ? WTERMSIG(status) : -1));
+	if (rc != 0) {
+		ui_foreground_error(error_r, command, rc);
 		return -1;
 	}
 	return 0;

@@ -447,6 +447,29 @@ void	 link_next_account(struct ui *);
  * keeps what arrived); false when none runs. */
 bool	 link_stop_open(struct ui *);
 
+/* foreground.c: a program run with the terminal (the caller suspends
+ * and resumes the screen around it). */
+struct fg_cmd {
+	char *const	*argv;		/* the program and its arguments, or */
+	const char	*script;	/* sh -c text, with arg as its "$1" */
+	const char	*arg;
+	bool		 self;		/* argv is a crispin: /proc/self/exe */
+	int		 stdin_fd;	/* its stdin; -1: the terminal */
+	const void	*input;		/* or these bytes on a pipe; NULL: none */
+	size_t		 input_len;
+	int		 note_fd;	/* told as CRISPIN_NOTE_FD; -1: none */
+};
+/* Runs it and waits: its exit status, 128 + the signal that killed it,
+ * or -1 (errno set) when it could not start. */
+int	 ui_run_foreground(const struct fg_cmd *);
+/* "cannot run WHAT: ..." or "WHAT failed (...)" for a failed rc. */
+void	 ui_foreground_error(char **error_r, const char *what, int rc);
+/* "Press any key to return to crispin..." on the terminal, and the key. */
+void	 ui_wait_key(void);
+/* argv (NULL-terminated, free the array alone) that starts crispin as
+ * this one was started (-F, -n, -e, -A, --offline), then words. */
+char	**ui_child_argv(struct ui *, const char *const *words, size_t nwords);
+
 /* shell.c: shell-escape and what-key; false for other functions. */
 bool	 shell_function(struct ui *, const char *name);
 /* After what-key: takes the keys of one binding and says what it does

@@ -187,43 +187,29 @@ int
 urls_run(struct ui *ui, const char *url, char **error_r)
 {
 	const char	*command = config_str(ui->ctx->cfg, "url_command");
+	struct fg_cmd	 cmd;
 	char		*script;
-	pid_t		 pid;
-	int		 status;
+	int		 rc;
 
 	if (command == NULL || *command == '\0') {
 		*error_r = xstrdup("url_command is not set (e.g. set url_command=xdg-open)");
 		return -1;
 	}
-	/* The user's command is shell text; the URL is only its argument. */
+	/* The user's command is shell text; the URL is only its argument.
+	 * It may be a terminal program (w3m, lynx): it has the terminal
+	 * until it exits. */
 	script = xasprintf("%s \"$1\"", command);
+	memset(&cmd, 0, sizeof cmd);
+	cmd.script = script;
+	cmd.arg = url;
+	cmd.stdin_fd = -1;
+	cmd.note_fd = -1;
 	screen_suspend();
-	if ((pid = fork()) < 0) {
-		screen_resume();
-		*error_r = xasprintf("cannot run url_command: %s", strerror(errno));
-		free(script);
-		return -1;
-	}
-	if (pid == 0) {
-		signal(SIGPIPE, SIG_DFL);
-		execl("/bin/sh", "sh", "-c", script, "sh", url, (char *)NULL);
-		_exit(127);
-	}
-	free(script);
-	/* The command may be a terminal program (w3m, lynx): it has the
-	 * terminal until it exits. */
-	while (waitpid(pid, &status, 0) < 0) {
-		if (errno != EINTR) {
-			status = -1;
-			break;
-		}
-	}
+	rc = ui_run_foreground(&cmd);
 	screen_resume();
-	if (status != 0) {
-		*error_r = xasprintf("url_command failed (%s %d)",
-		    WIFEXITED(status) ? "exit status" : "signal",
-		    WIFEXITED(status) ? WEXITSTATUS(status) :
-		    (WIFSIGNALED(status) ? WTERMSIG(status) : -1));
+	free(script);
+	if (rc != 0) {
+		ui_foreground_error(error_r, "url_command", rc);
 		return -1;
 	}
 	return 0;

@@ -127,7 +127,7 @@ def _():
     tui.wait(lambda s: "(live)" in last_line(s) and "Lunch on Friday" in s,
              "the index")
     tui.keys("r")
-    tui.wait(lambda s: "Press Enter to return" in s, "the child's message")
+    tui.wait(lambda s: "Press any key to return" in s, "the child's message")
     tui.keys("Enter")
     tui.wait(lambda s: "Not sent" in last_line(s), "the note on the status line")
     T.expect_eq(len(SINK.messages), before, "messages sent")

@@ -322,7 +322,7 @@ def _():
     tui.keys("Enter")
     tui.wait(lambda s: "Subject: Keep me safe" in s, "the subject")
     tui.keys("P")
-    text = tui.wait(lambda s: "Press Enter" in s, "the failure on the terminal",
+    text = tui.wait(lambda s: "Press any key" in s, "the failure on the terminal",
                     timeout=30)
     m = re.search(r"the draft is kept in (\S+\.eml)", text)
     T.expect(m is not None, "the path is said:\n" + text)

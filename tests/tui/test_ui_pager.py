@@ -244,7 +244,7 @@ def _():
         tui.wait(lambda s: "Pipe to command:" in s, "the pipe prompt")
         tui.text("cat > %s" % piped)
         tui.keys("Enter")
-        tui.wait(lambda s: "Press Enter to return" in s, "the command's end")
+        tui.wait(lambda s: "Press any key to return" in s, "the command's end")
         tui.keys("Enter")
         tui.wait(lambda s: "[application/pdf" in s, "the attachments again")
         with open(piped, "rb") as f:

@@ -156,7 +156,7 @@ def _():
         tui.wait(lambda s: (line_with(s, "bob.smith") or "").startswith("*"),
                  "Bob tagged")
         tui.keys("m")
-        tui.wait(lambda s: "Press Enter" in s, "the editor ran and gave up")
+        tui.wait(lambda s: "Press any key" in s, "the editor ran and gave up")
         tui.keys("Enter")
         tui.wait(lambda s: "Not sent" in last_line(s), "back, nothing sent")
         with open(seen) as f:
