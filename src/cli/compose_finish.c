@@ -109,12 +109,15 @@ keep_file(const char *editor_path, const char *data, size_t len)
 		dir = xstrndup(editor_path, (size_t)(slash - editor_path));
 	else
 		dir = xstrdup(getenv("TMPDIR") != NULL ? getenv("TMPDIR") : "/tmp");
-	path = xasprintf("%s/crispin-postponed-%ld.eml", dir, (long)getpid());
+	/* A new file of its own (mkstemps: 0600, never an existing name or
+	 * a link someone left in a shared directory). */
+	path = xasprintf("%s/crispin-postponed-XXXXXX.eml", dir);
 	free(dir);
-	if ((fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)) < 0 ||
-	    fd_write_all(fd, data, len) < 0) {
-		if (fd >= 0)
+	if ((fd = mkstemps(path, 4)) < 0 || fd_write_all(fd, data, len) < 0) {
+		if (fd >= 0) {
 			close(fd);
+			unlink(path);
+		}
 		x_free(&path);
 		return NULL;
 	}
