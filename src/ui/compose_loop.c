@@ -94,21 +94,8 @@ loop_key(struct ui *ui, int k)
 		prompt_key(ui, k);
 		return;
 	}
-	if (ui->keys.n == KEYMAP_MAX_KEYS)
-		ui->keys.n = 0;
-	ui->keys.keys[ui->keys.n++] = k;
-	switch (keymap_lookup(ui->keymap, ui->top->ops->map, ui->keys.keys,
-	    ui->keys.n, &b)) {
-	case KEYMAP_PREFIX:
+	if ((b = ui_key_binding(ui, k)) == NULL)
 		return;
-	case KEYMAP_NONE:
-		ui->keys.n = 0;
-		ui_message(ui, "Key is not bound.  Press '?' for help.");
-		return;
-	case KEYMAP_MATCH:
-		break;
-	}
-	ui->keys.n = 0;
 	if (b->function < 0) {
 		ui_message(ui, "Macros do not run on this screen.");
 		return;

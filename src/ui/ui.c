@@ -252,6 +252,29 @@ type_macro(struct ui *ui, const char *text)
 	ui->pending_at = 0;
 }
 
+const struct keymap_binding *
+ui_key_binding(struct ui *ui, int k)
+{
+	const struct keymap_binding	*b;
+
+	if (ui->keys.n == KEYMAP_MAX_KEYS)
+		ui->keys.n = 0;
+	ui->keys.keys[ui->keys.n++] = k;
+	switch (keymap_lookup(ui->keymap, ui->top->ops->map, ui->keys.keys,
+	    ui->keys.n, &b)) {
+	case KEYMAP_PREFIX:
+		return NULL;
+	case KEYMAP_NONE:
+		ui->keys.n = 0;
+		ui_message(ui, "Key is not bound.  Press '?' for help.");
+		return NULL;
+	case KEYMAP_MATCH:
+		break;
+	}
+	ui->keys.n = 0;
+	return b;
+}
+
 /* Keys go through the keymap of the view on top; only function names
  * reach the views. A prompt takes keys before anything else. */
 static void
@@ -281,21 +304,8 @@ key(struct ui *ui, int k)
 	if (k == 0x07 && ui->keys.n == 0 && (attach_cancel(ui) || index_cancel(ui) ||
 	    query_cancel(ui) || link_stop_open(ui)))
 		return;
-	if (ui->keys.n == KEYMAP_MAX_KEYS)
-		ui->keys.n = 0;
-	ui->keys.keys[ui->keys.n++] = k;
-	switch (keymap_lookup(ui->keymap, ui->top->ops->map, ui->keys.keys,
-	    ui->keys.n, &b)) {
-	case KEYMAP_PREFIX:
+	if ((b = ui_key_binding(ui, k)) == NULL)
 		return;
-	case KEYMAP_NONE:
-		ui->keys.n = 0;
-		ui_message(ui, "Key is not bound.  Press '?' for help.");
-		return;
-	case KEYMAP_MATCH:
-		break;
-	}
-	ui->keys.n = 0;
 	if (b->function < 0) {
 		type_macro(ui, b->macro != NULL ? b->macro : "");
 		return;

@@ -414,6 +414,12 @@ struct ui {
 	char			*folder_name;	/* owned: the folder open */
 	bool			 folder_readonly;
 	bool			 what_key;	/* shell.c: name the next key */
+	/* msghold.c: BINARY lost the link: the message to open again once
+	 * reconnected (0: none; link.c), how often, and whether BINARY is
+	 * off for the session (no store to note parts in, or twice). */
+	uint32_t		 binary_retry_uid;
+	unsigned		 binary_drops;
+	bool			 binary_off;
 };
 void	 ui_redraw(struct ui *);
 /* Shows a note or an error on the status line until the next one. */
@@ -446,6 +452,11 @@ void	 link_next_account(struct ui *);
 /* Ctrl-G: stops the header fetch of a folder still loading (the index
  * keeps what arrived); false when none runs. */
 bool	 link_stop_open(struct ui *);
+
+/* ui.c: adds k to the keys typed so far and looks them up in the top
+ * view's map: the binding once they make one; NULL while they are a
+ * prefix, or when nothing is bound (said on the status line). */
+const struct keymap_binding *ui_key_binding(struct ui *, int k);
 
 /* foreground.c: a program run with the terminal (the caller suspends
  * and resumes the screen around it). */
