@@ -31,7 +31,6 @@ struct pipe_job {
 static bool subthread_rows(struct ui *, struct index_state *, size_t *, size_t *);
 static void subthread_flag(struct ui *, struct index_state *, unsigned);
 static void subthread_step(struct ui *, struct index_state *, int);
-static bool weeded(const char *, void *);
 static void pipe_job_free(struct pipe_job *);
 static void pipe_fetched(struct ui *, int, const char *, const struct buf *, void *);
 static void pipe_asked(struct ui *, const char *, void *);
@@ -161,12 +160,6 @@ index_op_display_address(struct ui *ui, struct index_state *st)
 	buf_free(&from);
 }
 
-static bool
-weeded(const char *field, void *arg)
-{
-	return config_header_ignored(arg, field);
-}
-
 static void
 pipe_job_free(struct pipe_job *job)
 {
@@ -183,9 +176,6 @@ pipe_fetched(struct ui *ui, int status, const char *error, const struct buf *raw
     void *arg)
 {
 	struct pipe_job		*job = arg;
-	struct mail_render_opts	 o;
-	struct buf		 body = BUF_INIT;
-	size_t			 header_len = 0;
 	char			*why = NULL;
 
 	if (ui->index.st == NULL || job->gen != ui->index.st->gen) {
@@ -201,25 +191,12 @@ pipe_fetched(struct ui *ui, int status, const char *error, const struct buf *raw
 	if (job->at > 0)
 		buf_addc(&job->data, '\n');
 	if (config_bool(ui->ctx->cfg, "pipe_decode")) {
-		if (mail_draft_raw_text(&body, raw->data, raw->len,
-		    config_str(ui->ctx->cfg, "alternative_order"), &header_len,
-		    &why) < 0) {
+		if (rawfetch_decoded(ui, raw, &job->data, &why) < 0) {
 			ui_message(ui, "Not piped: %s", why);
 			free(why);
 			pipe_job_free(job);
 			return;
 		}
-		memset(&o, 0, sizeof o);
-		o.width = 78;
-		o.folder = mail_folder_name(ui->folder);
-		if (config_bool(ui->ctx->cfg, "weed")) {
-			o.ignored = weeded;
-			o.ignored_arg = ui->ctx->cfg;
-		}
-		mail_render_headers(&job->data, raw->data, header_len, 0, &o);
-		buf_addc(&job->data, '\n');
-		buf_add(&job->data, body.data, body.len);
-		buf_free(&body);
 	} else
 		buf_add(&job->data, raw->data, raw->len);
 	if (++job->at < job->n) {

@@ -139,45 +139,23 @@ confirmed(struct ui *ui, bool yes, void *arg)
 		rawfetch(ui, p->uid, fetched, p);
 }
 
-static bool
-weeded(const char *field, void *arg)
-{
-	return config_header_ignored(arg, field);
-}
-
 /* The message as the pager shows it: the header fields not weeded, then
  * the text of the parts shown, from the bytes as stored. */
 static void
 fetched(struct ui *ui, int status, const char *error, const struct buf *raw,
     void *arg)
 {
-	struct print		*p = arg;
-	struct mail_render_opts	 o;
-	struct buf		 body = BUF_INIT;
-	size_t			 header_len = 0;
-	char			*why = NULL;
+	struct print	*p = arg;
+	char		*why = NULL;
 
 	if (p != pending)
 		return;		/* the interface is ending */
-	if (status < 0 || mail_draft_raw_text(&body, raw->data, raw->len,
-	    config_str(ui->ctx->cfg, "alternative_order"), &header_len, &why) < 0) {
+	if (status < 0 || rawfetch_decoded(ui, raw, &p->data, &why) < 0) {
 		ui_message(ui, "Not printed: %s", status < 0 ? error : why);
 		free(why);
-		buf_free(&body);
 		print_free(p);
 		return;
 	}
-	memset(&o, 0, sizeof o);
-	o.width = 78;
-	o.folder = mail_folder_name(ui->folder);
-	if (config_bool(ui->ctx->cfg, "weed")) {
-		o.ignored = weeded;
-		o.ignored_arg = ui->ctx->cfg;
-	}
-	mail_render_headers(&p->data, raw->data, header_len, 0, &o);
-	buf_addc(&p->data, '\n');
-	buf_add(&p->data, body.data, body.len);
-	buf_free(&body);
 	run(p);
 }
 

@@ -10,6 +10,8 @@
 #include <string.h>
 
 #include "crispin/arena.h"
+#include "crispin/config.h"
+#include "crispin/mail_draft.h"
 #include "crispin/imap_data.h"
 #include "crispin/str.h"
 #include "crispin/xalloc.h"
@@ -123,4 +125,38 @@ on_done(struct imap_client *c, const struct imap_response *r, void *arg)
 		rf->done(rf->ui, 0, NULL, &rf->raw, rf->arg);
 	buf_free(&rf->raw);
 	free(rf);
+}
+
+static bool
+weeded(const char *field, void *arg)
+{
+	return config_header_ignored(arg, field);
+}
+
+int
+rawfetch_decoded(struct ui *ui, const struct buf *raw, struct buf *out,
+    char **error_r)
+{
+	struct mail_render_opts	 o;
+	struct buf		 body = BUF_INIT;
+	size_t			 header_len = 0;
+
+	if (mail_draft_raw_text(&body, raw->data, raw->len,
+	    config_str(ui->ctx->cfg, "alternative_order"), &header_len,
+	    error_r) < 0) {
+		buf_free(&body);
+		return -1;
+	}
+	memset(&o, 0, sizeof o);
+	o.width = 78;
+	o.folder = mail_folder_name(ui->folder);
+	if (config_bool(ui->ctx->cfg, "weed")) {
+		o.ignored = weeded;
+		o.ignored_arg = ui->ctx->cfg;
+	}
+	mail_render_headers(out, raw->data, header_len, 0, &o);
+	buf_addc(out, '\n');
+	buf_add(out, body.data, body.len);
+	buf_free(&body);
+	return 0;
 }

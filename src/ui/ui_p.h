@@ -525,6 +525,11 @@ void	 bgjob_describe(struct buf *out, int status, const char *output);
 typedef void rawfetch_cb(struct ui *, int status, const char *error,
 	    const struct buf *raw, void *arg);
 void	 rawfetch(struct ui *, uint32_t uid, rawfetch_cb *, void *arg);
+/* The message as the pager shows it, for print and pipe_decode: the
+ * header fields not weeded, a blank line, the text of the parts shown;
+ * appended to out. 0, or -1 with *error_r. */
+int	 rawfetch_decoded(struct ui *, const struct buf *raw, struct buf *out,
+	    char **error_r);
 
 /* print.c: print-message (the message as the pager shows it) and
  * print-entry (a part's decoded bytes) through print_command. */
