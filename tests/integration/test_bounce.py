@@ -18,14 +18,9 @@ import warnings
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "..", "lib"))
-try:
-    from aiosmtpd.controller import Controller
-except ImportError:
-    # Debian's python3-aiosmtpd lives in the system Python.
-    if (os.path.exists("/usr/bin/python3") and
-            os.path.realpath(sys.executable) != os.path.realpath("/usr/bin/python3")):
-        os.execv("/usr/bin/python3", ["/usr/bin/python3"] + sys.argv)
-    Controller = None
+from smtpsink import controller_class  # noqa: E402
+
+Controller = controller_class()
 
 from crispintest import Suite, account_rc, rc_text  # noqa: E402
 from dovecot import Dovecot, free_port  # noqa: E402

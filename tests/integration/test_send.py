@@ -21,16 +21,11 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
 from crispintest import Suite  # noqa: E402
 from fakeimap import ScriptedServer, scram_server  # noqa: E402
 
-try:
-    from aiosmtpd.controller import Controller
+from smtpsink import controller_class  # noqa: E402
+
+Controller = controller_class()
+if Controller is not None:
     from aiosmtpd.smtp import AuthResult
-except ImportError:
-    # Debian's python3-aiosmtpd lives in the system Python, which may not
-    # be the python3 first on PATH.
-    if (os.path.exists("/usr/bin/python3") and
-            os.path.realpath(sys.executable) != os.path.realpath("/usr/bin/python3")):
-        os.execv("/usr/bin/python3", ["/usr/bin/python3"] + sys.argv)
-    Controller = None  # reported by setup
 
 T = Suite(__file__)
 CERT = KEY = None
