@@ -230,10 +230,8 @@ run_script(const struct step *steps, scenario_fn *scenario, struct fake *f)
 		.untagged = on_untagged,
 	};
 	struct imap_client_params	 p;
-	struct sockaddr_in		 sin;
-	socklen_t			 slen = sizeof sin;
 	char				 port[16];
-	int				 one = 1, turns = 0;
+	int				 turns = 0;
 
 	memset(f, 0, sizeof *f);
 	f->steps = steps;
@@ -243,15 +241,7 @@ run_script(const struct step *steps, scenario_fn *scenario, struct fake *f)
 	imap_seqset_init(&f->res.src);
 	imap_seqset_init(&f->res.dst);
 	f->loop = ev_loop_new();
-	f->lfd = socket(AF_INET, SOCK_STREAM, 0);
-	setsockopt(f->lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-	memset(&sin, 0, sizeof sin);
-	sin.sin_family = AF_INET;
-	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	bind(f->lfd, (struct sockaddr *)&sin, sizeof sin);
-	listen(f->lfd, 1);
-	getsockname(f->lfd, (struct sockaddr *)&sin, &slen);
-	snprintf(port, sizeof port, "%u", ntohs(sin.sin_port));
+	f->lfd = test_listen(port);
 	f->lw = ev_fd_add(f->loop, f->lfd, EV_READ, fake_accept, f);
 
 	memset(&p, 0, sizeof p);

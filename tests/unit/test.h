@@ -6,8 +6,12 @@
 #ifndef CRISPIN_TEST_H
 #define CRISPIN_TEST_H
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 static int test_passed, test_failed;
 
@@ -38,6 +42,28 @@ static int test_passed, test_failed;
 	if (g_ != w_)							\
 		printf("      got  %lld\n      want %lld\n", g_, w_);	\
 } while (0)
+
+/* A listening socket on a free loopback port, for the in-process
+ * scripted servers: its fd, and the port as text in port. */
+static inline int
+test_listen(char port[16])
+{
+	struct sockaddr_in	 sin;
+	socklen_t		 len = sizeof sin;
+	int			 fd, one = 1;
+
+	if ((fd = socket(AF_INET, SOCK_STREAM, 0)) < 0)
+		abort();
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+	memset(&sin, 0, sizeof sin);
+	sin.sin_family = AF_INET;
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (bind(fd, (struct sockaddr *)&sin, sizeof sin) < 0 || listen(fd, 1) < 0 ||
+	    getsockname(fd, (struct sockaddr *)&sin, &len) < 0)
+		abort();
+	snprintf(port, 16, "%u", ntohs(sin.sin_port));
+	return fd;
+}
 
 static inline int
 test_done(void)
