@@ -218,7 +218,8 @@ int	 cli_replay_journal(struct cli_session *);
 /*
  * A command whose link died under it (inflight.c). cli_session_reconnect
  * opens a new session (the journal replayed) after the account's backoff,
- * a few attempts: 0 when ready, else the exit code (s closed).
+ * a few attempts: 0 when ready, else the exit code (s closed; 130 when
+ * SIGINT ended a wait, said on stderr with what the journal keeps).
  * cli_settle_inflight, given the exit code of a command whose change was
  * sent through a journaling folder: when the link died (EXIT_NETWORK) it
  * reconnects and lets the replay settle that change (a move whose

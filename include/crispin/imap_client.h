@@ -131,6 +131,14 @@ void	 imap_cmd_add_secret(struct imap_cmd *, const char *s);
  * while this command is in flight (the oldest such command first). */
 void	 imap_cmd_on_untagged(struct imap_cmd *, const char *keyword,
 	    imap_cmd_untagged_cb *);
+/* This command fetches the messages with UIDs lo..hi: an untagged FETCH
+ * of one of them carrying data (body sections, structure, headers) goes
+ * to it (registered with imap_cmd_on_untagged) before any older command;
+ * one with flags alone goes to the oldest command that asked for FETCH
+ * as usual; a FETCH of other messages never goes to it. Without this, a
+ * STORE in flight would take the body a fetch sent after it asked for,
+ * and a fetch the flags a STORE asked for. */
+void	 imap_cmd_fetches(struct imap_cmd *, uint32_t lo, uint32_t hi);
 void	 imap_cmd_on_continuation(struct imap_cmd *, imap_cmd_cont_cb *);
 /* Queues the command; done is called exactly once. */
 void	 imap_cmd_submit(struct imap_cmd *, imap_cmd_done_cb *done, void *arg);

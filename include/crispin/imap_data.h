@@ -230,6 +230,23 @@ void	 imap_esearch_free(struct imap_esearch *);
  * is neither (or malformed). */
 int	 imap_esearch_collect(const struct imap_response *, struct imap_seqset *);
 
+/* SORT and THREAD (RFC 5256, data_sort.c). The numbers are UIDs after UID
+ * SORT / UID THREAD. On success the array is malloc'd (the caller frees
+ * it, even when empty); on error nothing is allocated. */
+/* "* SORT 5 3 4": the numbers in the server's order. */
+int	 imap_sort_parse(const struct imap_response *, uint32_t **nums_r,
+	    size_t *n_r, char **error_r);
+/* "* THREAD (2)(3 6 (4 23)(44 7 96))": the messages in display order
+ * (each thread's root, then its branches depth first) with their depth
+ * in their thread; a parent the server lacks ("((3)(5))") is a node of
+ * num 0. */
+struct imap_thread_node {
+	uint32_t	 num;		/* 0: a missing parent */
+	uint32_t	 depth;		/* 0: a thread's root */
+};
+int	 imap_thread_parse(const struct imap_response *,
+	    struct imap_thread_node **nodes_r, size_t *n_r, char **error_r);
+
 /* NAMESPACE (RFC 2342). */
 struct imap_ns {
 	const char	*prefix;

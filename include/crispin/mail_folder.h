@@ -138,6 +138,24 @@ struct mail_folder_params {
 	 * forget it when the server answered, so a link that dies in
 	 * between loses nothing (mail_journal.h replays it). */
 	bool		 journal;
+	/* A cold open in the index's order rather than the newest UIDs'
+	 * (where the server offers it): sort_criteria (copied; RFC 5256
+	 * keys such as "REVERSE SUBJECT DATE", FROM becoming DISPLAYFROM
+	 * under SORT=DISPLAY) asks UID SORT, thread_order UID THREAD
+	 * REFERENCES (order_reverse: the last thread first). The first
+	 * first_batch (or fill_limit) messages of that order are fetched
+	 * before the newest-first batches; mail_folder_order gives it. */
+	const char	*sort_criteria;
+	bool		 thread_order;
+	bool		 order_reverse;
+};
+
+/* The server's order of a cold open, as of the open (UIDs; depth[i] the
+ * level of uids[i] in its thread, or depth NULL for a SORT). */
+struct mail_folder_order {
+	uint32_t	*uids;
+	uint32_t	*depth;
+	size_t		 n;
 };
 
 /* name is the folder in UTF-8. store (borrowed) may be NULL. */
@@ -188,6 +206,9 @@ unsigned mail_folder_permanent_flags(const struct mail_folder *);
 /* How the last open went, for tests and --stats: "cold", "qresync",
  * "condstore", "plain". */
 const char *mail_folder_sync_mode(const struct mail_folder *);
+/* The order UID SORT or UID THREAD gave a cold open (params), until
+ * the open has every record; NULL when there is none. Borrowed. */
+const struct mail_folder_order *mail_folder_order(const struct mail_folder *);
 
 /*
  * Adds (add true) or removes flags and keywords on the messages whose UIDs

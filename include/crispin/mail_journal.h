@@ -19,7 +19,13 @@
  * Before doing anything twice, the replay looks at the server (the link
  * may have died after the server did it): a flag change the resynced
  * folder already shows is done without a STORE, and a copy's messages
- * found in the destination by Message-ID are not copied again.
+ * found in the destination by Message-ID are not copied again. A move's
+ * messages found there (the COPY of a server without MOVE went through)
+ * are only marked and expunged in the source; a move whose messages left
+ * the source and are in the destination is done. The Message-IDs are
+ * recorded with a copy or move (from the cache) for that.
+ * An expunge (sync-mailbox) is replayed as UID EXPUNGE of the UIDs still
+ * there, never a plain EXPUNGE; without UIDPLUS it is refused.
  * An entry whose outcome is unknown (the link died) stays for next time.
  */
 #ifndef CRISPIN_MAIL_JOURNAL_H
@@ -59,6 +65,20 @@ typedef void mail_journal_report_cb(enum mail_journal_outcome, const char *text,
 /* The replay ended: 0 when every entry was settled, -1 when it stopped
  * (the link died, the journal cannot be read); what is left stays. */
 typedef void mail_journal_done_cb(int status, void *arg);
+
+/*
+ * sync-mailbox on the messages of uids (ops.c): UID EXPUNGE of exactly
+ * those (UIDPLUS), so that messages another client marked \Deleted
+ * meanwhile stay. Journaled like a move (offline, or params.journal);
+ * offline they leave the folder at once and the server's expunge waits
+ * for the replay. Without UIDPLUS online it fails (an error event says
+ * so). done gets 0 or -1 and the result (expunged, queued).
+ */
+struct mail_folder;
+struct mail_op_result;
+void	 mail_folder_expunge(struct mail_folder *, const struct imap_seqset *uids,
+	    void (*done)(struct mail_folder *, int, const struct mail_op_result *,
+	    void *), void *arg);
 
 struct mail_journal_replay;
 

@@ -79,6 +79,29 @@ struct mail_thread_row {
 void	 mail_thread_build(const struct mail_msg *const *msgs, size_t n,
 	    const struct mail_sort *s, struct mail_thread_row **rows_r);
 
+/*
+ * The rows of a server's thread tree (o from mail_folder_order, with
+ * depth) while the folder loads: the tree's order over the n messages
+ * given, each under its nearest ancestor given (an orphan when its own
+ * parent is not), then the messages the tree lacks as threads of their
+ * own. *rows_r is malloc'd, n rows.
+ */
+void	 mail_thread_from_order(const struct mail_msg *const *msgs, size_t n,
+	    const struct mail_folder_order *o, struct mail_thread_row **rows_r);
+/* order (n indices into msgs) in the server's order o (a SORT answer);
+ * messages it lacks go last, by UID. */
+void	 mail_sort_by_order(const struct mail_msg *const *msgs, uint32_t *order,
+	    size_t n, const struct mail_folder_order *o);
+/*
+ * What to ask the server for a cold open in the order s: true with the
+ * RFC 5256 SORT criteria in out ("REVERSE SUBJECT DATE") or *thread set
+ * (UID THREAD REFERENCES); false for the orders the newest-first load
+ * already approximates (date, date-received, unsorted) or the server
+ * cannot give (score).
+ */
+bool	 mail_sort_server_order(const struct mail_sort *s, struct buf *out,
+	    bool *thread);
+
 /* Helpers shared with the index's format. */
 /* The display name of a From value, else its address; decoded UTF-8. */
 void	 mail_sort_author(struct buf *, const char *raw);

@@ -149,6 +149,7 @@ enum store_journal_op {
 	STORE_JOURNAL_MOVE,
 	STORE_JOURNAL_DELETE,		/* per delete_mode: dest is the trash,
 					 * or NULL to mark \Deleted */
+	STORE_JOURNAL_EXPUNGE,		/* UID EXPUNGE of exactly these */
 };
 
 /* One entry. Strings are borrowed (add) or valid during the callback
@@ -164,6 +165,9 @@ struct store_journal_entry {
 	const char	*dest;		/* copy, move, delete: folder, or NULL */
 	uint64_t	 modseq;	/* newest MODSEQ known when recorded; 0 none */
 	int64_t		 created;	/* UTC seconds */
+	/* Copy, move: "UID Message-ID" lines of the messages, from the
+	 * cache when recorded, to find them in dest; NULL when unknown. */
+	const char	*ids;
 };
 
 /* Appends e (its seq ignored) and commits; *seq_r (may be NULL) gets its

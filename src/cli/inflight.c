@@ -4,7 +4,9 @@
  * change is settled by reconnecting and replaying the journal, whose
  * rules look at the server before doing anything twice (mail_journal.h).
  */
-#include <errno.h>
+#include <sys/select.h>
+
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -22,10 +24,17 @@
  * outlasts a router restart but not a real outage (the journal keeps the
  * change for the next run then). */
 #define RECONNECT_TRIES	4
+/* The exit status after SIGINT, as shells report a command it killed. */
+#define EXIT_INTERRUPTED	(128 + SIGINT)
+
+/* Set by SIGINT during a wait between sessions. */
+static volatile sig_atomic_t interrupted;
 
 struct answer;
 
-static void pause_ms(uint64_t);
+static void on_sigint(int);
+static bool pause_ms(struct cli_context *, const char *, uint64_t);
+static void say_kept(struct cli_context *, const char *);
 static void on_search(struct imap_client *, const struct imap_response *, void *);
 static void on_answer(struct imap_client *, const struct imap_response *, void *);
 static int ask(struct cli_session *, struct imap_cmd *, struct answer *);
@@ -33,14 +42,73 @@ static void add_mailbox(struct imap_cmd *, const char *, const char *);
 static char *message_id(const char *);
 
 static void
-pause_ms(uint64_t ms)
+on_sigint(int signo)
 {
-	struct timespec	 ts;
+	interrupted = 1;
+}
 
-	ts.tv_sec = (time_t)(ms / 1000);
-	ts.tv_nsec = (long)(ms % 1000) * 1000000;
-	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
-		;
+/*
+ * The wait between two sessions blocks (no loop runs between them), so
+ * SIGINT is caught for its length only (from before it is announced), to
+ * end it at once: false when it came. Outside the wait SIGINT does what
+ * it did before.
+ */
+static bool
+pause_ms(struct cli_context *ctx, const char *cmd, uint64_t ms)
+{
+	struct sigaction	 sa, old;
+	struct timespec		 ts;
+	sigset_t		 block, orig, during;
+	uint64_t		 until = cli_now_us() + ms * 1000, now;
+
+	/* Blocked but for the sleep itself: a SIGINT between the check and
+	 * the sleep is not slept through. */
+	sigemptyset(&block);
+	sigaddset(&block, SIGINT);
+	sigprocmask(SIG_BLOCK, &block, &orig);
+	during = orig;
+	sigdelset(&during, SIGINT);
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_sigint;
+	sigemptyset(&sa.sa_mask);
+	interrupted = 0;
+	if (sigaction(SIGINT, &sa, &old) == -1)
+		old.sa_handler = SIG_DFL;
+	fprintf(ctx->err, "crispin: %s: reconnecting in %.1f s\n", cmd,
+	    (double)ms / 1000);
+	fflush(ctx->err);
+	while (!interrupted && (now = cli_now_us()) < until) {
+		ts.tv_sec = (time_t)((until - now) / 1000000);
+		ts.tv_nsec = (long)((until - now) % 1000000) * 1000;
+		(void)pselect(0, NULL, NULL, NULL, &ts, &during);
+	}
+	/* A SIGINT that came meanwhile is taken here, by on_sigint. */
+	sigprocmask(SIG_SETMASK, &orig, NULL);
+	(void)sigaction(SIGINT, &old, NULL);
+	return !interrupted;
+}
+
+/* What an interrupted wait leaves: the journal says what is pending. */
+static void
+say_kept(struct cli_context *ctx, const char *cmd)
+{
+	struct store	*st;
+	size_t		 pending = 0;
+	char		*error = NULL;
+
+	if (!ctx->offline && (st = cli_open_store(ctx)) != NULL) {
+		if (store_journal_count(st, &pending, &error) < 0)
+			free(error);
+		store_close(&st);
+	}
+	if (pending > 0)
+		fprintf(ctx->err, "crispin: %s: interrupted while waiting to "
+		    "reconnect; %zu change%s kept in the journal, replayed by the "
+		    "next command that connects\n", cmd, pending,
+		    pending == 1 ? "" : "s");
+	else
+		fprintf(ctx->err, "crispin: %s: interrupted while waiting to "
+		    "reconnect\n", cmd);
 }
 
 int
@@ -60,9 +128,13 @@ cli_session_reconnect(struct cli_session *s, struct cli_context *ctx, const char
 	for (attempt = 0; attempt < RECONNECT_TRIES; attempt++) {
 		rng = rng * 1103515245u + 12345u;
 		wait_ms = mail_backoff_ms(attempt, max_ms, rng >> 8);
-		fprintf(ctx->err, "crispin: %s: reconnecting in %.1f s\n", cmd,
-		    (double)wait_ms / 1000);
-		pause_ms(wait_ms);
+		if (!pause_ms(ctx, cmd, wait_ms)) {
+			say_kept(ctx, cmd);
+			memset(s, 0, sizeof *s);
+			s->ctx = ctx;
+			s->closed = true;
+			return EXIT_INTERRUPTED;
+		}
 		if ((rc = cli_session_open(s, ctx)) == 0)
 			return 0;
 		/* Only the network may come back by itself. */
@@ -93,8 +165,9 @@ cli_settle_inflight(struct cli_context *ctx, const char *cmd, int rc)
 	fprintf(ctx->err, "crispin: %s: the link died before the server's answer; "
 	    "its outcome is checked after reconnecting\n", cmd);
 	if ((rc = cli_session_reconnect(&s, ctx, cmd)) != 0) {
-		fprintf(ctx->err, "crispin: %s: still no server; the change is kept and "
-		    "settled at the next connection\n", cmd);
+		if (rc != EXIT_INTERRUPTED)
+			fprintf(ctx->err, "crispin: %s: still no server; the change is "
+			    "kept and settled at the next connection\n", cmd);
 		return rc;
 	}
 	if (s.journal_stopped)

@@ -3,7 +3,8 @@
  * one per line, oldest first. The folder is opened read-only (EXAMINE)
  * through the model and its cache, so listing a cached folder costs one
  * small resync. Offline it is the cache alone, with the changes made
- * offline shown done.
+ * offline shown done. --limit N on a cold cache with a sort the server
+ * can do (sort = subject...) prints the first N of the server's order.
  */
 #include <getopt.h>
 #include <stdlib.h>
@@ -24,6 +25,8 @@ static void decode_from(struct buf *, const char *);
 static void decode_text(struct buf *, const char *);
 static void add_flags_plain(struct buf *, const struct mail_msg *);
 static void add_flags_json(struct buf *, const struct mail_msg *);
+static void print_in_order(struct cli_context *, struct mail_folder *,
+	    const struct mail_folder_order *, uint64_t, bool, struct buf *);
 
 /* "Name <addr>" with the name decoded; the raw text when it is no address. */
 static void
@@ -151,6 +154,25 @@ cli_print_msg(FILE *out, const struct mail_msg *m, bool json, struct buf *line)
 	fprintf(out, "%s\n", buf_cstr(line));
 }
 
+/* The first limit messages of the order that have their fields. */
+static void
+print_in_order(struct cli_context *ctx, struct mail_folder *f,
+    const struct mail_folder_order *order, uint64_t limit, bool json,
+    struct buf *line)
+{
+	const struct mail_msg	*m;
+	uint64_t		 printed = 0;
+	size_t			 i;
+
+	for (i = 0; i < order->n && printed < limit; i++) {
+		m = mail_folder_by_uid(f, order->uids[i]);
+		if (m != NULL && (m->state & MAIL_MSG_HEADERS)) {
+			cli_print_msg(ctx->out, m, json, line);
+			printed++;
+		}
+	}
+}
+
 int
 cli_list(struct cli_context *ctx, int argc, char **argv)
 {
@@ -166,6 +188,7 @@ cli_list(struct cli_context *ctx, int argc, char **argv)
 	const char		*folder = "INBOX";
 	const struct mail_msg	*m;
 	uint64_t		 limit = 0;
+	const struct mail_folder_order *order;
 	uint32_t		 n, seq;
 	bool			 json = false;
 	int			 ch, rc;
@@ -206,6 +229,11 @@ cli_list(struct cli_context *ctx, int argc, char **argv)
 			imap_client_logout(s.client);
 		n = mail_folder_count(cf.folder);
 		seq = limit > 0 && limit < n ? n - (uint32_t)limit + 1 : 1;
+		/* A cold --limit in the server's sort order: its first N. */
+		if (limit > 0 && (order = mail_folder_order(cf.folder)) != NULL) {
+			print_in_order(ctx, cf.folder, order, limit, json, &line);
+			seq = n + 1;
+		}
 		for (; seq <= n; seq++) {
 			m = mail_folder_msg(cf.folder, seq);
 			if (m->uid != 0 && (m->state & MAIL_MSG_HEADERS))

@@ -10,7 +10,9 @@
 #include <string.h>
 
 #include "crispin/cli.h"
+#include "crispin/config.h"
 #include "crispin/mail_folder.h"
+#include "crispin/mail_thread.h"
 #include "crispin/store.h"
 #include "crispin/str.h"
 #include "crispin/xalloc.h"
@@ -18,6 +20,8 @@
 static void on_opened(struct mail_folder *, void *);
 static void on_error(struct mail_folder *, enum err_class, const char *, void *);
 static void forward_untagged(const struct imap_response *, void *);
+static void server_order(struct cli_context *, struct mail_folder_params *,
+	    struct buf *);
 static int folder_open(struct cli_folder *, struct cli_session *, const char *,
 	    bool, uint32_t);
 
@@ -95,12 +99,34 @@ cli_folder_open(struct cli_folder *cf, struct cli_session *s, const char *name,
 	return folder_open(cf, s, name, readonly, 0);
 }
 
+/* The sort option as a server order for a cold open (mail_thread.h). */
+static void
+server_order(struct cli_context *ctx, struct mail_folder_params *p, struct buf *crit)
+{
+	struct mail_sort	 s;
+	const char		*key = config_str(ctx->cfg, "sort");
+	const char		*aux = config_str(ctx->cfg, "sort_aux");
+	bool			 thread;
+
+	memset(&s, 0, sizeof s);
+	if (key == NULL || mail_sort_parse(key, &s.key, &s.reverse) < 0)
+		return;
+	if (aux == NULL || mail_sort_parse(aux, &s.aux, &s.aux_reverse) < 0)
+		s.aux = MAIL_SORT_DATE;
+	if (!mail_sort_server_order(&s, crit, &thread))
+		return;
+	p->sort_criteria = thread ? NULL : buf_cstr(crit);
+	p->thread_order = thread;
+	p->order_reverse = s.reverse;
+}
+
 static int
 folder_open(struct cli_folder *cf, struct cli_session *s, const char *name,
     bool readonly, uint32_t fill_limit)
 {
 	struct mail_folder_params	p;
 	struct cli_context		*ctx = s->ctx;
+	struct buf			 crit = BUF_INIT;
 	int				 rc, again = 0;
 
 	for (;;) {
@@ -112,12 +138,18 @@ folder_open(struct cli_folder *cf, struct cli_session *s, const char *name,
 		p.use_cache = cf->store != NULL;
 		p.journal = !readonly;
 		p.fill_limit = fill_limit;
+		/* --limit N: the first N in the sort order (the folder
+		 * copies the criteria). */
+		buf_reset(&crit);
+		if (fill_limit > 0)
+			server_order(ctx, &p, &crit);
 		cf->folder = mail_folder_new(s->client, cf->store, name, &p);
 		mail_folder_subscribe(cf->folder, &events, cf);
 		s->untagged = forward_untagged;
 		s->untagged_arg = cf;
 		mail_folder_open(cf->folder);
 		rc = cli_session_wait(s, &cf->opened);
+		buf_free(&crit);
 		/* Opening only reads: a link that died under it is reconnected
 		 * (inflight.c) and the folder opened again, warm from what
 		 * came. A link that keeps dying is given up on. */

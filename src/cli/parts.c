@@ -33,6 +33,7 @@ struct save_out {
 	int		 fd;
 	int		 error;		/* errno of a failed write */
 	uint64_t	 written;
+	uint64_t	 seen;		/* streamed by this attempt */
 	struct show_ctx	*sc;		/* borrowed */
 	const char	*spec;		/* borrowed: the part saved */
 	bool		 progress;	/* stderr is a terminal */
@@ -174,8 +175,17 @@ write_fd(const void *data, size_t len, void *arg)
 {
 	struct save_out	*so = arg;
 
+	uint64_t	 before = so->seen, skip;
+
 	if (so->interrupted)
 		return -1;
+	/* Streamed again after a dead link: what is written stays. */
+	so->seen += len;
+	if (so->seen <= so->written)
+		return 0;
+	skip = so->written > before ? so->written - before : 0;
+	data = (const char *)data + skip;
+	len -= (size_t)skip;
 	if (fd_write_all(so->fd, data, len) < 0) {
 		so->error = errno;
 		return -1;
@@ -255,6 +265,7 @@ on_interrupt(int signo, void *arg)
 static int
 restart(struct save_out *so, const char *file)
 {
+	so->seen = 0;
 	if (so->written == 0)
 		return 0;
 	if (ftruncate(so->fd, 0) == 0 && lseek(so->fd, 0, SEEK_SET) == 0) {
@@ -373,14 +384,29 @@ cli_save(struct cli_context *ctx, int argc, char **argv)
 		mail_message_stream(sc.msg, spec, true, write_fd, &so, save_step_done,
 		    &so);
 		rc = show_wait(&sc);
-		if (rc != SHOW_RETRY)
+		if (rc != SHOW_RETRY && (rc != EXIT_NETWORK || so.interrupted))
 			break;
 		progress(&so, true);
-		/* The loop is new: so is the signal's watcher. */
-		if ((rc = restart(&so, file)) != 0 || (rc = show_reopen(&sc)) != 0 ||
-		    (rc = ev_signal(sc.s.loop, SIGINT, on_interrupt, &so) < 0 ?
-		    EXIT_FAILURE_ : 0) != 0)
+		/* A dead link: the same bytes again, those written skipped. */
+		if (rc == EXIT_NETWORK) {
+			so.seen = 0;
+			rc = show_relink(&sc);
+		} else if ((rc = restart(&so, file)) == 0)
+			rc = show_reopen(&sc);
+		if (rc != 0)
 			break;
+		/* The part tree and the loop are new: so is the signal's
+		 * watcher. */
+		if (mime_part_find(mail_message_root(sc.msg), spec) == NULL) {
+			fprintf(ctx->err, "crispin: save: message %u changed while "
+			    "reconnecting: no part %s any more\n", sc.uid, spec);
+			rc = EXIT_FAILURE_;
+			break;
+		}
+		if (ev_signal(sc.s.loop, SIGINT, on_interrupt, &so) < 0) {
+			rc = EXIT_FAILURE_;
+			break;
+		}
 	}
 	progress(&so, true);
 	if (so.interrupted) {

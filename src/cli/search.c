@@ -25,6 +25,9 @@
 #include "crispin/xalloc.h"
 
 #define USAGE "usage: crispin search [-f FOLDER] [--json] QUERY...\n"
+/* New sessions one search may make after dead links: it only reads, so
+ * it is simply asked again. */
+#define SEARCH_RELINKS	3
 
 /* A candidate to finish locally: its structure and its whole header. */
 struct candidate {
@@ -59,6 +62,9 @@ static bool finish_local(const struct mail_query *, const struct mail_msg *,
 	    const struct candidate *);
 static int search_offline(struct cli_context *, const struct mail_query *,
 	    const char *, bool);
+static void run_reset(struct search_run *);
+static int search_online(struct cli_session *, struct cli_folder *,
+	    const struct mail_query *, const char *, struct search_run *);
 
 /* Words are joined as they come: a query may be one argument or many. */
 static void
@@ -375,6 +381,60 @@ search_offline(struct cli_context *ctx, const struct mail_query *q, const char *
 	return rc;
 }
 
+static void
+run_reset(struct search_run *run)
+{
+	size_t	j;
+
+	imap_seqset_free(&run->found);
+	imap_seqset_init(&run->found);
+	for (j = 0; j < run->ncands; j++)
+		free(run->cands[j].header);
+	x_free(&run->cands);
+	run->ncands = 0;
+	run->done = false;
+	x_free(&run->text);
+}
+
+/*
+ * Opens the folder and asks the server, again on a new session when the
+ * link dies under the SEARCH or the FETCH (nothing is printed before all
+ * came). 0 with s and cf open, or an exit code.
+ */
+static int
+search_online(struct cli_session *s, struct cli_folder *cf, const struct mail_query *q,
+    const char *folder, struct search_run *run)
+{
+	struct cli_context	*ctx = s->ctx;
+	unsigned		 relinks = 0;
+	int			 rc;
+
+	for (;;) {
+		if ((rc = cli_folder_open(cf, s, folder, true)) != 0)
+			return rc;	/* opening reconnects by itself */
+		if ((rc = send_search(s, q, run)) == 0 && run->status != IMAP_STATUS_OK) {
+			fprintf(ctx->err, "crispin: search: the server refused the search "
+			    "in %s: %s\n", folder, run->text);
+			return EXIT_FAILURE_;
+		}
+		imap_seqset_normalize(&run->found);
+		if (rc == 0 && mail_query_needs_local(q) && run->found.count > 0) {
+			rc = fetch_structure(s, run);
+			if (run->ncands > 0)
+				qsort(run->cands, run->ncands, sizeof *run->cands, cand_cmp);
+		}
+		if (rc != EXIT_NETWORK || relinks++ == SEARCH_RELINKS)
+			return rc;
+		fprintf(ctx->err, "crispin: search: the link died; searching again "
+		    "after reconnecting\n");
+		cli_folder_close(cf);
+		cli_session_close(s);
+		run_reset(run);
+		if ((rc = cli_session_reconnect(s, ctx, "search")) != 0)
+			return rc;
+	}
+}
+
 int
 cli_search(struct cli_context *ctx, int argc, char **argv)
 {
@@ -428,20 +488,8 @@ cli_search(struct cli_context *ctx, int argc, char **argv)
 	}
 	if ((rc = cli_session_open(&s, ctx)) != 0)
 		goto out;
-	rc = cli_folder_open(&cf, &s, folder, true);
-	if (rc == 0)
-		rc = send_search(&s, q, &run);
-	if (rc == 0 && run.status != IMAP_STATUS_OK) {
-		fprintf(ctx->err, "crispin: search: the server refused the search in %s: "
-		    "%s\n", folder, run.text);
-		rc = EXIT_FAILURE_;
-	}
-	imap_seqset_normalize(&run.found);
-	if (rc == 0 && mail_query_needs_local(q) && run.found.count > 0) {
-		rc = fetch_structure(&s, &run);
-		if (run.ncands > 0)
-			qsort(run.cands, run.ncands, sizeof *run.cands, cand_cmp);
-	}
+	memset(&cf, 0, sizeof cf);
+	rc = search_online(&s, &cf, q, folder, &run);
 	if (rc == 0) {
 		imap_client_logout(s.client);
 		n = mail_folder_count(cf.folder);

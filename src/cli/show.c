@@ -29,6 +29,10 @@ static unsigned out_width(FILE *);
 static void load_mailcap(struct show_ctx *, struct mailcap *);
 static int show_parts(struct show_ctx *, const char *);
 static int open_offline(struct show_ctx *);
+static int examine_load(struct show_ctx *);
+
+/* New sessions one command may make after dead links. */
+#define SHOW_RELINKS	3
 
 int
 show_folder_arg(struct show_ctx *sc, int argc, char **argv, int *i)
@@ -168,9 +172,7 @@ open_offline(struct show_ctx *sc)
 int
 show_open(struct show_ctx *sc)
 {
-	struct mail_message_params	 p;
-	struct imap_cmd			*cmd;
-	int				 rc;
+	int	 rc;
 
 	if (sc->folder == NULL)
 		sc->folder = "INBOX";
@@ -179,6 +181,47 @@ show_open(struct show_ctx *sc)
 	if ((rc = cli_session_open(&sc->s, sc->ctx)) != 0)
 		return rc;
 	sc->session_open = true;
+	if ((rc = examine_load(sc)) == EXIT_NETWORK)
+		rc = show_relink(sc);
+	return rc;
+}
+
+int
+show_relink(struct show_ctx *sc)
+{
+	int	 rc = EXIT_NETWORK;
+
+	while (rc == EXIT_NETWORK && !sc->ctx->offline &&
+	    sc->relinks < SHOW_RELINKS) {
+		sc->relinks++;
+		fprintf(sc->ctx->err, "crispin: %s: the link died; reading the "
+		    "message again after reconnecting\n", sc->cmd);
+		mail_message_free(&sc->msg);
+		if (sc->session_open)
+			cli_session_close(&sc->s);
+		sc->session_open = false;
+		store_close(&sc->store);
+		x_free(&sc->error);
+		sc->done = false;
+		sc->status = 0;
+		sc->seen = 0;
+		if ((rc = cli_session_reconnect(&sc->s, sc->ctx, sc->cmd)) != 0)
+			return rc;
+		sc->session_open = true;
+		rc = examine_load(sc);
+	}
+	return rc;
+}
+
+/* The folder examined and the message's structure and header loaded, on
+ * a ready session. */
+static int
+examine_load(struct show_ctx *sc)
+{
+	struct mail_message_params	 p;
+	struct imap_cmd			*cmd;
+	int				 rc;
+
 	cmd = imap_cmd_new(sc->s.client, 0);
 	imap_cmd_add(cmd, "EXAMINE ");
 	imap_cmd_add_mailbox(cmd, sc->folder);
@@ -209,6 +252,7 @@ show_reopen(struct show_ctx *sc)
 	    "connection\n", sc->cmd);
 	show_close(sc);
 	sc->no_binary = true;
+	sc->seen = 0;
 	return show_open(sc);
 }
 
@@ -223,12 +267,23 @@ show_close(struct show_ctx *sc)
 	x_free(&sc->error);
 }
 
+/* After a dead link the stream starts over: what is out already is not
+ * written again. */
 static int
 write_out(const void *data, size_t len, void *arg)
 {
 	struct show_ctx	*sc = arg;
+	uint64_t	 before = sc->seen, skip;
 
-	return fwrite(data, 1, len, sc->ctx->out) == len ? 0 : -1;
+	sc->seen += len;
+	if (sc->seen <= sc->written)
+		return 0;
+	skip = sc->written > before ? sc->written - before : 0;
+	len -= (size_t)skip;
+	if (fwrite((const char *)data + skip, 1, len, sc->ctx->out) != len)
+		return -1;
+	sc->written += len;
+	return 0;
 }
 
 static bool
@@ -394,18 +449,28 @@ cli_show(struct cli_context *ctx, int argc, char **argv)
 		goto out;
 	if (raw) {
 		/* The message exactly as stored, never whole in memory. */
-		mail_message_stream(sc.msg, "", false, write_out, &sc, show_step_done, &sc);
-		if ((rc = show_wait(&sc)) == 0 && fflush(ctx->out) != 0)
+		for (;;) {
+			mail_message_stream(sc.msg, "", false, write_out, &sc,
+			    show_step_done, &sc);
+			if ((rc = show_wait(&sc)) != EXIT_NETWORK ||
+			    (rc = show_relink(&sc)) != 0)
+				break;
+		}
+		if (rc == 0 && fflush(ctx->out) != 0)
 			rc = EXIT_FAILURE_;
 	} else if (headers) {
 		hdr = mail_message_header(sc.msg, &len);
 		mail_render_headers(&out, hdr, len, 0, &(struct mail_render_opts){ 0 });
 		fwrite(out.data, 1, out.len, ctx->out);
 	} else {
-		/* Once more on a new connection if BINARY cost the first. */
-		while ((rc = show_parts(&sc, part)) == SHOW_RETRY &&
-		    (rc = show_reopen(&sc)) == 0)
-			;
+		/* Once more on a new connection if BINARY cost the first, or
+		 * the link died: nothing is printed before the parts came. */
+		while ((rc = show_parts(&sc, part)) == SHOW_RETRY ||
+		    rc == EXIT_NETWORK) {
+			if ((rc = rc == SHOW_RETRY ? show_reopen(&sc) :
+			    show_relink(&sc)) != 0)
+				break;
+		}
 	}
 out:
 	buf_free(&out);

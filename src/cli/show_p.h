@@ -24,6 +24,10 @@ struct show_ctx {
 	bool			 done;		/* the running step finished */
 	int			 status;
 	char			*error;		/* owned: why it failed */
+	unsigned		 relinks;	/* new sessions after a dead link */
+	/* --raw streamed again after a dead link: what this attempt sent,
+	 * and what is on the output already (not written twice). */
+	uint64_t		 seen, written;
 };
 
 /* Reads "-f FOLDER" / "--folder[=]FOLDER" at argv[*i]: 1 when it was one
@@ -44,6 +48,12 @@ int	 show_wait(struct show_ctx *);
 /* After SHOW_RETRY: a new connection and message, BINARY off. The part
  * tree is new: look parts up again. 0 or an exit code (message printed). */
 int	 show_reopen(struct show_ctx *);
+/* After a step failed with EXIT_NETWORK (the link died; reading is
+ * harmless to repeat): a new session after the reconnect backoff, the
+ * folder examined and the message loaded again. 0, or an exit code
+ * (EXIT_NETWORK again once the link died too often). The part tree is
+ * new: look parts up again. */
+int	 show_relink(struct show_ctx *);
 /* The step callback for mail_message operations (arg: the show_ctx). */
 void	 show_step_done(struct mail_message *, int, const char *, void *);
 void	 show_close(struct show_ctx *);

@@ -20,6 +20,10 @@
 #include "crispin/xalloc.h"
 
 #define USAGE "usage: crispin sync [-f FOLDER | --all] [--bodies]\n"
+/* The link died on a BINARY fetch: the folder again on a new connection. */
+#define SYNC_RETRY	(-1)
+/* Each retry notes the part that cost it; more than this is a loop. */
+#define MAX_RETRIES	3
 
 struct name_list {
 	struct cli_session	*s;
@@ -40,6 +44,8 @@ static void list_done(struct imap_client *, const struct imap_response *, void *
 static int list_folders(struct cli_session *, struct name_list *);
 static void step_done(struct mail_message *, int, const char *, void *);
 static int wait_step(struct cli_session *, struct body_step *);
+static int wait_body(struct cli_session *, struct body_step *,
+	    struct mail_message *);
 static int cache_bodies(struct cli_context *, struct cli_session *, struct cli_folder *,
 	    const char *, uint32_t *);
 static int sync_folder(struct cli_context *, struct cli_session *, const char *, bool);
@@ -111,6 +117,21 @@ wait_step(struct cli_session *s, struct body_step *st)
 	return rc;
 }
 
+/* As wait_step, or SYNC_RETRY when the server dropped the connection
+ * over BINARY (the part is noted in the store, so the next connection
+ * fetches it encoded). */
+static int
+wait_body(struct cli_session *s, struct body_step *st, struct mail_message *msg)
+{
+	while (!st->done && s->err == ERR_NONE && !s->closed)
+		ev_loop_run_once(s->loop, -1);
+	if (mail_message_binary_dropped(msg)) {
+		st->done = false;
+		return SYNC_RETRY;
+	}
+	return wait_step(s, st);
+}
+
 /* "\rsync INBOX: bodies 12/40" while stderr is a terminal. */
 static void
 progress(struct cli_context *ctx, const char *folder, const char *what, uint32_t done,
@@ -157,8 +178,9 @@ cache_bodies(struct cli_context *ctx, struct cli_session *s, struct cli_folder *
 	p.folder = mail_folder_name(cf->folder);
 	p.uidvalidity = mail_folder_uidvalidity(cf->folder);
 	p.store = cf->store;
-	/* As show asks, so that show finds them under the same keys. */
-	p.no_binary = true;
+	/* BINARY where offered, as show asks; a part the server refuses is
+	 * noted and fetched encoded. */
+	p.notes = cf->store;
 	for (seq = 1; seq <= count && rc == 0; seq++) {
 		progress(ctx, clean, "bodies", seq - 1, count);
 		if ((m = mail_folder_msg(cf->folder, seq)) == NULL || m->uid == 0)
@@ -170,7 +192,7 @@ cache_bodies(struct cli_context *ctx, struct cli_session *s, struct cli_folder *
 			n = mime_select_display(mail_message_root(msg), order != NULL ?
 			    order : dflt_order, a, &shown);
 			mail_message_fetch_shown(msg, shown, n, step_done, &st);
-			if ((rc = wait_step(s, &st)) == 0 && st.status == 0)
+			if ((rc = wait_body(s, &st, msg)) == 0 && st.status == 0)
 				(*cached_r)++;
 			arena_free(&a);
 		}
@@ -230,7 +252,7 @@ cli_sync(struct cli_context *ctx, int argc, char **argv)
 	const char		*folder = NULL, *a;
 	bool			 all = false, bodies = false;
 	size_t			 i;
-	int			 rc = 0, r, failed = 0;
+	int			 rc = 0, r, failed = 0, retries = 0;
 
 	for (i = 1; i < (size_t)argc; i++) {
 		a = argv[i];
@@ -272,8 +294,21 @@ cli_sync(struct cli_context *ctx, int argc, char **argv)
 	}
 	/* A folder that fails does not stop the others; the exit says so. */
 	for (i = 0; rc == 0 && i < nl.count; i++) {
-		if ((r = sync_folder(ctx, &s, nl.names[i], bodies)) == 0)
+		while ((r = sync_folder(ctx, &s, nl.names[i], bodies)) == SYNC_RETRY &&
+		    retries++ < MAX_RETRIES) {
+			fprintf(ctx->err, "crispin: sync: the server closed the connection "
+			    "when asked for a decoded (BINARY) part; going on without "
+			    "it on a new connection\n");
+			cli_session_close(&s);
+			if ((rc = cli_session_open(&s, ctx)) != 0)
+				break;
+		}
+		if (rc != 0)
+			break;
+		if (r == 0)
 			continue;
+		if (r == SYNC_RETRY)
+			r = EXIT_NETWORK;
 		if (s.closed || s.err == ERR_NETWORK || s.err == ERR_PROTOCOL) {
 			rc = r;
 			break;

@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "crispin/imap_utf7.h"
@@ -488,12 +489,63 @@ handle_codes(struct imap_client *c, const struct imap_response *r)
 	}
 }
 
+/* A FETCH response's UID (0 when it has none) and whether it carries
+ * message data, as opposed to flags and counters alone. */
+static void
+fetch_data_of(const struct imap_response *r, uint32_t *uid_r, bool *data_r)
+{
+	static const char *const bare[] = {
+		"UID", "FLAGS", "MODSEQ", "RFC822.SIZE", "INTERNALDATE",
+	};
+	const struct imap_arg	*items;
+	const char		*name;
+	uint64_t		 n;
+	size_t			 count, i, k;
+
+	if (r->argc != 1 || !imap_arg_list(&r->args[0], &items, &count))
+		return;
+	for (i = 0; i + 1 < count; i += 2) {
+		if ((name = imap_arg_atom(&items[i])) == NULL)
+			continue;
+		if (strcasecmp(name, "UID") == 0) {
+			if (imap_arg_number(&items[i + 1], UINT32_MAX, &n))
+				*uid_r = (uint32_t)n;
+			continue;
+		}
+		for (k = 0; k < sizeof bare / sizeof bare[0]; k++) {
+			if (strcasecmp(name, bare[k]) == 0)
+				break;
+		}
+		if (k == sizeof bare / sizeof bare[0])
+			*data_r = true;
+	}
+}
+
+/* Hands r to cmd when it asked for r's keyword: true when it did. */
+static bool
+deliver(struct imap_client *c, struct imap_cmd *cmd, const struct imap_response *r)
+{
+	size_t	 i;
+
+	for (i = 0; i < cmd->nuntagged; i++) {
+		if (strcmp(cmd->untagged[i].keyword, r->keyword) == 0) {
+			client_ref(c);
+			cmd->untagged[i].cb(c, r, cmd->arg);
+			client_unref(c);
+			return true;
+		}
+	}
+	return false;
+}
+
 static void
 handle_untagged(struct imap_client *c, const struct imap_response *r)
 {
 	struct imap_cmd	*cmd;
 	const char	*s;
 	size_t		 i;
+	uint32_t	 uid = 0;
+	bool		 data = false;
 
 	if (c->state == IMAP_STATE_GREETING) {
 		ev_timer_stop(c->watchdog);
@@ -529,17 +581,22 @@ handle_untagged(struct imap_client *c, const struct imap_response *r)
 		}
 	}
 
-	/* The oldest command in flight that asked for this keyword gets it. */
+	/* The oldest command in flight that asked for this keyword gets it;
+	 * FETCH data goes to the command that fetches that message. */
 	if (r->keyword != NULL) {
+		if (strcmp(r->keyword, "FETCH") == 0)
+			fetch_data_of(r, &uid, &data);
 		TAILQ_FOREACH(cmd, &c->inflight, entry) {
-			for (i = 0; i < cmd->nuntagged; i++) {
-				if (strcmp(cmd->untagged[i].keyword, r->keyword) == 0) {
-					client_ref(c);
-					cmd->untagged[i].cb(c, r, cmd->arg);
-					client_unref(c);
-					return;
-				}
-			}
+			if (cmd->fetches && uid != 0 && data && uid >= cmd->fetch_lo &&
+			    uid <= cmd->fetch_hi && deliver(c, cmd, r))
+				return;
+		}
+		TAILQ_FOREACH(cmd, &c->inflight, entry) {
+			if (cmd->fetches && strcmp(r->keyword, "FETCH") == 0 &&
+			    (uid == 0 || uid < cmd->fetch_lo || uid > cmd->fetch_hi))
+				continue;
+			if (deliver(c, cmd, r))
+				return;
 		}
 	}
 	if (c->cb.untagged != NULL) {
@@ -714,6 +771,14 @@ imap_cmd_on_untagged(struct imap_cmd *cmd, const char *keyword, imap_cmd_untagge
 	cmd->untagged[cmd->nuntagged].keyword = keyword;
 	cmd->untagged[cmd->nuntagged].cb = cb;
 	cmd->nuntagged++;
+}
+
+void
+imap_cmd_fetches(struct imap_cmd *cmd, uint32_t lo, uint32_t hi)
+{
+	cmd->fetches = true;
+	cmd->fetch_lo = lo;
+	cmd->fetch_hi = hi;
 }
 
 void

@@ -31,6 +31,9 @@ struct imap_cmd {
 		imap_cmd_untagged_cb	*cb;
 	}			 untagged[CMD_MAX_UNTAGGED];
 	size_t			 nuntagged;
+	/* imap_cmd_fetches: the UIDs whose FETCH data is this command's. */
+	bool			 fetches;
+	uint32_t		 fetch_lo, fetch_hi;
 	imap_cmd_cont_cb	*cont_cb;
 	imap_cmd_done_cb	*done;
 	void			*arg;

@@ -81,6 +81,10 @@ mail_folder_new(struct imap_client *client, struct store *store, const char *nam
 	if (f->params.batch == 0)
 		f->params.batch = 1000;
 	f->store = f->params.use_cache ? store : NULL;
+	if (f->params.sort_criteria != NULL)
+		f->params.sort_criteria = f->sort_criteria =
+		    xstrdup(f->params.sort_criteria);
+	imap_seqset_init(&f->asked);
 	f->map = mail_msgmap_new();
 	f->strings = mail_intern_new();
 	f->permflags = IMAP_FLAG_SEEN | IMAP_FLAG_ANSWERED | IMAP_FLAG_FLAGGED |
@@ -93,6 +97,10 @@ folder_destroy(struct mail_folder *f)
 {
 	free(f->name);
 	free(f->subs);
+	free(f->sort_criteria);
+	free(f->order.uids);
+	free(f->order.depth);
+	imap_seqset_free(&f->asked);
 	free(f->cache);
 	free(f->dirty);
 	ev_timer_free(&f->rest_timer);
@@ -274,6 +282,12 @@ unsigned
 mail_folder_permanent_flags(const struct mail_folder *f)
 {
 	return f->permflags;
+}
+
+const struct mail_folder_order *
+mail_folder_order(const struct mail_folder *f)
+{
+	return f->order.uids != NULL ? &f->order : NULL;
 }
 
 const char *
@@ -641,8 +655,12 @@ apply_fetch(struct mail_folder *f, struct mail_msg *m, const struct imap_fetch *
 
 		if (!str_has_iprefix(fe->sections[i].section, "HEADER"))
 			continue;
-		if (d != NULL && (d->type == IMAP_ARG_LITERAL || d->type == IMAP_ARG_QUOTED ||
-		    d->type == IMAP_ARG_ATOM))
+		/* A header that went to someone's sink is not here to read:
+		 * the fields the index has stay as they are. */
+		if (d == NULL || d->type == IMAP_ARG_LITERAL_STREAMED)
+			continue;
+		if (d->type == IMAP_ARG_LITERAL || d->type == IMAP_ARG_QUOTED ||
+		    d->type == IMAP_ARG_ATOM)
 			header_apply(f->strings, m, d->u.str.s, d->u.str.len);
 		else
 			header_apply(f->strings, m, "", 0);

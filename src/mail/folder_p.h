@@ -75,6 +75,14 @@ struct mail_folder {
 	struct ev_timer		*rest_timer;	/* owned */
 	bool			 rest_pending;
 	size_t			 progress_done, progress_total;
+	/* A cold open in the server's order (params.sort_criteria or
+	 * thread_order): its answer, and the UIDs of the first screen,
+	 * asked for before the newest-first batches (which skip them). */
+	char			*sort_criteria;	/* owned copy of params' */
+	struct mail_folder_order order;	/* owned arrays */
+	bool			 order_asked;	/* SORT or THREAD was sent */
+	bool			 first_sent;	/* the first screen was asked for */
+	struct imap_seqset	 asked;
 
 	/* EMAILIDs (OBJECTID) heard, written with the next flush; they
 	 * are not kept in the records, which the index holds by the

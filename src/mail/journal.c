@@ -20,14 +20,19 @@
 struct entry {
 	struct store_journal_entry e;
 	char			*folder, *uids, *keywords, *dest;
-	/* A copy is looked for in its destination first (the link may have
-	 * died after the server did it): the source messages' Message-IDs,
-	 * and the source UIDs found there already. */
+	/* A copy or move is looked for in its destination first (the link
+	 * may have died after the server did it): the source messages'
+	 * Message-IDs (recorded with the entry, or from the folder), and the
+	 * source UIDs found there already. */
 	bool			 looked;
 	char			**ids;		/* owned, nids of them */
 	uint32_t		*id_uids;	/* the source UID of each */
 	size_t			 nids;
 	struct imap_seqset	 there;
+	/* A move whose COPY went through: those in the destination are
+	 * only marked and expunged, then rest is moved. */
+	struct imap_seqset	 rest;
+	const char		*note;		/* static: said when done */
 };
 
 struct mail_journal_replay {
@@ -56,6 +61,11 @@ struct mail_journal_replay {
 	bool			*freed;		/* set when freed during a callback */
 };
 
+struct id_walk;
+
+static int	 note_id(const struct store_msg *, void *);
+static void	 note_ids(struct store *, const char *, uint32_t,
+		    const struct imap_seqset *, struct buf *);
 static int	 collect(const struct store_journal_entry *, void *);
 static void	 advance(struct mail_journal_replay *);
 static bool	 start_entry(struct mail_journal_replay *, struct entry *);
@@ -75,11 +85,76 @@ static bool	 look_start(struct mail_journal_replay *, struct entry *);
 static void	 look_finish(struct mail_journal_replay *, struct entry *);
 static void	 entry_free(struct entry *);
 static bool	 flags_pending(struct mail_journal_replay *, const struct entry *);
+static void	 parse_ids(struct entry *, const char *);
+static bool	 is_move(const struct entry *);
+static bool	 split_there(struct mail_journal_replay *, struct entry *);
+static void	 finish_marked(struct mail_folder *, int, void *);
+static void	 finish_expunged(struct mail_folder *, int,
+		    const struct mail_op_result *, void *);
+static void	 start_op(struct mail_journal_replay *, struct entry *);
 
 static const struct mail_folder_events events = {
 	.opened = on_opened,
 	.error = on_error,
 };
+
+/* The cached Message-IDs of the UIDs being collected by note_id. */
+struct id_walk {
+	const struct imap_seqset *uids;
+	uint32_t		 max;
+	struct buf		*out;
+};
+
+static int
+note_id(const struct store_msg *m, void *arg)
+{
+	struct id_walk	*w = arg;
+
+	if (m->uid > w->max)
+		return 1;
+	/* One per line: a Message-ID with a line break in it is no use. */
+	if (m->message_id != NULL && *m->message_id != '\0' &&
+	    strpbrk(m->message_id, "\r\n") == NULL &&
+	    imap_seqset_contains(w->uids, m->uid))
+		buf_printf(w->out, "%u %s\n", m->uid, m->message_id);
+	return 0;
+}
+
+/*
+ * "UID Message-ID" lines of the messages a copy or move takes, from the
+ * cache: once the server has moved them (and the link died before it
+ * said so) they are gone from the source, and only these tell the replay
+ * to look for them in the destination. Empty when the cache lacks them.
+ */
+static void
+note_ids(struct store *st, const char *folder, uint32_t uidvalidity,
+    const struct imap_seqset *uids, struct buf *out)
+{
+	struct store_folder_state	 fs;
+	struct imap_seqset		 set;
+	struct id_walk			 w;
+	char				*error = NULL;
+	size_t				 i;
+
+	if (uids->count == 0 || store_folder_get(st, folder, &fs, &error) < 0 ||
+	    fs.uidvalidity != uidvalidity) {
+		free(error);
+		return;
+	}
+	imap_seqset_init(&set);
+	for (i = 0; i < uids->count; i++)
+		imap_seqset_add(&set, uids->ranges[i].lo, uids->ranges[i].hi);
+	imap_seqset_normalize(&set);
+	w.uids = &set;
+	w.max = set.ranges[set.count - 1].hi;
+	w.out = out;
+	if (store_msg_each(st, folder, set.ranges[0].lo, note_id, &w, &error) < 0) {
+		log_warn("journal: Message-IDs not noted: %s", error);
+		free(error);
+		buf_reset(out);
+	}
+	imap_seqset_free(&set);
+}
 
 int
 mail_journal_record(struct store *st, enum store_journal_op op, const char *folder,
@@ -88,7 +163,7 @@ mail_journal_record(struct store *st, enum store_journal_op op, const char *fold
     char **error_r)
 {
 	struct store_journal_entry	 e;
-	struct buf			 set = BUF_INIT, kw = BUF_INIT;
+	struct buf			 set = BUF_INIT, kw = BUF_INIT, ids = BUF_INIT;
 	size_t				 i;
 	int				 r;
 
@@ -107,9 +182,14 @@ mail_journal_record(struct store *st, enum store_journal_op op, const char *fold
 	e.keywords = kw.len > 0 ? buf_cstr(&kw) : NULL;
 	e.dest = dest;
 	e.modseq = modseq;
+	if (dest != NULL && (op == STORE_JOURNAL_COPY || op == STORE_JOURNAL_MOVE ||
+	    op == STORE_JOURNAL_DELETE))
+		note_ids(st, folder, uidvalidity, uids, &ids);
+	e.ids = ids.len > 0 ? buf_cstr(&ids) : NULL;
 	r = store_journal_add(st, &e, seq_r, error_r);
 	buf_free(&set);
 	buf_free(&kw);
+	buf_free(&ids);
 	/* For the tests of crash safety: die between the journal and the
 	 * server, as a kill -9 or a power cut could. */
 	if (r == 0 && getenv("CRISPIN_TEST_KILL_AFTER_JOURNAL") != NULL)
@@ -165,6 +245,9 @@ mail_journal_describe(struct buf *b, const struct store_journal_entry *e)
 		if (e->dest != NULL)
 			buf_printf(b, " (to %s)", e->dest);
 		break;
+	case STORE_JOURNAL_EXPUNGE:
+		buf_printf(b, "expunge %s %s of %s", what, e->uids, e->folder);
+		break;
 	}
 }
 
@@ -189,8 +272,42 @@ collect(const struct store_journal_entry *e, void *arg)
 	n->ids = NULL;
 	n->id_uids = NULL;
 	n->nids = 0;
+	n->note = NULL;
 	imap_seqset_init(&n->there);
+	imap_seqset_init(&n->rest);
+	if (e->ids != NULL)
+		parse_ids(n, e->ids);
+	n->e.ids = NULL;
 	return 0;
+}
+
+/* The "UID Message-ID" lines recorded with the entry. */
+static void
+parse_ids(struct entry *en, const char *text)
+{
+	const char	*p, *eol, *sp;
+	uint64_t	 uid;
+
+	for (p = text; *p != '\0'; p = *eol != '\0' ? eol + 1 : eol) {
+		eol = p + strcspn(p, "\n");
+		sp = memchr(p, ' ', (size_t)(eol - p));
+		if (sp == NULL || sp + 1 == eol ||
+		    str_to_u64(p, (size_t)(sp - p), UINT32_MAX, &uid) < 0 || uid == 0)
+			continue;
+		en->ids = xreallocarray(en->ids, en->nids + 1, sizeof *en->ids);
+		en->id_uids = xreallocarray(en->id_uids, en->nids + 1,
+		    sizeof *en->id_uids);
+		en->ids[en->nids] = xstrndup(sp + 1, (size_t)(eol - sp - 1));
+		en->id_uids[en->nids++] = (uint32_t)uid;
+	}
+}
+
+/* A move, or a delete that moves to the trash. */
+static bool
+is_move(const struct entry *en)
+{
+	return en->e.dest != NULL && (en->e.op == STORE_JOURNAL_MOVE ||
+	    en->e.op == STORE_JOURNAL_DELETE);
 }
 
 static void
@@ -207,6 +324,7 @@ entry_free(struct entry *en)
 	free(en->ids);
 	free(en->id_uids);
 	imap_seqset_free(&en->there);
+	imap_seqset_free(&en->rest);
 }
 
 struct mail_journal_replay *
@@ -385,9 +503,7 @@ start_entry(struct mail_journal_replay *rp, struct entry *en)
 {
 	struct mail_folder	*f = rp->folder;
 	struct imap_seqset	 asked;
-	const char		*kw[64];
-	char			*kwcopy = NULL, *w, *save = NULL;
-	size_t			 i, nkw = 0;
+	size_t			 i;
 	uint32_t		 u;
 
 	imap_seqset_init(&asked);
@@ -424,8 +540,9 @@ start_entry(struct mail_journal_replay *rp, struct entry *en)
 	imap_seqset_free(&asked);
 	imap_seqset_normalize(&rp->present);
 	imap_seqset_normalize(&rp->missing);
-	if (en->e.op == STORE_JOURNAL_COPY && en->e.dest != NULL && !en->looked &&
-	    rp->present.count > 0 && look_start(rp, en))
+	if ((en->e.op == STORE_JOURNAL_COPY || is_move(en)) && en->e.dest != NULL &&
+	    !en->looked && (rp->present.count > 0 || en->nids > 0) &&
+	    look_start(rp, en))
 		return true;
 	if ((en->e.op == STORE_JOURNAL_FLAGS_ADD || en->e.op == STORE_JOURNAL_FLAGS_REMOVE) &&
 	    !flags_pending(rp, en)) {
@@ -435,6 +552,8 @@ start_entry(struct mail_journal_replay *rp, struct entry *en)
 		mail_journal_forget(rp->store, en->e.seq);
 		return false;
 	}
+	if (en->there.count > 0 && is_move(en))
+		return split_there(rp, en);
 	if (en->there.count > 0) {
 		/* Copied already, before the link died: not again. */
 		imap_seqset_init(&asked);
@@ -456,6 +575,11 @@ start_entry(struct mail_journal_replay *rp, struct entry *en)
 			return false;
 		}
 	}
+	if (rp->present.count == 0 && en->e.op == STORE_JOURNAL_EXPUNGE) {
+		report(rp, MAIL_JOURNAL_DONE, en, "expunged already");
+		mail_journal_forget(rp->store, en->e.seq);
+		return false;
+	}
 	if (rp->present.count == 0) {
 		report(rp, MAIL_JOURNAL_DROPPED, en, "%s no longer in %s%s",
 		    strpbrk(en->e.uids, ",:") != NULL ? "the messages are" :
@@ -466,6 +590,19 @@ start_entry(struct mail_journal_replay *rp, struct entry *en)
 		mail_journal_forget(rp->store, en->e.seq);
 		return false;
 	}
+	start_op(rp, en);
+	return true;
+}
+
+/* The entry's own operation on present. */
+static void
+start_op(struct mail_journal_replay *rp, struct entry *en)
+{
+	struct mail_folder	*f = rp->folder;
+	const char		*kw[64];
+	char			*kwcopy = NULL, *w, *save = NULL;
+	size_t			 nkw = 0;
+
 	rp->running = true;
 	switch (en->e.op) {
 	case STORE_JOURNAL_FLAGS_ADD:
@@ -491,8 +628,101 @@ start_entry(struct mail_journal_replay *rp, struct entry *en)
 	case STORE_JOURNAL_DELETE:
 		mail_folder_delete(f, &rp->present, en->e.dest, op_done, rp);
 		break;
+	case STORE_JOURNAL_EXPUNGE:
+		/* Never a plain EXPUNGE: others' \Deleted messages stay. */
+		mail_folder_expunge(f, &rp->present, op_done, rp);
+		break;
 	}
+}
+
+/*
+ * A move some of whose messages are in the destination already: the
+ * server did the COPY (or all of it) before the link died. Those still in
+ * the source are only marked and expunged, the others moved; a move whose
+ * messages are all gone from the source and found in the destination is
+ * done. False when the entry settled at once.
+ */
+static bool
+split_there(struct mail_journal_replay *rp, struct entry *en)
+{
+	struct imap_seqset	 there;
+	size_t			 i;
+	uint32_t		 u;
+
+	imap_seqset_init(&there);
+	imap_seqset_free(&en->rest);
+	imap_seqset_init(&en->rest);
+	for (i = 0; i < rp->present.count; i++) {
+		for (u = rp->present.ranges[i].lo; ; u++) {
+			imap_seqset_add(imap_seqset_contains(&en->there, u) ? &there :
+			    &en->rest, u, u);
+			if (u == rp->present.ranges[i].hi)
+				break;
+		}
+	}
+	imap_seqset_normalize(&there);
+	imap_seqset_normalize(&en->rest);
+	if (there.count == 0 && en->rest.count == 0) {
+		imap_seqset_free(&there);
+		report(rp, MAIL_JOURNAL_DONE, en, "already in %s: the server moved "
+		    "%s before the link died", en->e.dest,
+		    strpbrk(en->e.uids, ",:") != NULL ? "them" : "it");
+		mail_journal_forget(rp->store, en->e.seq);
+		return false;
+	}
+	imap_seqset_free(&rp->present);
+	if (there.count == 0) {
+		/* Only the ones not copied yet: moved as made. */
+		rp->present = en->rest;
+		imap_seqset_init(&en->rest);
+		imap_seqset_free(&there);
+		start_op(rp, en);
+		return true;
+	}
+	rp->present = there;
+	en->note = "copied already before the link died: not copied again";
+	rp->running = true;
+	mail_folder_store_flags(rp->folder, &rp->present, true, IMAP_FLAG_DELETED,
+	    NULL, finish_marked, rp);
 	return true;
+}
+
+static void
+finish_marked(struct mail_folder *f, int status, void *arg)
+{
+	struct mail_journal_replay	*rp = arg;
+
+	if (status < 0) {
+		settle(rp, &rp->entries[rp->next], status);
+		return;
+	}
+	/* Without UIDPLUS nothing can be expunged alone: left marked, as a
+	 * move there leaves them. */
+	if (!imap_client_has_cap(rp->client, "UIDPLUS")) {
+		rp->entries[rp->next].note = "copied already before the link died; "
+		    "left marked \\Deleted in the source (the server cannot expunge "
+		    "only these)";
+		finish_expunged(f, 0, NULL, rp);
+		return;
+	}
+	mail_folder_expunge(f, &rp->present, finish_expunged, rp);
+}
+
+static void
+finish_expunged(struct mail_folder *f, int status, const struct mail_op_result *res,
+    void *arg)
+{
+	struct mail_journal_replay	*rp = arg;
+	struct entry			*en = &rp->entries[rp->next];
+
+	if (status < 0 || en->rest.count == 0) {
+		settle(rp, en, status);
+		return;
+	}
+	imap_seqset_free(&rp->present);
+	rp->present = en->rest;
+	imap_seqset_init(&en->rest);
+	start_op(rp, en);
 }
 
 static void
@@ -557,7 +787,10 @@ settle(struct mail_journal_replay *rp, struct entry *en, int status)
 			    "one on top%s%s", buf_cstr(&b), missing != NULL ? "; UID " : "",
 			    missing != NULL ? missing : "");
 		} else if (missing != NULL)
-			report(rp, MAIL_JOURNAL_DONE, en, "UID %s", missing);
+			report(rp, MAIL_JOURNAL_DONE, en, "UID %s%s%s", missing,
+			    en->note != NULL ? "; " : "", en->note != NULL ? en->note : "");
+		else if (en->note != NULL)
+			report(rp, MAIL_JOURNAL_DONE, en, "%s", en->note);
 		else
 			report(rp, MAIL_JOURNAL_DONE, en, NULL);
 		free(missing);
@@ -628,7 +861,8 @@ look_start(struct mail_journal_replay *rp, struct entry *en)
 	uint32_t		 u;
 
 	en->looked = true;
-	for (i = 0; i < rp->present.count; i++) {
+	/* Recorded with the entry: also those the server moved already. */
+	for (i = 0; en->nids == 0 && i < rp->present.count; i++) {
 		for (u = rp->present.ranges[i].lo; ; u++) {
 			m = mail_folder_by_uid(rp->folder, u);
 			if (m != NULL && m->message_id != NULL) {

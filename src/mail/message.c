@@ -364,6 +364,7 @@ new_fetch(struct mail_message *m)
 	struct imap_cmd	*cmd = imap_cmd_new(m->client, 0);
 
 	imap_cmd_on_untagged(cmd, "FETCH", on_fetch);
+	imap_cmd_fetches(cmd, m->uid, m->uid);
 	imap_cmd_add(cmd, "UID FETCH %u ", m->uid);
 	return cmd;
 }
@@ -667,17 +668,19 @@ mail_message_fetch_shown(struct mail_message *m, const struct mime_shown *shown,
 			free(key);
 		}
 	}
-	/* The cache keeps what was fetched, in the form it was fetched. */
+	/* The cache keeps what was fetched, in the form it was fetched:
+	 * either form will do (sync --bodies may have used BINARY, and an
+	 * offline run cannot). */
 	for (i = 0; i < m->nbodies; i++) {
 		b = &m->bodies[i];
 		/* Held already: reading the cache again would append a copy. */
 		if (b->got)
 			continue;
-		key = xasprintf("%s%s", b->binary ? "~" : "", b->section);
-		if (cache_get(m, key, &b->data) == 1)
+		key = xasprintf("~%s", b->section);
+		if (cache_get(m, b->binary ? key : b->section, &b->data) == 1)
 			b->got = b->cached = true;
-		else if (cache_get(m, b->section, &b->data) == 1)
-			b->got = b->cached = true, b->binary = false;
+		else if (cache_get(m, b->binary ? b->section : key, &b->data) == 1)
+			b->got = b->cached = true, b->binary = !b->binary;
 		free(key);
 	}
 	if (!missing_offline(m))

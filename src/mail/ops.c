@@ -6,13 +6,15 @@
  * MOVE or UIDPLUS its messages stay \Deleted and the result says so.
  * Offline (or with params.journal) each operation is journaled first, as
  * one entry; offline it is then done as far as the model can: moved and
- * deleted messages leave the folder and its cache at once.
+ * deleted messages leave the folder and its cache at once. An expunge
+ * (sync-mailbox) is one UID EXPUNGE of the UIDs given, journaled too.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "crispin/imap_data.h"
 #include "crispin/log.h"
+#include "crispin/mail_journal.h"
 #include "crispin/str.h"
 #include "crispin/xalloc.h"
 #include "folder_p.h"
@@ -21,6 +23,7 @@ enum op_kind {
 	OP_COPY,
 	OP_MOVE,
 	OP_MARK,
+	OP_EXPUNGE,
 };
 
 struct msg_op {
@@ -41,6 +44,7 @@ static const char *const op_verbs[] = {
 	[OP_COPY] = "copy",
 	[OP_MOVE] = "move",
 	[OP_MARK] = "mark",
+	[OP_EXPUNGE] = "expunge",
 };
 
 static void start(struct mail_folder *, const struct imap_seqset *, enum op_kind,
@@ -57,6 +61,7 @@ static void record_dest(struct msg_op *);
 static const struct mail_msg *snap_find(const struct msg_op *, uint32_t);
 static void op_finish(struct msg_op *, int);
 static void do_offline(struct msg_op *);
+static void send_expunge(struct msg_op *);
 
 void
 mail_folder_copy(struct mail_folder *f, const struct imap_seqset *uids, const char *dest,
@@ -70,6 +75,13 @@ mail_folder_move(struct mail_folder *f, const struct imap_seqset *uids, const ch
     mail_folder_op_cb *done, void *arg)
 {
 	start(f, uids, OP_MOVE, dest, STORE_JOURNAL_MOVE, done, arg);
+}
+
+void
+mail_folder_expunge(struct mail_folder *f, const struct imap_seqset *uids,
+    mail_folder_op_cb *done, void *arg)
+{
+	start(f, uids, OP_EXPUNGE, NULL, STORE_JOURNAL_EXPUNGE, done, arg);
 }
 
 void
@@ -136,6 +148,12 @@ start(struct mail_folder *f, const struct imap_seqset *uids, enum op_kind kind,
 		folder_emit_error(f, ERR_FAILURE, "cannot %s messages: folder %s is "
 		    "read-only", op_verbs[kind], f->name);
 		op_finish(op, -1);
+	} else if (kind == OP_EXPUNGE && !f->offline && (f->client == NULL ||
+	    !imap_client_has_cap(f->client, "UIDPLUS"))) {
+		folder_emit_error(f, ERR_FAILURE, "cannot expunge only these messages "
+		    "in %s: the server lacks UIDPLUS (a plain EXPUNGE would also "
+		    "remove every other \\Deleted message there)", f->name);
+		op_finish(op, -1);
 	} else if (folder_journal(f, jop, &op->res.uids, 0, NULL, op->dest,
 	    &op->journal_seq) < 0) {
 		op_finish(op, -1);
@@ -144,7 +162,9 @@ start(struct mail_folder *f, const struct imap_seqset *uids, enum op_kind kind,
 	} else if (kind == OP_MARK) {
 		folder_store_flags(f, &op->res.uids, true, IMAP_FLAG_DELETED, NULL, 0,
 		    NULL, false, mark_done, op);
-	} else
+	} else if (kind == OP_EXPUNGE)
+		send_expunge(op);
+	else
 		send_copy(op, kind == OP_MOVE && imap_client_has_cap(f->client, "MOVE"));
 }
 
@@ -161,7 +181,7 @@ do_offline(struct msg_op *op)
 		    NULL, false, mark_done, op);
 		return;
 	}
-	if (op->kind == OP_MOVE) {
+	if (op->kind == OP_MOVE || op->kind == OP_EXPUNGE) {
 		folder_remove_offline(f, &op->res.uids);
 		op->res.expunged = true;
 	}
@@ -268,8 +288,8 @@ copy_done(struct imap_client *c, const struct imap_response *r, void *arg)
 		return;
 	}
 	/* COPY done: now mark, then expunge exactly these with UIDPLUS. The
-	 * entry stays till the end: a replay from here finds the source
-	 * still there and moves it again (a duplicate beats a loss). */
+	 * entry stays till the end: a replay from here finds the copies in
+	 * the destination by Message-ID and only marks and expunges. */
 	op->known = false;
 	folder_store_flags(f, &op->res.uids, true, IMAP_FLAG_DELETED, NULL, 0, NULL,
 	    false, mark_done, op);
@@ -279,8 +299,6 @@ static void
 mark_done(struct mail_folder *f, int status, void *arg)
 {
 	struct msg_op	*op = arg;
-	struct imap_cmd	*cmd;
-	struct buf	 b = BUF_INIT;
 
 	op->known = folder_link_up(f);
 	if (status < 0) {
@@ -296,6 +314,16 @@ mark_done(struct mail_folder *f, int status, void *arg)
 		op_finish(op, 0);
 		return;
 	}
+	send_expunge(op);
+}
+
+/* UID EXPUNGE of exactly these (UIDPLUS): others' \Deleted stay. */
+static void
+send_expunge(struct msg_op *op)
+{
+	struct imap_cmd	*cmd;
+	struct buf	 b = BUF_INIT;
+
 	op->known = false;
 	cmd = op_cmd_new(op);
 	imap_seqset_write(&b, &op->res.uids);
@@ -317,6 +345,13 @@ expunge_done(struct imap_client *c, const struct imap_response *r, void *arg)
 	}
 	folder_unref(f);
 	op->known = folder_link_up(f);
+	if (r->status != IMAP_STATUS_OK && op->kind == OP_EXPUNGE) {
+		what = xasprintf("cannot expunge messages in %s", f->name);
+		refused(op, what, r);
+		free(what);
+		op_finish(op, -1);
+		return;
+	}
 	if (r->status != IMAP_STATUS_OK) {
 		op->res.marked_only = true;
 		what = xasprintf("copied to %s but cannot expunge the originals in %s "

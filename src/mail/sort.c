@@ -264,3 +264,105 @@ mail_sort(const struct mail_msg *const *msgs, uint32_t *order, size_t n,
 	free(c.aux);
 	buf_free(&pool);
 }
+
+/* A message's place in the server's order. */
+struct rank {
+	uint32_t	 uid, pos, idx;
+};
+
+static int
+cmp_rank_uid(const void *a, const void *b)
+{
+	uint32_t	x = ((const struct rank *)a)->uid;
+	uint32_t	y = ((const struct rank *)b)->uid;
+
+	return x < y ? -1 : x > y;
+}
+
+static int
+cmp_rank_pos(const void *a, const void *b)
+{
+	const struct rank	*x = a, *y = b;
+
+	if (x->pos != y->pos)
+		return x->pos < y->pos ? -1 : 1;
+	return x->uid < y->uid ? -1 : x->uid > y->uid;
+}
+
+void
+mail_sort_by_order(const struct mail_msg *const *msgs, uint32_t *order, size_t n,
+    const struct mail_folder_order *o)
+{
+	struct rank	*byuid, *keyed, key, *hit;
+	size_t		 i;
+
+	if (n < 2)
+		return;
+	byuid = xreallocarray(NULL, o->n > 0 ? o->n : 1, sizeof *byuid);
+	for (i = 0; i < o->n; i++) {
+		byuid[i].uid = o->uids[i];
+		byuid[i].pos = (uint32_t)i;
+		byuid[i].idx = 0;
+	}
+	qsort(byuid, o->n, sizeof *byuid, cmp_rank_uid);
+	keyed = xreallocarray(NULL, n, sizeof *keyed);
+	for (i = 0; i < n; i++) {
+		key.uid = msgs[order[i]]->uid;
+		hit = bsearch(&key, byuid, o->n, sizeof *byuid, cmp_rank_uid);
+		keyed[i].uid = key.uid;
+		keyed[i].pos = hit != NULL ? hit->pos : UINT32_MAX;
+		keyed[i].idx = order[i];
+	}
+	qsort(keyed, n, sizeof *keyed, cmp_rank_pos);
+	for (i = 0; i < n; i++)
+		order[i] = keyed[i].idx;
+	free(keyed);
+	free(byuid);
+}
+
+/* RFC 5256 keys of the local ones the server can sort by. */
+static const char *
+server_key(enum mail_sort_key key)
+{
+	switch (key) {
+	case MAIL_SORT_DATE:
+	case MAIL_SORT_DATE_SENT:
+		return "DATE";
+	case MAIL_SORT_DATE_RECEIVED:
+		return "ARRIVAL";
+	case MAIL_SORT_FROM:
+		return "FROM";
+	case MAIL_SORT_SUBJECT:
+		return "SUBJECT";
+	case MAIL_SORT_SIZE:
+		return "SIZE";
+	default:
+		return NULL;
+	}
+}
+
+bool
+mail_sort_server_order(const struct mail_sort *s, struct buf *out, bool *thread)
+{
+	const char	*aux;
+
+	*thread = false;
+	switch (s->key) {
+	case MAIL_SORT_THREADS:
+		*thread = true;
+		return true;
+	case MAIL_SORT_FROM:
+	case MAIL_SORT_SUBJECT:
+	case MAIL_SORT_SIZE:
+		break;
+	default:
+		/* Dates: the newest UIDs first is that order already. */
+		return false;
+	}
+	buf_printf(out, "%s%s", s->reverse ? "REVERSE " : "", server_key(s->key));
+	/* Ties as the index breaks them. */
+	if ((aux = server_key(s->aux)) != NULL && s->aux != s->key)
+		buf_printf(out, " %s%s", s->reverse != s->aux_reverse ?
+		    "REVERSE " : "", aux);
+	return true;
+}

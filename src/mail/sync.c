@@ -1,11 +1,14 @@
 /*
  * Opening a folder and keeping the cache in step. Cold: SELECT, then the
  * index fields of every message, newest first, in pipelined batches (the
- * first one small so a screen can be drawn at once). Warm: the cached
- * records plus a resync that costs what changed: QRESYNC SELECT, or
- * CONDSTORE CHANGEDSINCE plus UID SEARCH, or a flags refresh plus UID
- * SEARCH. Whatever the path, the map is checked against the server, and a
- * contradiction rebuilds it from UID SEARCH rather than guess.
+ * first one small so a screen can be drawn at once); when the index sorts
+ * by something else and the server offers SORT or THREAD, UID SORT or UID
+ * THREAD first, and the first screen of that order before the rest.
+ * Warm: the cached records plus a resync that costs what changed: QRESYNC
+ * SELECT, or CONDSTORE CHANGEDSINCE plus UID SEARCH, or a flags refresh
+ * plus UID SEARCH. Whatever the path, the map is checked against the
+ * server, and a contradiction rebuilds it from UID SEARCH rather than
+ * guess.
  *
  * A complete cache goes into the map before the SELECT is even sent, so
  * the index is drawn from it at once and the resync updates it in place.
@@ -60,6 +63,15 @@ static void unload(struct mail_folder *);
 static uint64_t resume_modseq(const struct mail_folder *);
 static void mark_partial(struct mail_folder *);
 static bool fill_complete(const struct mail_folder *);
+static void apply_uid_list(struct mail_folder *, uint32_t *, size_t);
+static bool send_order(struct mail_folder *);
+static void on_order(struct imap_client *, const struct imap_response *, void *);
+static void set_order(struct mail_folder *, uint32_t *, uint32_t *, size_t);
+static void order_done(struct imap_client *, const struct imap_response *, void *);
+static unsigned send_first_screen(struct mail_folder *);
+static void first_done(struct imap_client *, const struct imap_response *, void *);
+static void add_index_fetch(struct mail_folder *, struct imap_cmd *, const char *,
+	    const char *);
 
 /* Reads which UIDs the cache has (the records are read when they can be
  * attached, so they are never held twice); a cache without any state is
@@ -244,6 +256,10 @@ mail_folder_open(struct mail_folder *f)
 	 * the wire (held: a SELECT refused at once may end everything). */
 	folder_ref(f);
 	imap_cmd_submit(cmd, select_done, f);
+	/* Never cached, so cold: the order right behind the SELECT saves
+	 * a round trip before the first screen. */
+	if (f->cached.uidvalidity == 0 && f->state == FOLDER_SELECTING && !f->dead)
+		send_order(f);
 	if (!partial && f->ncache > 0 && f->cached.uidvalidity != 0 &&
 	    f->state == FOLDER_SELECTING && !f->dead)
 		preload(f);
@@ -490,7 +506,11 @@ sync_after_select(struct mail_folder *f)
 	f->progress_done = 0;
 	if (f->ncache == 0 && f->mode != SYNC_QRESYNC) {
 		f->mode = SYNC_COLD;
-		sync_fill(f);
+		/* In the index's order: sync_fill follows the answer. */
+		if (f->order_asked)
+			return;
+		if (mail_msgmap_count(f->map) == 0 || !send_order(f))
+			sync_fill(f);
 		return;
 	}
 	if (f->mode == SYNC_QRESYNC) {
@@ -633,9 +653,7 @@ on_search(struct imap_client *c, const struct imap_response *r, void *arg)
 {
 	struct mail_folder	*f = arg;
 	struct imap_esearch	 es;
-	struct imap_seqset	 gone;
-	struct mail_msg		*m;
-	uint32_t		*uids, u, seq;
+	uint32_t		*uids, u;
 	uint64_t		 total;
 	size_t			 count = 0, i;
 	char			*error = NULL;
@@ -665,6 +683,21 @@ on_search(struct imap_client *c, const struct imap_response *r, void *arg)
 		}
 	}
 	imap_esearch_free(&es);
+	apply_uid_list(f, uids, count);
+	free(uids);
+}
+
+/* uids (count, strictly ascending) are every message of the folder at
+ * this point of the stream: the map becomes exactly them. */
+static void
+apply_uid_list(struct mail_folder *f, uint32_t *uids, size_t count)
+{
+	struct imap_seqset	 gone;
+	struct mail_msg		*m;
+	uint32_t		 seq;
+	size_t			 i;
+	char			*error = NULL;
+
 	imap_seqset_init(&gone);
 	for (seq = 1; seq <= mail_msgmap_count(f->map); seq++) {
 		m = mail_msgmap_get(f->map, seq);
@@ -676,7 +709,6 @@ on_search(struct imap_client *c, const struct imap_response *r, void *arg)
 		f->desync = true;
 	else
 		f->desync = false;
-	free(uids);
 	/* Records shown from the cache leave it with the message. */
 	if (!f->desync && gone.count > 0 && f->store != NULL &&
 	    store_msg_delete(f->store, f->name, &gone, &error) < 0) {
@@ -694,6 +726,211 @@ uid_cmp(const void *a, const void *b)
 	uint32_t	x = *(const uint32_t *)a, y = *(const uint32_t *)b;
 
 	return x < y ? -1 : x > y;
+}
+
+/*
+ * A cold open in the index's order: UID SORT or UID THREAD lists every
+ * message in that order, so the first screen can be fetched before the
+ * rest, and the map gets its UIDs on the way. false when the order was
+ * not asked for or the server does not offer it (newest first then).
+ */
+static bool
+send_order(struct mail_folder *f)
+{
+	struct imap_cmd	*cmd;
+	struct buf	 crit = BUF_INIT;
+	const char	*s = f->sort_criteria, *w;
+	size_t		 len;
+	bool		 display;
+
+	if (f->order_asked)
+		return false;
+	if (f->params.thread_order) {
+		if (!imap_client_has_cap(f->client, "THREAD=REFERENCES"))
+			return false;
+	} else if (s == NULL || *s == '\0' ||
+	    s[strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZ ")] != '\0' ||
+	    !imap_client_has_cap(f->client, "SORT"))
+		return false;
+	cmd = imap_cmd_new(f->client, 0);
+	folder_ref(f);
+	f->inflight++;
+	imap_cmd_on_untagged(cmd, "EXPUNGE", folder_on_untagged);
+	imap_cmd_on_untagged(cmd, "VANISHED", folder_on_untagged);
+	if (f->params.thread_order) {
+		imap_cmd_on_untagged(cmd, "THREAD", on_order);
+		imap_cmd_add(cmd, "UID THREAD REFERENCES UTF-8 ALL");
+	} else {
+		/* FROM sorts by the mailbox; the index by the name. */
+		display = imap_client_has_cap(f->client, "SORT=DISPLAY");
+		for (w = s; *w != '\0'; w += len) {
+			len = strcspn(w, " ");
+			if (display && len == 4 && strncmp(w, "FROM", 4) == 0)
+				buf_adds(&crit, "DISPLAYFROM");
+			else
+				buf_add(&crit, w, len);
+			if (w[len] == ' ') {
+				buf_addc(&crit, ' ');
+				len++;
+			}
+		}
+		imap_cmd_on_untagged(cmd, "SORT", on_order);
+		imap_cmd_add(cmd, "UID SORT (%s) UTF-8 ALL", buf_cstr(&crit));
+		buf_free(&crit);
+	}
+	f->order_asked = true;
+	f->sync_pending++;
+	imap_cmd_submit(cmd, order_done, f);
+	return true;
+}
+
+/* The answer: kept as the order of the first screen and of the index
+ * until every record is here; its UIDs, sorted, are the map. */
+static void
+on_order(struct imap_client *c, const struct imap_response *r, void *arg)
+{
+	struct mail_folder	*f = arg;
+	struct imap_thread_node	*nodes = NULL;
+	uint32_t		*uids, *depth = NULL, *sorted;
+	size_t			 n, total, i, k, start, end;
+	char			*error = NULL;
+	int			 rc;
+
+	if (f->dead)
+		return;
+	if (strcmp(r->keyword, "THREAD") == 0) {
+		rc = imap_thread_parse(r, &nodes, &n, &error);
+		uids = NULL;
+	} else
+		rc = imap_sort_parse(r, &uids, &n, &error);
+	if (rc == -1 || n > MAIL_FOLDER_MAX_MESSAGES) {
+		log_warn("folder %s: bad %s answer, loading newest first: %s",
+		    f->name, r->keyword, error != NULL ? error : "too many messages");
+		free(error);
+		free(nodes);
+		if (rc == 0)
+			free(uids);
+		return;
+	}
+	if (nodes != NULL || uids == NULL) {
+		uids = xreallocarray(NULL, n + 1, sizeof *uids);
+		depth = xreallocarray(NULL, n + 1, sizeof *depth);
+		/* Threads last to first under reverse, each kept whole. */
+		k = 0;
+		for (end = n; end > 0 && f->params.order_reverse; end = start) {
+			for (start = end - 1; start > 0 && nodes[start].depth > 0; start--)
+				;
+			for (i = start; i < end; i++, k++) {
+				uids[k] = nodes[i].num;
+				depth[k] = nodes[i].depth;
+			}
+		}
+		for (i = 0; i < n && !f->params.order_reverse; i++) {
+			uids[i] = nodes[i].num;
+			depth[i] = nodes[i].depth;
+		}
+		free(nodes);
+	}
+	total = n;
+	sorted = xreallocarray(NULL, n + 1, sizeof *sorted);
+	for (i = k = 0; i < n; i++) {
+		if (uids[i] != 0)
+			sorted[k++] = uids[i];
+	}
+	qsort(sorted, k, sizeof *sorted, uid_cmp);
+	for (i = n = 0; i < k; i++) {
+		if (n == 0 || sorted[n - 1] != sorted[i])
+			sorted[n++] = sorted[i];
+	}
+	apply_uid_list(f, sorted, n);
+	free(sorted);
+	set_order(f, uids, depth, total);
+}
+
+static void
+set_order(struct mail_folder *f, uint32_t *uids, uint32_t *depth, size_t n)
+{
+	free(f->order.uids);
+	free(f->order.depth);
+	f->order.uids = uids;
+	f->order.depth = depth;
+	f->order.n = n;
+}
+
+static void
+order_done(struct imap_client *c, const struct imap_response *r, void *arg)
+{
+	struct mail_folder	*f = arg;
+
+	/* Refused: the newest first, as without the capability. */
+	if (!f->dead && r->status != IMAP_STATUS_OK) {
+		char *why = str_sanitize(r->text);
+
+		log_info("folder %s: no server order (%s); loading newest first",
+		    f->name, why);
+		free(why);
+		set_order(f, NULL, NULL, 0);
+	}
+	sync_cmd_done(c, r, arg);
+}
+
+/* The UIDs of the first screen in the server's order (fill_limit of
+ * them for --limit), fetched before anything else; sync_fill skips them. */
+static unsigned
+send_first_screen(struct mail_folder *f)
+{
+	struct imap_cmd	*cmd;
+	struct buf	 b = BUF_INIT;
+	struct mail_msg	*m;
+	uint32_t	 want, taken = 0;
+	size_t		 i;
+
+	want = f->params.fill_limit > 0 ? f->params.fill_limit : f->params.first_batch;
+	f->first_sent = true;
+	imap_seqset_free(&f->asked);
+	imap_seqset_init(&f->asked);
+	for (i = 0; i < f->order.n && taken < want; i++) {
+		if (f->order.uids[i] == 0 || (m = mail_msgmap_get(f->map,
+		    mail_msgmap_seq(f->map, f->order.uids[i]))) == NULL)
+			continue;
+		taken++;
+		if (!(m->state & MAIL_MSG_HEADERS))
+			imap_seqset_add(&f->asked, m->uid, m->uid);
+	}
+	if (f->asked.count == 0)
+		return 0;
+	imap_seqset_normalize(&f->asked);
+	imap_seqset_write(&b, &f->asked);
+	mark_partial(f);
+	cmd = folder_cmd_new(f, NULL);
+	add_index_fetch(f, cmd, "UID ", buf_cstr(&b));
+	buf_free(&b);
+	f->sync_pending++;
+	imap_cmd_submit(cmd, first_done, f);
+	return 1;
+}
+
+/* What did not come is fetched by the next round like any other. */
+static void
+first_done(struct imap_client *c, const struct imap_response *r, void *arg)
+{
+	struct mail_folder	*f = arg;
+
+	imap_seqset_free(&f->asked);
+	imap_seqset_init(&f->asked);
+	sync_cmd_done(c, r, arg);
+}
+
+/* FETCH of the index fields of set (UIDs after "UID "). */
+static void
+add_index_fetch(struct mail_folder *f, struct imap_cmd *cmd, const char *uid,
+    const char *set)
+{
+	/* EMAILID lets a message moved here find its cached parts. */
+	imap_cmd_add(cmd, "%sFETCH %s (" INDEX_ITEMS ")", uid, set,
+	    f->condstore && !f->nomodseq ? " MODSEQ" : "",
+	    f->store != NULL && imap_client_has_cap(f->client, "OBJECTID") ?
+	    " EMAILID" : "");
 }
 
 static void
@@ -810,6 +1047,14 @@ sync_fill(struct mail_folder *f)
 	if (f->fill_from != 0 && f->fill_from < seq)
 		seq = f->fill_from;
 	f->fill_from = 0;
+	/* The server's order: its first screen before the newest; under
+	 * --limit nothing else. */
+	if (f->order.uids != NULL && !f->first_sent && f->state == FOLDER_SYNCING) {
+		batches += send_first_screen(f);
+		limit = f->params.batch;
+	}
+	if (f->order.uids != NULL && f->params.fill_limit > 0)
+		floor = seq;
 	while (seq > floor) {
 		if (f->state == FOLDER_SYNCING && f->sync_pending >= FILL_DEPTH) {
 			f->fill_from = seq;
@@ -821,6 +1066,9 @@ sync_fill(struct mail_folder *f)
 		for (taken = 0; seq > floor && taken < limit; seq--) {
 			m = mail_msgmap_get(f->map, seq);
 			if (m->state & MAIL_MSG_HEADERS)
+				continue;
+			if (m->uid != 0 && f->asked.count > 0 &&
+			    folder_set_has(&f->asked, m->uid))
 				continue;
 			imap_seqset_add(&set, seq, seq);
 			taken++;
@@ -855,11 +1103,7 @@ sync_fill(struct mail_folder *f)
 		if (f->state == FOLDER_SYNCING)
 			mark_partial(f);
 		cmd = folder_cmd_new(f, NULL);
-		/* EMAILID lets a message moved here find its cached parts. */
-		imap_cmd_add(cmd, "%sFETCH %s (" INDEX_ITEMS ")", by_uid ? "UID " : "",
-		    buf_cstr(&b), f->condstore && !f->nomodseq ? " MODSEQ" : "",
-		    f->store != NULL && imap_client_has_cap(f->client, "OBJECTID") ?
-		    " EMAILID" : "");
+		add_index_fetch(f, cmd, by_uid ? "UID " : "", buf_cstr(&b));
 		f->sync_pending++;
 		imap_cmd_submit(cmd, sync_cmd_done, f);
 		batches++;
@@ -919,6 +1163,9 @@ finish_open(struct mail_folder *f)
 		f->partial_marked = false;
 	}
 	f->state = FOLDER_OPEN;
+	/* Every record is here: the local order takes over. */
+	if (f->params.fill_limit == 0)
+		set_order(f, NULL, NULL, 0);
 	f->progress_done = f->progress_total = mail_msgmap_count(f->map);
 	folder_emit_progress(f);
 	if (!f->announced) {

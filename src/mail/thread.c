@@ -48,6 +48,13 @@ static void resolve(struct threader *, uint32_t *, uint32_t *);
 static void order_by_best(const struct mail_sort *, const uint32_t *,
 	    uint32_t *, size_t, size_t);
 static int cmp_best(const void *, const void *);
+/* Message by UID: (uid, index) pairs sorted by UID. */
+struct uid_index {
+	uint32_t	 uid, msg;
+};
+static struct uid_index *uid_index_new(const struct mail_msg *const *, size_t);
+static uint32_t uid_index_find(const struct uid_index *, size_t, uint32_t);
+static int cmp_uid_index(const void *, const void *);
 
 struct best {
 	int		 score;		/* the thread's best */
@@ -419,4 +426,125 @@ mail_thread_build(const struct mail_msg *const *msgs, size_t n,
 	free(cont);
 	free(t.table);
 	free(t.c);
+}
+
+/*
+ * A server's tree while the folder loads: its order, over the messages
+ * given only. A message hangs under its nearest ancestor given and is an
+ * orphan when its own parent is not; messages the tree lacks (new since)
+ * follow as threads of their own.
+ */
+void
+mail_thread_from_order(const struct mail_msg *const *msgs, size_t n,
+    const struct mail_folder_order *o, struct mail_thread_row **rows_r)
+{
+	struct mail_thread_row	*rows, *r;
+	struct uid_index	*byuid;
+	uint32_t		*anc, *best, *count, maxd = 0, d, row = 0, parent;
+	uint32_t		 leader = NONE;
+	bool			*used;
+	size_t			 i;
+	uint32_t		 m;
+
+	*rows_r = rows = xreallocarray(NULL, n > 0 ? n : 1, sizeof *rows);
+	if (n == 0)
+		return;
+	for (i = 0; i < o->n; i++)
+		maxd = o->depth[i] > maxd ? o->depth[i] : maxd;
+	anc = xreallocarray(NULL, (size_t)maxd + 1, sizeof *anc);
+	best = xreallocarray(NULL, (size_t)maxd + 1, sizeof *best);
+	used = xcalloc(n, sizeof *used);
+	byuid = uid_index_new(msgs, n);
+	for (i = 0; i < o->n; i++) {
+		d = o->depth[i];
+		m = uid_index_find(byuid, n, o->uids[i]);
+		if (m != NONE && used[m])
+			m = NONE;
+		if (d == 0)
+			leader = NONE;
+		parent = d > 0 ? best[d - 1] : NONE;
+		/* anc: the node at each depth, if given; best: the nearest
+		 * one given at or above it. */
+		anc[d] = NONE;
+		best[d] = parent;
+		if (m == NONE)
+			continue;
+		/* Under a missing root the first one there leads, as in
+		 * mail_thread_build. */
+		if (parent == NONE && leader != NONE)
+			parent = leader;
+		used[m] = true;
+		r = &rows[row];
+		r->msg = (uint32_t)m;
+		r->parent = parent;
+		r->root = parent == NONE ? row : rows[parent].root;
+		r->depth = parent == NONE ? 0 : rows[parent].depth + 1;
+		r->orphan = d > 0 && anc[d - 1] == NONE;
+		if (leader == NONE)
+			leader = row;
+		anc[d] = best[d] = row++;
+	}
+	for (m = 0; m < n; m++) {
+		if (used[m])
+			continue;
+		r = &rows[row];
+		r->msg = (uint32_t)m;
+		r->parent = MAIL_THREAD_NONE;
+		r->root = row++;
+		r->depth = 0;
+		r->orphan = false;
+	}
+	/* The last child of each parent, and each thread's size. */
+	count = xcalloc(n, sizeof *count);
+	for (i = n; i > 0; i--) {
+		r = &rows[i - 1];
+		r->last = r->parent == MAIL_THREAD_NONE || count[r->parent] == 0;
+		if (r->parent != MAIL_THREAD_NONE)
+			count[r->parent]++;
+	}
+	memset(count, 0, n * sizeof *count);
+	for (i = 0; i < n; i++)
+		count[rows[i].root]++;
+	for (i = 0; i < n; i++)
+		rows[i].size = count[rows[i].root];
+	free(count);
+	free(byuid);
+	free(used);
+	free(best);
+	free(anc);
+}
+
+static struct uid_index *
+uid_index_new(const struct mail_msg *const *msgs, size_t n)
+{
+	struct uid_index	*x = xreallocarray(NULL, n > 0 ? n : 1, sizeof *x);
+	size_t			 i;
+
+	for (i = 0; i < n; i++) {
+		x[i].uid = msgs[i]->uid;
+		x[i].msg = (uint32_t)i;
+	}
+	qsort(x, n, sizeof *x, cmp_uid_index);
+	return x;
+}
+
+/* NONE when no message has uid (0 never matches). */
+static uint32_t
+uid_index_find(const struct uid_index *x, size_t n, uint32_t uid)
+{
+	struct uid_index	 key = { uid, 0 }, *hit;
+
+	if (uid == 0)
+		return NONE;
+	hit = bsearch(&key, x, n, sizeof *x, cmp_uid_index);
+	return hit != NULL ? hit->msg : NONE;
+}
+
+static int
+cmp_uid_index(const void *a, const void *b)
+{
+	uint32_t	x = ((const struct uid_index *)a)->uid;
+	uint32_t	y = ((const struct uid_index *)b)->uid;
+
+	return x < y ? -1 : x > y;
 }

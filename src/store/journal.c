@@ -25,7 +25,8 @@ static const char journal_schema[] =
 	" keywords TEXT,"
 	" dest TEXT,"
 	" modseq INTEGER NOT NULL DEFAULT 0,"
-	" created INTEGER NOT NULL)";
+	" created INTEGER NOT NULL,"
+	" ids TEXT)";
 
 static const char *const op_names[] = {
 	[STORE_JOURNAL_FLAGS_ADD] = "flags+",
@@ -33,6 +34,7 @@ static const char *const op_names[] = {
 	[STORE_JOURNAL_COPY] = "copy",
 	[STORE_JOURNAL_MOVE] = "move",
 	[STORE_JOURNAL_DELETE] = "delete",
+	[STORE_JOURNAL_EXPUNGE] = "expunge",
 };
 
 static int	 setup(struct store *, char **);
@@ -59,8 +61,20 @@ store_journal_op_parse(const char *name)
 static int
 setup(struct store *st, char **error_r)
 {
+	sqlite3_stmt	*s;
+
 	if (sqlite3_exec(st->db, journal_schema, NULL, NULL, NULL) != SQLITE_OK)
 		return store_fail(st, error_r, "cannot create the journal");
+	/* A journal made before the ids column gets it: its entries are
+	 * kept, without Message-IDs (the replay then looks as it did). */
+	if (sqlite3_prepare_v2(st->db, "SELECT ids FROM journal LIMIT 0", -1, &s,
+	    NULL) == SQLITE_OK) {
+		sqlite3_finalize(s);
+		return 0;
+	}
+	if (sqlite3_exec(st->db, "ALTER TABLE journal ADD COLUMN ids TEXT", NULL,
+	    NULL, NULL) != SQLITE_OK)
+		return store_fail(st, error_r, "cannot update the journal");
 	return 0;
 }
 
@@ -90,8 +104,8 @@ store_journal_add(struct store *st, const struct store_journal_entry *e,
 		return -1;
 	}
 	if (prepare(st, "INSERT INTO journal (op, folder, uidvalidity, uids,"
-	    " flags, keywords, dest, modseq, created)"
-	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)", &s, error_r) < 0)
+	    " flags, keywords, dest, modseq, created, ids)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)", &s, error_r) < 0)
 		return -1;
 	sqlite3_bind_text(s, 1, store_journal_op_name(e->op), -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 2, e->folder, -1, SQLITE_STATIC);
@@ -102,6 +116,7 @@ store_journal_add(struct store *st, const struct store_journal_entry *e,
 	sqlite3_bind_text(s, 7, e->dest, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 8, (sqlite3_int64)e->modseq);
 	sqlite3_bind_int64(s, 9, e->created != 0 ? e->created : (int64_t)time(NULL));
+	sqlite3_bind_text(s, 10, e->ids, -1, SQLITE_STATIC);
 	/* The cache syncs lazily (a crash loses nothing, a power cut may
 	 * lose the last commits); a change the user was told is done must
 	 * survive both. Autocommit: it is on disk when the step returns. */
@@ -131,7 +146,7 @@ store_journal_each(struct store *st, store_journal_cb *cb, void *arg,
 	int				 rc, op;
 
 	if (prepare(st, "SELECT seq, op, folder, uidvalidity, uids, flags,"
-	    " keywords, dest, modseq, created FROM journal ORDER BY seq",
+	    " keywords, dest, modseq, created, ids FROM journal ORDER BY seq",
 	    &s, error_r) < 0)
 		return -1;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
@@ -151,6 +166,7 @@ store_journal_each(struct store *st, store_journal_cb *cb, void *arg,
 		e.dest = (const char *)sqlite3_column_text(s, 7);
 		e.modseq = (uint64_t)sqlite3_column_int64(s, 8);
 		e.created = sqlite3_column_int64(s, 9);
+		e.ids = (const char *)sqlite3_column_text(s, 10);
 		if (e.folder == NULL || e.uids == NULL)
 			continue;
 		if (cb(&e, arg) != 0) {

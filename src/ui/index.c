@@ -61,6 +61,8 @@ static size_t vis_of(struct index_state *, size_t);
 static void apply_sort(struct ui *, struct index_state *,
 	    enum mail_sort_key, bool);
 static void sort_done(struct ui *, const char *, void *);
+static const struct mail_folder_order *server_order(struct ui *,
+	    struct index_state *);
 static index_fn fn_next, fn_prev, fn_next_page, fn_prev_page, fn_half_down;
 static index_fn fn_half_up, fn_first, fn_last, fn_top_page, fn_middle_page;
 static index_fn fn_bottom_page, fn_jump, fn_display, fn_quit;
@@ -516,6 +518,7 @@ static void
 rebuild(struct ui *ui, struct index_state *st)
 {
 	const struct mail_msg	**msgs, *m;
+	const struct mail_folder_order *so;
 	uint32_t		 count = mail_folder_count(ui->folder), seq, *order;
 	uint32_t		*mseq;
 	int			*mscores;
@@ -525,10 +528,12 @@ rebuild(struct ui *ui, struct index_state *st)
 	msgs = xreallocarray(NULL, count > 0 ? count : 1, sizeof *msgs);
 	mseq = xreallocarray(NULL, count > 0 ? count : 1, sizeof *mseq);
 	st->seqs = xreallocarray(st->seqs, count > 0 ? count : 1, sizeof *st->seqs);
+	st->nready = 0;
 	for (seq = 1; seq <= count; seq++) {
 		m = mail_folder_msg(ui->folder, seq);
 		if (!(m->state & MAIL_MSG_HEADERS) || m->uid == 0)
 			continue;
+		st->nready++;
 		if (!in_limit(st, m, b))
 			continue;
 		mseq[n] = seq;
@@ -539,15 +544,23 @@ rebuild(struct ui *ui, struct index_state *st)
 	st->sort.scores = mscores;
 	free(st->rows);
 	st->rows = NULL;
+	/* A cold open in the server's order until every record is here. */
+	so = server_order(ui, st);
 	if (st->sort.key == MAIL_SORT_THREADS) {
-		mail_thread_build(msgs, n, &st->sort, &st->rows);
+		if (so != NULL && so->depth != NULL)
+			mail_thread_from_order(msgs, n, so, &st->rows);
+		else
+			mail_thread_build(msgs, n, &st->sort, &st->rows);
 		for (i = 0; i < n; i++)
 			st->seqs[i] = mseq[st->rows[i].msg];
 	} else {
 		order = xreallocarray(NULL, n > 0 ? n : 1, sizeof *order);
 		for (i = 0; i < n; i++)
 			order[i] = (uint32_t)i;
-		mail_sort(msgs, order, n, &st->sort);
+		if (so != NULL && so->depth == NULL)
+			mail_sort_by_order(msgs, order, n, so);
+		else
+			mail_sort(msgs, order, n, &st->sort);
 		for (i = 0; i < n; i++)
 			st->seqs[i] = mseq[order[i]];
 		free(order);
@@ -584,6 +597,44 @@ rebuild(struct ui *ui, struct index_state *st)
 	free(msgs);
 }
 
+/* The folder's server order, while it loads and if it was asked for the
+ * order the index has now (the user may have changed it since). */
+static const struct mail_folder_order *
+server_order(struct ui *ui, struct index_state *st)
+{
+	const struct mail_sort	*o = &st->order_sort;
+
+	if (ui->opened || !st->order_asked || o->key != st->sort.key ||
+	    o->reverse != st->sort.reverse || (o->key != MAIL_SORT_THREADS &&
+	    (o->aux != st->sort.aux || o->aux_reverse != st->sort.aux_reverse)))
+		return NULL;
+	return mail_folder_order(ui->folder);
+}
+
+void
+index_folder_params(struct ui *ui, struct mail_folder_params *p)
+{
+	struct index_state	*st = ui->index.st;
+	struct buf		 crit = BUF_INIT;
+	bool			 thread;
+
+	/* Folder hooks may have changed the order. */
+	read_sort(ui, st);
+	st->order_asked = false;
+	if (!mail_sort_server_order(&st->sort, &crit, &thread)) {
+		buf_free(&crit);
+		return;
+	}
+	st->order_asked = true;
+	st->order_sort = st->sort;
+	snprintf(st->order_criteria, sizeof st->order_criteria, "%s",
+	    buf_cstr(&crit));
+	buf_free(&crit);
+	p->sort_criteria = thread ? NULL : st->order_criteria;
+	p->thread_order = thread;
+	p->order_reverse = st->sort.reverse;
+}
+
 /* Everything is current before a function or a draw uses it. */
 struct index_state *
 index_state_of(struct ui *ui)
@@ -605,7 +656,8 @@ index_state_of(struct ui *ui)
 		compile_patterns(ui, st);
 	if (st->folder == NULL)
 		return st;
-	if (st->dirty && (ui->opened || st->built_at == 0 ||
+	/* An index with no message yet shows the first ones at once. */
+	if (st->dirty && (ui->opened || st->built_at == 0 || st->nready == 0 ||
 	    ev_now(ui->s.loop) - st->built_at >= REBUILD_LOADING_MS))
 		rebuild(ui, st);
 	/* Someone set the old cursor field: follow it. */
@@ -841,7 +893,7 @@ index_reset(struct index_view *v)
 	st->searching = 0;
 	st->limit_pending = false;
 	st->dirty = true;
-	st->nrows = st->nvis = 0;
+	st->nrows = st->nvis = st->nready = 0;
 	st->cursor = st->top = 0;
 	st->cursor_uid = st->follow_uid = 0;
 	st->seen_seq = v->cursor = 0;

@@ -13,6 +13,7 @@
 #include "crispin/config.h"
 #include "crispin/imap_data.h"
 #include "crispin/imap_seqset.h"
+#include "crispin/mail_journal.h"
 #include "crispin/mail_query.h"
 #include "crispin/str.h"
 #include "crispin/xalloc.h"
@@ -20,7 +21,7 @@
 
 static bool targets(struct ui *, struct index_state *, struct imap_seqset *);
 static bool thread_targets(struct ui *, struct index_state *, struct imap_seqset *);
-static void resolve(struct ui *, struct index_state *);
+static void resolve(struct ui *, struct index_state *, bool);
 static void store(struct ui *, const struct imap_seqset *, bool, unsigned);
 static void set_flag(struct ui *, struct index_state *, bool, unsigned);
 static void thread_flag(struct ui *, struct index_state *, bool, unsigned);
@@ -103,12 +104,17 @@ thread_targets(struct ui *ui, struct index_state *st, struct imap_seqset *set)
 	return set->count > 0;
 }
 
-/* mutt's resolve: after acting on one message, go to the next. */
+/* mutt's resolve: after acting on one message, go to the next (the next
+ * undeleted one after a delete or a flag change, as mutt does; none:
+ * the cursor stays). */
 static void
-resolve(struct ui *ui, struct index_state *st)
+resolve(struct ui *ui, struct index_state *st, bool undeleted)
 {
-	if (!st->apply_tagged && ui_top_view(ui) == &ui->index.view &&
-	    st->cursor + 1 < st->nvis)
+	if (st->apply_tagged || ui_top_view(ui) != &ui->index.view)
+		return;
+	if (undeleted)
+		index_step(ui, 1, "undeleted");
+	else if (st->cursor + 1 < st->nvis)
 		index_set_cursor(ui, st, st->cursor + 1);
 }
 
@@ -131,7 +137,7 @@ set_flag(struct ui *ui, struct index_state *st, bool add, unsigned flag)
 		return;
 	store(ui, &set, add, flag);
 	imap_seqset_free(&set);
-	resolve(ui, st);
+	resolve(ui, st, add);
 }
 
 void
@@ -199,7 +205,7 @@ toggle_flag(struct ui *ui, struct index_state *st, unsigned flag, bool when_set)
 	}
 	store(ui, &set, when_set ? !all : all, flag);
 	imap_seqset_free(&set);
-	resolve(ui, st);
+	resolve(ui, st, true);
 }
 
 void
@@ -371,7 +377,7 @@ index_op_tag(struct ui *ui, struct index_state *st)
 		index_uidset_del(&st->tagged, m->uid);
 	else
 		index_uidset_add(&st->tagged, m->uid);
-	resolve(ui, st);
+	resolve(ui, st, false);
 }
 
 void
@@ -408,6 +414,18 @@ index_op_tag_prefix(struct ui *ui, struct index_state *st)
 	}
 	st->tag_prefix = true;
 	ui_message(ui, "tag-");
+}
+
+size_t
+index_tagged_count(struct ui *ui)
+{
+	return ui->index.st != NULL ? ui->index.st->tagged.n : 0;
+}
+
+bool
+index_tag_prefix_pending(struct ui *ui)
+{
+	return ui->index.st != NULL && ui->index.st->tag_prefix;
 }
 
 /* A pattern's result (UIDs that match) put to use. */
@@ -1007,6 +1025,24 @@ purge_unmarked(struct mail_folder *f, int status, void *arg)
 	purge_free(p);
 }
 
+/* The UID EXPUNGE of the folder model: journaled, so offline (or when
+ * the link dies under it) it reaches the server on reconnect. */
+static void
+purge_expunged(struct mail_folder *f, int status, const struct mail_op_result *res,
+    void *arg)
+{
+	struct ui	*ui = arg;
+
+	if (status < 0 || ui->index.st == NULL)
+		return;		/* the error event said why */
+	if (res->queued)
+		ui_message(ui, "%u deleted message%s purged here; the server follows "
+		    "when the link is back.", res->count, res->count == 1 ? "" : "s");
+	else
+		ui_message(ui, "%u deleted message%s purged.", res->count,
+		    res->count == 1 ? "" : "s");
+}
+
 static void
 expunged(struct imap_client *c, const struct imap_response *r, void *arg)
 {
@@ -1031,7 +1067,6 @@ purge(struct ui *ui, bool yes, void *arg)
 {
 	struct purge	*p = arg;
 	struct imap_cmd	*cmd;
-	struct buf	 b = BUF_INIT;
 
 	if (ui->index.st != NULL && ui->index.st->asking_purge == p)
 		ui->index.st->asking_purge = NULL;
@@ -1045,20 +1080,25 @@ purge(struct ui *ui, bool yes, void *arg)
 		    NULL, purge_unmarked, p);
 		return;
 	}
-	if (ui->s.client == NULL || ui->s.closed || mail_folder_offline(ui->folder)) {
+	/* Exactly the UIDs marked now (UID EXPUNGE leaves others' \Deleted
+	 * alone), journaled: offline, or when the link dies under it, the
+	 * replay sends it on reconnect. */
+	if (mail_folder_offline(ui->folder) || (ui->s.client != NULL &&
+	    !ui->s.closed && imap_client_has_cap(ui->s.client, "UIDPLUS"))) {
+		mail_folder_expunge(ui->folder, &p->uids, purge_expunged, ui);
+		purge_free(p);
+		return;
+	}
+	if (ui->s.client == NULL || ui->s.closed) {
 		ui_message(ui, "Not connected: the deleted messages stay until the next $.");
 		purge_free(p);
 		return;
 	}
-	/* The server's EXPUNGE responses reach the model (nobody claims
-	 * them here). UID EXPUNGE leaves others' \Deleted alone. */
+	/* Without UIDPLUS only a plain EXPUNGE, online and never replayed.
+	 * The server's EXPUNGE responses reach the model (nobody claims
+	 * them here). */
 	cmd = imap_cmd_new(ui->s.client, 0);
-	if (imap_client_has_cap(ui->s.client, "UIDPLUS")) {
-		imap_seqset_write(&b, &p->uids);
-		imap_cmd_add(cmd, "UID EXPUNGE %s", buf_cstr(&b));
-		buf_free(&b);
-	} else
-		imap_cmd_add(cmd, "EXPUNGE");
+	imap_cmd_add(cmd, "EXPUNGE");
 	imap_cmd_submit(cmd, expunged, p);
 }
 

@@ -49,6 +49,11 @@ struct index_state {
 	uint32_t	*seqs;		/* owned: sequence number per row */
 	struct mail_thread_row *rows;	/* owned: threaded only, else NULL */
 	size_t		 nrows;
+	size_t		 nready;	/* records that are here (limit or not) */
+	/* The order a cold open asked the server for (index_folder_params). */
+	bool		 order_asked;
+	struct mail_sort order_sort;
+	char		 order_criteria[64];
 	size_t		*vis;		/* owned: the rows shown (collapse) */
 	size_t		 nvis;
 	size_t		 cursor;	/* index into vis */

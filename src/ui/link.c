@@ -144,18 +144,26 @@ static void
 reopen(struct ui *ui)
 {
 	struct pager_place	*place;
-	uint32_t		 uid;
+	uint32_t		 uid, retry = ui->binary_retry_uid;
 
 	/* The first login comes before the screen and the folder, unless
 	 * the folder was drawn from the cache first (link_early). */
 	if (ui->folder_name == NULL)
 		return;
+	ui->binary_retry_uid = 0;
 	uid = index_current_uid(ui);
 	place = pager_save(ui);
 	ui_open_folder(ui, ui->folder_name, ui->folder_readonly);
 	index_follow_uid(ui, uid);
-	/* The message being read stays on screen at its line. */
+	/* The message being read stays on screen at its line; one whose
+	 * text the link lost to BINARY is fetched again (msghold.c). */
+	if (place == NULL && retry != 0)
+		pager_open(ui, retry);
 	pager_restore(ui, &place);
+	if (ui->binary_retry_save)
+		ui_message(ui, "Reconnected; save the part again (BINARY cost "
+		    "the link, it is fetched encoded now).");
+	ui->binary_retry_save = false;
 }
 
 static void

@@ -13,6 +13,8 @@
 
 #include "crispin/arena.h"
 #include "crispin/config.h"
+#include "crispin/imap_data.h"
+#include "crispin/imap_seqset.h"
 #include "crispin/mime_text.h"
 #include "crispin/str.h"
 #include "crispin/xalloc.h"
@@ -84,6 +86,9 @@ struct pager {
 	bool			 have_search;
 	bool			 search_back;	/* the last search went up */
 	char			*error;		/* owned; NULL while fine */
+	/* d or u waiting for the server: then the next message is shown. */
+	uint32_t		 resolve_uid;
+	const char		*resolve_next;	/* static; what index_step seeks */
 };
 
 static void load(struct pager *, uint32_t);
@@ -180,6 +185,22 @@ static const struct {
 	{ "previous-new", fn_prev_new, true },
 	{ "next-new-then-unread", fn_next_new_then_unread, true },
 };
+
+/*
+ * mutt's resolve in the pager: d and u mark the message shown, and the
+ * next one is shown once the server has answered (a fetch sent behind
+ * the STORE would be answered among the STORE's responses).
+ */
+static const struct {
+	const char	*name;
+	bool		 add;
+	const char	*next;
+} resolving[] = {
+	{ "delete-message", true, "undeleted" },
+	{ "undelete-message", false, "any" },
+};
+static bool resolve(struct pager *, const char *);
+static void resolved(struct mail_folder *, int, void *);
 
 static void pager_draw(struct view *, int, int, int);
 static bool pager_function(struct view *, const char *);
@@ -980,6 +1001,8 @@ pager_function(struct view *view, const char *name)
 	struct pager	*pg = (struct pager *)view;
 	size_t		 i;
 
+	if (resolve(pg, name))
+		return true;
 	for (i = 0; i < sizeof functions / sizeof functions[0]; i++) {
 		if (strcmp(functions[i].name, name) != 0)
 			continue;
@@ -993,6 +1016,50 @@ pager_function(struct view *view, const char *name)
 		return true;
 	}
 	return false;
+}
+
+/* False leaves the function to the index: tagged messages after ';', a
+ * part, a read-only folder (the index says so). */
+static bool
+resolve(struct pager *pg, const char *name)
+{
+	struct imap_seqset	 set;
+	size_t			 i;
+
+	for (i = 0; i < sizeof resolving / sizeof resolving[0]; i++) {
+		if (strcmp(resolving[i].name, name) != 0)
+			continue;
+		if (pg->part != NULL || pg->fixed || pg->uid == 0 ||
+		    pg->ui->folder == NULL || index_tag_prefix_pending(pg->ui) ||
+		    mail_folder_readonly(pg->ui->folder))
+			return false;
+		pg->resolve_uid = pg->uid;
+		pg->resolve_next = resolving[i].next;
+		imap_seqset_init(&set);
+		imap_seqset_add(&set, pg->uid, pg->uid);
+		mail_folder_store_flags(pg->ui->folder, &set, resolving[i].add,
+		    IMAP_FLAG_DELETED, NULL, resolved, pg->ui);
+		imap_seqset_free(&set);
+		return true;
+	}
+	return false;
+}
+
+/* The pager may be gone, or show another message, by now. */
+static void
+resolved(struct mail_folder *f, int status, void *arg)
+{
+	struct ui	*ui = arg;
+	struct view	*v = ui_top_view(ui);
+	struct pager	*pg;
+
+	if (status < 0 || f != ui->folder || v == NULL || v->ops != &pager_ops)
+		return;
+	pg = (struct pager *)v;
+	if (pg->resolve_uid == 0 || pg->resolve_uid != pg->uid)
+		return;
+	pg->resolve_uid = 0;
+	step(pg, 1, pg->resolve_next);
 }
 
 /* The pager has all rows but the status line. */

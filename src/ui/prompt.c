@@ -18,6 +18,8 @@
 
 #define HISTORY_MAX	100
 #define CTRL(c)		((c) & 0x1f)
+/* Cells a line prompt keeps for the answer however long its question. */
+#define PROMPT_MIN_INPUT	8
 
 struct prompt {
 	char			*question;
@@ -461,6 +463,9 @@ prompt_key(struct ui *ui, int key)
 			finish(ui, p->dflt);
 		return;
 	}
+	/* A note shown above the line (completions) is for the last key. */
+	if (ui->message != NULL)
+		x_free(&ui->message);
 	if (p->quote_next) {
 		p->quote_next = false;
 		if (key > 0 && key < KEYC_BASE)
@@ -536,14 +541,19 @@ prompt_draw(struct ui *ui, int row, int cols)
 	struct prompt	*p = ui->prompt;
 	struct buf	 text = BUF_INIT;
 	unsigned	 attr = ui_color(ui, "prompt", SCREEN_NORMAL);
-	int		 qwidth, before, shift = 0, col;
+	int		 qwidth, limit, before, shift = 0, col;
 
 	buf_adds(&text, p->question);
 	if (p->yesno)
 		buf_adds(&text, p->dflt ? " ([yes]/no): " : " (yes/[no]): ");
+	/* The question is shown whole when it fits: a yes/no takes no
+	 * input, and a line keeps a few cells (it scrolls in them). */
 	qwidth = screen_width(text.data, text.len);
-	if (qwidth > cols / 2)
-		qwidth = cols / 2;
+	limit = p->yesno ? cols - 1 : cols - PROMPT_MIN_INPUT;
+	if (limit < cols / 2)
+		limit = cols / 2;
+	if (qwidth > limit)
+		qwidth = limit;
 	screen_put(row, 0, qwidth, text.data, text.len, attr);
 	if (p->yesno) {
 		screen_put(row, qwidth, cols - qwidth, "", 0, SCREEN_NORMAL);

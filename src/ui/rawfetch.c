@@ -64,6 +64,7 @@ send_chunk(struct rawfetch *rf)
 	imap_cmd_add(cmd, "UID FETCH %u (UID BODY.PEEK[]<%zu.%u>)", rf->uid,
 	    rf->raw.len, RAWFETCH_CHUNK);
 	imap_cmd_on_untagged(cmd, "FETCH", on_fetch);
+	imap_cmd_fetches(cmd, rf->uid, rf->uid);
 	imap_cmd_submit(cmd, on_done, rf);
 }
 

@@ -135,6 +135,8 @@ status_draw(struct ui *ui, int row, int cols)
 		buf_printf(&line, " Flag:%u", flagged);
 	if (deleted > 0)
 		buf_printf(&line, " Del:%u", deleted);
+	if (index_tagged_count(ui) > 0)
+		buf_printf(&line, " Tag:%zu", index_tagged_count(ui));
 	buf_addc(&line, ']');
 	if (mail_folder_readonly(ui->folder))
 		buf_adds(&line, " (read-only)");

@@ -179,9 +179,14 @@ draw(void *arg)
 	/* The last row spans the whole width. */
 	screen_set_left(0);
 	screen_rows(&rows, &cols);
-	if (ui->prompt != NULL)
+	if (ui->prompt != NULL) {
+		/* The prompt covers the status line: a note it made (the
+		 * completions of Tab) goes on the row above. */
+		if (ui->message != NULL && rows >= 3)
+			screen_line(rows - 2, ui->message, strlen(ui->message),
+			    ui_color(ui, "message", SCREEN_NORMAL));
 		prompt_draw(ui, rows - 1, cols);
-	else
+	} else
 		status_draw(ui, rows - 1, cols);
 	screen_set_left(left);
 	screen_flush();
@@ -409,6 +414,7 @@ ui_open_folder(struct ui *ui, const char *name, bool readonly)
 	p.journal = ui->store != NULL;
 	/* The first screen of a cached folder before the rest of it. */
 	p.loop = ui->s.loop;
+	index_folder_params(ui, &p);
 	ui->folder = mail_folder_new(ui->s.client, ui->store, name, &p);
 	mail_folder_subscribe(ui->folder, &events, ui);
 	ui->opened = false;

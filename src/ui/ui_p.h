@@ -118,6 +118,8 @@ const char *index_limit_text(struct ui *);
 const char *index_sort_text(struct ui *);
 /* Options changed (:set): re-reads sort, sort_aux, the colours. */
 void	 index_config_changed(struct ui *);
+/* index.c: a cold open asks the server for the index's order (sort). */
+void	 index_folder_params(struct ui *, struct mail_folder_params *);
 /* Ctrl-G: drops a server search in flight (a limit waiting for it is
  * cleared); false when none runs. */
 bool	 index_cancel(struct ui *);
@@ -149,6 +151,10 @@ struct index_spans {
 void	 index_format_spans(struct buf *out, struct index_spans *,
 	    const char *fmt, const char *date_format, const struct index_line *,
 	    int cols);
+/* index_ops.c: how many messages are tagged (the status line's Tag:),
+ * and whether ';' waits for the next function. */
+size_t	 index_tagged_count(struct ui *);
+bool	 index_tag_prefix_pending(struct ui *);
 
 /* The pager (pager.c): pushes a view that shows the message. */
 void	 pager_open(struct ui *, uint32_t uid);
@@ -415,9 +421,11 @@ struct ui {
 	bool			 folder_readonly;
 	bool			 what_key;	/* shell.c: name the next key */
 	/* msghold.c: BINARY lost the link: the message to open again once
-	 * reconnected (0: none; link.c), how often, and whether BINARY is
-	 * off for the session (no store to note parts in, or twice). */
+	 * reconnected (0: none; link.c), a save to be started again (said
+	 * then), how often, and whether BINARY is off for the session (no
+	 * store to note parts in, or twice). */
 	uint32_t		 binary_retry_uid;
+	bool			 binary_retry_save;
 	unsigned		 binary_drops;
 	bool			 binary_off;
 };

@@ -94,6 +94,16 @@ def bench_size(args, dc, user, count, tmp, tmux, crispin):
                    env=dict(os.environ, HOME=tmp), check=True)
     warm = median_of(cmd, lambda: None)
     rows.append(("crispin", cold, warm))
+    # --sort: cold opens in other orders (the server's SORT or THREAD
+    # first where the order is not by date).
+    for order in filter(None, args.sort.split(",")):
+        src = os.path.join(tmp, "fs-crispinrc-%d-%s" % (count, order))
+        with open(src, "w") as f:
+            f.write("source %s\nset sort = %s\n" % (rc, order))
+        scmd = "env HOME=%s LC_ALL=C.UTF-8 TERM=screen %s -F %s" % (
+            shlex.quote(tmp), shlex.quote(crispin), shlex.quote(src))
+        rows.append(("crispin sort=%s" % order, median_of(
+            scmd, lambda: shutil.rmtree(cache, ignore_errors=True)), None))
 
     for name in ("mutt", "neomutt"):
         if not shutil.which(name):
@@ -131,9 +141,10 @@ def report(results, args):
     print("|---|---|---|---|---|---|")
     for count, rows in results:
         for name, cold, warm in rows:
-            print("| %d | %s | %.2f | %s | %.2f | %s |" % (
-                count, name, cold[0], sync.fmt_bytes(cold[1]), warm[0],
-                sync.fmt_bytes(warm[1])))
+            print("| %d | %s | %.2f | %s | %s | %s |" % (
+                count, name, cold[0], sync.fmt_bytes(cold[1]),
+                "%.2f" % warm[0] if warm else "-",
+                sync.fmt_bytes(warm[1]) if warm else "-"))
     print()
     print("%.0f ms one way (%.0f ms round trip), %s Mbit/s per direction, "
           "median of %d run(s) each" % (args.delay_ms, 2 * args.delay_ms,
@@ -147,6 +158,8 @@ def main():
     ap.add_argument("--delay-ms", type=float, default=20)
     ap.add_argument("--rate-mbit", type=float, default=20)
     ap.add_argument("--runs", type=int, default=1)
+    ap.add_argument("--sort", default="",
+                    help="also crispin cold with these sort orders (comma-separated)")
     args = ap.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     if args.big:

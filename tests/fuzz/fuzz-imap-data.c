@@ -205,9 +205,10 @@ on_response(const struct imap_response *resp, void *arg)
 	struct imap_namespaces	 ns;
 	struct imap_seqset	 a, b;
 	struct imap_param	*params;
+	struct imap_thread_node	*nodes;
 	char			*err = NULL;
 	uint64_t		 num;
-	uint32_t		 uidvalidity;
+	uint32_t		 uidvalidity, *nums, depth;
 	size_t			 i, count;
 	bool			 earlier;
 
@@ -250,6 +251,27 @@ on_response(const struct imap_response *resp, void *arg)
 		imap_esearch_free(&es);
 	} else
 		check(err != NULL && es.all.ranges == NULL && es.tag == NULL);
+	free(err);
+	err = NULL;
+
+	if (imap_sort_parse(resp, &nums, &count, &err) == 0) {
+		for (i = 0; i < count; i++)
+			check(nums[i] != 0);
+		free(nums);
+	} else
+		check(err != NULL && nums == NULL && count == 0);
+	free(err);
+	err = NULL;
+	if (imap_thread_parse(resp, &nodes, &count, &err) == 0) {
+		/* A node is at most one level below the one before it. */
+		for (i = 0, depth = 0; i < count; i++) {
+			check(nodes[i].depth <= depth + 1);
+			depth = nodes[i].depth;
+		}
+		check(count == 0 || nodes[0].depth == 0);
+		free(nodes);
+	} else
+		check(err != NULL && nodes == NULL && count == 0);
 	free(err);
 	err = NULL;
 

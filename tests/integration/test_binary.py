@@ -6,7 +6,9 @@ for it by BINARY alone) still shows and saves through the encoded
 fallback, and the next run asks for it encoded at once; without BINARY
 in the capabilities BODY.PEEK is used; a connection dropped during a
 BINARY fetch is survived on a new connection and remembered; save shows
-progress on a terminal only, and SIGINT leaves no partial file."""
+progress on a terminal only, and SIGINT leaves no partial file; sync
+--bodies uses BINARY the same way, survives a drop, and its cache serves
+show --offline."""
 
 import base64
 import os
@@ -266,6 +268,57 @@ def _():
         T.expect("Hello through BINARY" in r.out, r.out)
         T.expect_eq((proxy.cuts, proxy.connections), (1, 2),
                     "cuts and connections")
+    finally:
+        proxy.stop()
+
+
+@T.case("sync --bodies takes the text through BINARY, falls back on a "
+        "refusal, and the cache serves show --offline")
+def _():
+    opts = rc(cache="cache-sync", body_cache_size="16")
+    r = T.crispin("sync", "-f", "bin", "--bodies", rc=opts)
+    T.expect_code(r, 0)
+    T.expect("text of 3 cached" in r.out, r.out)
+    T.expect(re.search(r"^C: \S+ UID FETCH 1 \(UID BINARY\.SIZE\[1\] "
+                       r"BINARY\.PEEK\[1\]\)", r.trace, re.M),
+             "no BINARY for the good text: %s" % fetches(r.trace))
+    # The broken part: refused with NO, then fetched encoded.
+    T.expect(re.search(r"^C: \S+ UID FETCH 2 \(UID BODY\.PEEK\[1\]",
+                       r.trace, re.M), "no encoded fallback: %s"
+             % fetches(r.trace))
+    T.expect_eq(r.err, "", "stderr")
+    # Both forms come back offline (a decoded one and an encoded one).
+    for uid, text in (("1", "Hello through BINARY"),
+                      ("2", "Hello, broken base64!")):
+        s = T.crispin("--offline", "show", "-f", "bin", uid, rc=opts)
+        T.expect_code(s, 0)
+        T.expect(text in s.out, s.out)
+    # A second sync fetches no body again.
+    r = T.crispin("sync", "-f", "bin", "--bodies", rc=opts)
+    T.expect_code(r, 0)
+    T.expect(not re.search(r"^C: .*(BINARY|BODY)\.PEEK\[1\]", r.trace,
+                           re.M), "fetched again: %s" % fetches(r.trace))
+
+
+@T.case("sync --bodies goes on when the connection drops during a BINARY "
+        "fetch, and does not try BINARY for that part again")
+def _():
+    proxy = CutProxy(dc.imap_port, cut_on=b"BINARY.PEEK[1]")
+    try:
+        opts = proxied_rc(proxy, "cache-sync-cut")
+        opts["body_cache_size"] = "16"
+        r = T.crispin("sync", "-f", "bin", "--bodies", rc=opts)
+        T.expect_code(r, 0)
+        T.expect("text of 3 cached" in r.out, r.out)
+        T.expect_eq((proxy.cuts, proxy.connections), (1, 2),
+                    "cuts and connections")
+        T.expect("new connection" in r.err, r.err)
+        T.expect(re.search(r"^C: \S+ UID FETCH 1 \(UID BODY\.PEEK\[1\]\)",
+                           r.trace, re.M), "no encoded fetch after the drop: %s"
+                 % fetches(r.trace))
+        s = T.crispin("--offline", "show", "-f", "bin", "1", rc=opts)
+        T.expect_code(s, 0)
+        T.expect("Hello through BINARY" in s.out, s.out)
     finally:
         proxy.stop()
 

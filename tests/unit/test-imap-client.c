@@ -39,6 +39,7 @@ struct fake {
 	bool			 closed;
 	enum err_class		 closed_class;
 	char			*last_status;
+	struct buf		 store_got, fetch_got;	/* routed FETCH responses */
 };
 
 static void fake_run_steps(struct fake *);
@@ -179,6 +180,55 @@ submit_noop(struct fake *f)
 	imap_cmd_submit(cmd, noop_done, f);
 }
 
+/* Which FETCH responses reach which command: "UID:what " per response. */
+static void
+note_fetch(struct buf *b, const struct imap_response *r)
+{
+	const struct imap_arg	*items;
+	size_t			 n, i;
+
+	if (r->argc != 1 || !imap_arg_list(&r->args[0], &items, &n))
+		return;
+	for (i = 0; i + 1 < n; i += 2) {
+		if (imap_arg_atom_is(&items[i], "UID"))
+			buf_printf(b, "%s:", imap_arg_atom(&items[i + 1]));
+	}
+	for (i = 0; i + 1 < n; i += 2) {
+		if (!imap_arg_atom_is(&items[i], "UID"))
+			buf_printf(b, "%s ", imap_arg_atom(&items[i]));
+	}
+}
+
+static void
+store_untagged(struct imap_client *c, const struct imap_response *r, void *arg)
+{
+	note_fetch(&((struct fake *)arg)->store_got, r);
+}
+
+static void
+fetch_untagged(struct imap_client *c, const struct imap_response *r, void *arg)
+{
+	note_fetch(&((struct fake *)arg)->fetch_got, r);
+}
+
+/* A STORE and, behind it, a body fetch of another message: each gets
+ * its own FETCH responses, whatever order the server sends them in. */
+static void
+submit_store_and_fetch(struct fake *f)
+{
+	struct imap_cmd	*cmd;
+
+	cmd = imap_cmd_new(f->client, 0);
+	imap_cmd_on_untagged(cmd, "FETCH", store_untagged);
+	imap_cmd_add(cmd, "UID STORE 10 +FLAGS (\\Deleted)");
+	imap_cmd_submit(cmd, noop_done, f);
+	cmd = imap_cmd_new(f->client, 0);
+	imap_cmd_on_untagged(cmd, "FETCH", fetch_untagged);
+	imap_cmd_fetches(cmd, 11, 11);
+	imap_cmd_add(cmd, "UID FETCH 11 (BODY.PEEK[1])");
+	imap_cmd_submit(cmd, noop_done, f);
+}
+
 static unsigned response_timeout_ms;
 
 static void
@@ -275,6 +325,21 @@ static const struct step silent_script[] = {
 	{ .kind = END },
 };
 
+static const struct step route_script[] = {
+	{ .kind = SEND, .text = "* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN SASL-IR] hi\r\n" },
+	{ .kind = EXPECT, .text = "C1 AUTHENTICATE PLAIN *" },
+	{ .kind = SEND, .text = "C1 OK [CAPABILITY IMAP4rev1] in\r\n" },
+	{ .kind = ACTION, .action = submit_store_and_fetch },
+	{ .kind = EXPECT, .text = "C2 UID STORE 10 +FLAGS (\\Deleted)" },
+	{ .kind = EXPECT, .text = "C3 UID FETCH 11 (BODY.PEEK[1])" },
+	{ .kind = SEND, .text = "* 6 FETCH (UID 11 BODY[1] {5}\r\nhello)\r\n"
+	    "* 5 FETCH (UID 10 FLAGS (\\Deleted))\r\n"
+	    "* 6 FETCH (FLAGS (\\Seen) UID 11)\r\n"
+	    "C2 OK stored\r\nC3 OK fetched\r\n" },
+	{ .kind = EXPECT, .text = "C4 IDLE" },
+	{ .kind = END },
+};
+
 static const struct step mute_script[] = {
 	/* No greeting at all. */
 	{ .kind = EXPECT, .text = "never" },
@@ -312,6 +377,18 @@ main(void)
 	TEST_INTEQ(f.noop_done, 1, "the unanswered command completes");
 	TEST_CHECK(f.last_status != NULL && strstr(f.last_status, "did not answer") != NULL,
 	    "with the reason: %s", f.last_status ? f.last_status : "");
+	free(f.failure);
+	free(f.last_status);
+
+	run_script(route_script, &f);
+	TEST_CHECK(f.failure == NULL, "route script: %s", f.failure ? f.failure : "");
+	TEST_INTEQ(f.noop_done, 2, "the STORE and the FETCH completed");
+	TEST_STREQ(buf_cstr(&f.fetch_got), "11:BODY[1] ",
+	    "the body went to the fetch, though the STORE is older");
+	TEST_STREQ(buf_cstr(&f.store_got), "10:FLAGS 11:FLAGS ",
+	    "flags alone went to the STORE, also for the fetched message");
+	buf_free(&f.store_got);
+	buf_free(&f.fetch_got);
 	free(f.failure);
 	free(f.last_status);
 

@@ -59,6 +59,9 @@ static int	 dec_fetch(const struct imap_response *, void *, char **);
 static int	 dec_list(const struct imap_response *, void *, char **);
 static int	 dec_status(const struct imap_response *, void *, char **);
 static int	 dec_esearch(const struct imap_response *, void *, char **);
+static int	 dec_sort(const struct imap_response *, void *, char **);
+static int	 dec_thread(const struct imap_response *, void *, char **);
+static void	 test_sort_thread(void);
 static int	 dec_namespace(const struct imap_response *, void *, char **);
 static int	 dec_vanished(const struct imap_response *, void *, char **);
 static int	 dec_id(const struct imap_response *, void *, char **);
@@ -1601,6 +1604,7 @@ main(void)
 	test_list_bad();
 	test_status();
 	test_esearch();
+	test_sort_thread();
 	test_namespace();
 	test_vanished();
 	test_id();
@@ -1610,4 +1614,96 @@ main(void)
 	test_drip();
 	arena_free(&A);
 	return test_done();
+}
+
+/* SORT and THREAD answers (data_sort.c), as "n n n" and "n:d n:d". */
+struct order {
+	char	 text[256];
+};
+
+static int
+dec_sort(const struct imap_response *resp, void *out, char **error_r)
+{
+	struct order	*o = out;
+	uint32_t	*nums;
+	size_t		 n, i, len = 0;
+
+	if (imap_sort_parse(resp, &nums, &n, error_r) == -1)
+		return -1;
+	o->text[0] = '\0';
+	for (i = 0; i < n; i++)
+		len += (size_t)snprintf(o->text + len, sizeof o->text - len, "%s%u",
+		    i > 0 ? " " : "", nums[i]);
+	free(nums);
+	return 0;
+}
+
+static int
+dec_thread(const struct imap_response *resp, void *out, char **error_r)
+{
+	struct order		*o = out;
+	struct imap_thread_node	*nodes;
+	size_t			 n, i, len = 0;
+
+	if (imap_thread_parse(resp, &nodes, &n, error_r) == -1)
+		return -1;
+	o->text[0] = '\0';
+	for (i = 0; i < n; i++)
+		len += (size_t)snprintf(o->text + len, sizeof o->text - len,
+		    "%s%u:%u", i > 0 ? " " : "", nodes[i].num, nodes[i].depth);
+	free(nodes);
+	return 0;
+}
+
+static void
+test_sort_thread(void)
+{
+	static const struct {
+		const char	*text;
+		decode_fn	*fn;
+		const char	*want;	/* NULL: an error containing error */
+		const char	*error;
+	} cases[] = {
+		{ "* SORT 5 3 4 1 2", dec_sort, "5 3 4 1 2", NULL },
+		{ "* SORT", dec_sort, "", NULL },
+		{ "* SORT 2 1 (MODSEQ 77)", dec_sort, "2 1", NULL },
+		{ "* SORT 2 x", dec_sort, NULL, "SORT: item 2" },
+		{ "* SORT 0", dec_sort, NULL, "SORT: item 1" },
+		{ "* SEARCH 1", dec_sort, NULL, "not an untagged SORT" },
+		/* RFC 5256's example. */
+		{ "* THREAD (2)(3 6 (4 23)(44 7 96))", dec_thread,
+		  "2:0 3:0 6:1 4:2 23:3 44:2 7:3 96:4", NULL },
+		/* A missing parent is a node of its own. */
+		{ "* THREAD ((3)(5))(7)", dec_thread, "0:0 3:1 5:1 7:0", NULL },
+		{ "* THREAD (1 ((2)(3 4)))", dec_thread, "1:0 0:1 2:2 3:2 4:3", NULL },
+		{ "* THREAD", dec_thread, "", NULL },
+		{ "* THREAD 1", dec_thread, NULL, "where a thread was expected" },
+		{ "* THREAD ()", dec_thread, NULL, "an empty thread" },
+		{ "* THREAD (1 x)", dec_thread, NULL, "message number" },
+		{ "* THREAD (1 (2)(3) 4)", dec_thread, NULL, "after its thread's" },
+	};
+	struct order	 o;
+	char		*err;
+	size_t		 i;
+	int		 rc;
+
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		memset(&o, 0, sizeof o);
+		rc = decode(cases[i].text, cases[i].fn, &o, &err, false);
+		if (cases[i].want != NULL) {
+			TEST_INTEQ(rc, 0, "%s", cases[i].text);
+			TEST_STREQ(o.text, cases[i].want, "%s", cases[i].text);
+			/* A byte at a time: the same. */
+			free(err);
+			memset(&o, 0, sizeof o);
+			TEST_INTEQ(decode(cases[i].text, cases[i].fn, &o, &err, true), 0,
+			    "%s", cases[i].text);
+			TEST_STREQ(o.text, cases[i].want, "%s", cases[i].text);
+		} else {
+			TEST_INTEQ(rc, -1, "%s", cases[i].text);
+			TEST_CHECK(err != NULL && strstr(err, cases[i].error) != NULL,
+			    "%s", cases[i].text);
+		}
+		free(err);
+	}
 }

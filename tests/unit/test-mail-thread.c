@@ -71,6 +71,8 @@ static const struct mail_sort by_date = {
 	.key = MAIL_SORT_THREADS, .aux = MAIL_SORT_DATE,
 };
 
+static void test_server_order(void);
+
 static void
 test_parse(void)
 {
@@ -296,6 +298,76 @@ test_big(void)
 	free(m);
 }
 
+/* The server's SORT and THREAD answers over the records that arrived. */
+static void
+test_server_order(void)
+{
+	static const struct spec s[6] = { { .id = "<a>" } };
+	/* UIDs 1..6; 2 and 5 not arrived yet (left out of msgs). */
+	static uint32_t sort_uids[] = { 4, 2, 6, 1, 5, 3 };
+	/* (3 (2 6)(0 (1)(4))) (5): a missing parent (0) over 1 and 4. */
+	static uint32_t tree_uids[] = { 3, 2, 6, 0, 1, 4, 5 };
+	static uint32_t tree_depth[] = { 0, 1, 2, 1, 2, 2, 0 };
+	struct mail_folder_order o = { sort_uids, NULL, 6 };
+	struct mail_msg		*m = make(s, 6);
+	const struct mail_msg	*p[4];
+	struct mail_thread_row	*rows;
+	struct mail_sort	 ms;
+	struct buf		 b = BUF_INIT;
+	uint32_t		 order[4], i;
+	bool			 thread;
+
+	m[6 - 1].uid = 7;	/* new since the answer: last */
+	p[0] = &m[0];
+	p[1] = &m[2];
+	p[2] = &m[3];
+	p[3] = &m[5];
+	for (i = 0; i < 4; i++)
+		order[i] = i;
+	mail_sort_by_order(p, order, 4, &o);
+	for (i = 0; i < 4; i++)
+		buf_printf(&b, "%s%u", i > 0 ? " " : "", p[order[i]]->uid);
+	TEST_STREQ(buf_cstr(&b), "4 1 3 7", "the server's order, the rest last");
+
+	o.uids = tree_uids;
+	o.depth = tree_depth;
+	o.n = 7;
+	mail_thread_from_order(p, 4, &o, &rows);
+	buf_reset(&b);
+	for (i = 0; i < 4; i++)
+		buf_printf(&b, "%s%u:%u%s%s", i > 0 ? " " : "", p[rows[i].msg]->uid,
+		    rows[i].depth, rows[i].orphan ? "o" : "",
+		    rows[i].last ? "l" : "");
+	/* 3 roots its thread, 1 and 4 hang under it (their parent is
+	 * missing); 7 is not in the tree. */
+	TEST_STREQ(buf_cstr(&b), "3:0l 1:1o 4:1ol 7:0l", "the server's tree");
+	TEST_INTEQ(rows[1].root, 0, "root row");
+	TEST_INTEQ(rows[0].size, 3, "thread size");
+	free(rows);
+
+	memset(&ms, 0, sizeof ms);
+	buf_reset(&b);
+	ms.key = MAIL_SORT_SUBJECT;
+	ms.aux = MAIL_SORT_DATE;
+	TEST_CHECK(mail_sort_server_order(&ms, &b, &thread) && !thread, "subject");
+	TEST_STREQ(buf_cstr(&b), "SUBJECT DATE", "subject criteria");
+	buf_reset(&b);
+	ms.key = MAIL_SORT_FROM;
+	ms.reverse = true;
+	ms.aux = MAIL_SORT_SIZE;
+	ms.aux_reverse = true;
+	TEST_CHECK(mail_sort_server_order(&ms, &b, &thread), "from");
+	TEST_STREQ(buf_cstr(&b), "REVERSE FROM SIZE", "reverse twice is forward");
+	ms.key = MAIL_SORT_THREADS;
+	TEST_CHECK(mail_sort_server_order(&ms, &b, &thread) && thread, "threads");
+	ms.key = MAIL_SORT_DATE;
+	TEST_CHECK(!mail_sort_server_order(&ms, &b, &thread), "date: newest first");
+	ms.key = MAIL_SORT_SCORE;
+	TEST_CHECK(!mail_sort_server_order(&ms, &b, &thread), "score: local only");
+	buf_free(&b);
+	free(m);
+}
+
 int
 main(void)
 {
@@ -303,6 +375,7 @@ main(void)
 	test_sort();
 	test_threads();
 	test_broken();
+	test_server_order();
 	test_big();
 	return test_done();
 }

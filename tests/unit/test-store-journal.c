@@ -12,7 +12,9 @@
 
 #include "crispin/buf.h"
 #include "crispin/imap_data.h"
+#include "crispin/imap_seqset.h"
 #include "crispin/log.h"
+#include "crispin/mail_journal.h"
 #include "crispin/store.h"
 #include "crispin/xalloc.h"
 #include "test.h"
@@ -40,6 +42,9 @@ static void	 test_crash(void);
 static void	 test_rebuild(void);
 static void	 test_damage(void);
 static void	 test_in_transaction(void);
+static int	 ids_cb(const struct store_journal_entry *, void *);
+static void	 test_ids(void);
+static void	 test_old_table(void);
 
 static void
 rm_rf(const char *path)
@@ -348,6 +353,108 @@ out:
 	free(dir);
 }
 
+static int
+ids_cb(const struct store_journal_entry *e, void *arg)
+{
+	struct buf	*b = arg;
+
+	buf_printf(b, "%s [%s];", store_journal_op_name(e->op),
+	    e->ids != NULL ? e->ids : "-");
+	return 0;
+}
+
+/* A move records the cached Message-IDs of its messages, so that a replay
+ * finds them in the destination once the server moved them. */
+static void
+test_ids(void)
+{
+	struct store			*st;
+	struct store_folder_state	 fs;
+	struct store_msg		 m;
+	struct imap_seqset		 uids;
+	struct buf			 b = BUF_INIT;
+	char				*dir = xasprintf("%s/ids", tmpdir), *error = NULL;
+	int64_t				 seq;
+
+	if ((st = open_store(dir, NULL)) == NULL)
+		goto out;
+	memset(&fs, 0, sizeof fs);
+	fs.uidvalidity = 7;
+	fs.uidnext = 10;
+	store_folder_set(st, "INBOX", &fs, &error);
+	memset(&m, 0, sizeof m);
+	m.uid = 3;
+	m.message_id = "<three@example.org>";
+	store_msg_put(st, "INBOX", &m, &error);
+	m.uid = 4;
+	m.message_id = NULL;
+	store_msg_put(st, "INBOX", &m, &error);
+	m.uid = 5;
+	m.message_id = "<five@example.org>";
+	store_msg_put(st, "INBOX", &m, &error);
+	m.uid = 8;
+	m.message_id = "<eight@example.org>";
+	store_msg_put(st, "INBOX", &m, &error);
+	imap_seqset_init(&uids);
+	imap_seqset_parse(&uids, "3:5");
+	TEST_CHECK(mail_journal_record(st, STORE_JOURNAL_MOVE, "INBOX", 7, &uids, 0,
+	    NULL, "Archive", 0, &seq, &error) == 0, "a move recorded");
+	TEST_CHECK(mail_journal_record(st, STORE_JOURNAL_MOVE, "INBOX", 8, &uids, 0,
+	    NULL, "Archive", 0, &seq, &error) == 0, "one of another UIDVALIDITY");
+	TEST_CHECK(mail_journal_record(st, STORE_JOURNAL_EXPUNGE, "INBOX", 7, &uids,
+	    0, NULL, NULL, 0, &seq, &error) == 0, "an expunge recorded");
+	store_journal_each(st, ids_cb, &b, &error);
+	TEST_STREQ(buf_cstr(&b), "move [3 <three@example.org>\n5 <five@example.org>\n];"
+	    "move [-];expunge [-];", "the move's Message-IDs, of its UIDs only");
+	TEST_INTEQ(store_journal_op_parse("expunge"), STORE_JOURNAL_EXPUNGE,
+	    "expunge op parse");
+	imap_seqset_free(&uids);
+	store_close(&st);
+out:
+	buf_free(&b);
+	free(error);
+	free(dir);
+}
+
+/* A journal table made before the ids column gets it, entries kept. */
+static void
+test_old_table(void)
+{
+	struct store	*st;
+	struct buf	 b = BUF_INIT;
+	sqlite3		*db;
+	char		*dir = xasprintf("%s/old", tmpdir), *error = NULL;
+	char		*name = store_account_dirname(ACCOUNT);
+	char		*path = xasprintf("%s/%s/cache.sqlite", dir, name);
+
+	if ((st = open_store(dir, NULL)) == NULL)
+		goto out;
+	store_close(&st);
+	if (sqlite3_open(path, &db) == SQLITE_OK)
+		sqlite3_exec(db, "DROP TABLE IF EXISTS journal; CREATE TABLE journal ("
+		    " seq INTEGER PRIMARY KEY AUTOINCREMENT, op TEXT NOT NULL,"
+		    " folder TEXT NOT NULL, uidvalidity INTEGER NOT NULL,"
+		    " uids TEXT NOT NULL, flags INTEGER NOT NULL DEFAULT 0,"
+		    " keywords TEXT, dest TEXT, modseq INTEGER NOT NULL DEFAULT 0,"
+		    " created INTEGER NOT NULL); INSERT INTO journal (op, folder,"
+		    " uidvalidity, uids, dest, created) VALUES ('move', 'INBOX', 7,"
+		    " '2', 'Archive', 1)", NULL, NULL, NULL);
+	sqlite3_close(db);
+	if ((st = open_store(dir, NULL)) == NULL)
+		goto out;
+	add(st, STORE_JOURNAL_COPY, "INBOX", "1", "Keep");
+	store_journal_each(st, ids_cb, &b, &error);
+	TEST_STREQ(buf_cstr(&b), "move [-];copy [-];",
+	    "an old journal is read and written to");
+	store_close(&st);
+out:
+	buf_free(&b);
+	free(error);
+	free(name);
+	free(path);
+	free(dir);
+}
+
 int
 main(void)
 {
@@ -366,6 +473,8 @@ main(void)
 	test_rebuild();
 	test_damage();
 	test_in_transaction();
+	test_ids();
+	test_old_table();
 	rm_rf(tmpdir);
 	free(tmpdir);
 	return test_done();
