@@ -289,5 +289,12 @@ void	 mail_folder_move(struct mail_folder *, const struct imap_seqset *uids,
  * the trash itself); NULL marks \Deleted. */
 void	 mail_folder_delete(struct mail_folder *, const struct imap_seqset *uids,
 	    const char *trash, mail_folder_op_cb *, void *arg);
+/* sync-mailbox on the messages of uids: UID EXPUNGE of exactly those
+ * (UIDPLUS), so that messages another client marked \Deleted meanwhile
+ * stay. Journaled like a move (offline, or params.journal); offline
+ * they leave the folder at once and the server's expunge waits for the
+ * replay. Without UIDPLUS online it fails (an error event says so). */
+void	 mail_folder_expunge(struct mail_folder *, const struct imap_seqset *uids,
+	    mail_folder_op_cb *, void *arg);
 
 #endif

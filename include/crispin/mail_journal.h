@@ -66,20 +66,6 @@ typedef void mail_journal_report_cb(enum mail_journal_outcome, const char *text,
  * (the link died, the journal cannot be read); what is left stays. */
 typedef void mail_journal_done_cb(int status, void *arg);
 
-/*
- * sync-mailbox on the messages of uids (ops.c): UID EXPUNGE of exactly
- * those (UIDPLUS), so that messages another client marked \Deleted
- * meanwhile stay. Journaled like a move (offline, or params.journal);
- * offline they leave the folder at once and the server's expunge waits
- * for the replay. Without UIDPLUS online it fails (an error event says
- * so). done gets 0 or -1 and the result (expunged, queued).
- */
-struct mail_folder;
-struct mail_op_result;
-void	 mail_folder_expunge(struct mail_folder *, const struct imap_seqset *uids,
-	    void (*done)(struct mail_folder *, int, const struct mail_op_result *,
-	    void *), void *arg);
-
 struct mail_journal_replay;
 
 /* Starts replaying on a logged-in client; done always follows (possibly

@@ -660,6 +660,12 @@ index_state_of(struct ui *ui)
 	if (st->dirty && (ui->opened || st->built_at == 0 || st->nready == 0 ||
 	    ev_now(ui->s.loop) - st->built_at >= REBUILD_LOADING_MS))
 		rebuild(ui, st);
+	else if (st->dirty && ui->redraw != NULL && !ev_timer_active(ui->redraw)) {
+		/* Held back: draw again when it is due, whether or not more
+		 * records come (the last batch may be this one). */
+		ev_timer_start(ui->redraw, REBUILD_LOADING_MS -
+		    (ev_now(ui->s.loop) - st->built_at));
+	}
 	/* Someone set the old cursor field: follow it. */
 	if (ui->index.cursor != st->seen_seq) {
 		m = mail_folder_msg(ui->folder, ui->index.cursor);
