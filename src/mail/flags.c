@@ -245,6 +245,12 @@ op_store_done(struct imap_client *c, const struct imap_response *r, void *arg)
 	}
 	folder_unref(f);
 	op->known = folder_link_up(f);
+	if (r->status != IMAP_STATUS_OK && !op->known && op->journal_seq != 0) {
+		/* The link died under it: the journal sends it again on the
+		 * next connection, so the change stays as shown (and cached). */
+		op_finish(op, 0);
+		return;
+	}
 	if (r->status != IMAP_STATUS_OK) {
 		why = str_sanitize(r->text);
 		rollback(op, NULL);
