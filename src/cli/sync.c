@@ -39,6 +39,9 @@ struct body_step {
 	char		*error;		/* owned */
 };
 
+/* Cells of the progress bar. */
+#define SYNC_BAR_WIDTH	20
+
 static void on_list(struct imap_client *, const struct imap_response *, void *);
 static void list_done(struct imap_client *, const struct imap_response *, void *);
 static int list_folders(struct cli_session *, struct name_list *);
@@ -132,14 +135,22 @@ wait_body(struct cli_session *s, struct body_step *st, struct mail_message *msg)
 	return wait_step(s, st);
 }
 
-/* "\rsync INBOX: bodies 12/40" while stderr is a terminal. */
+/* "\rsync INBOX: bodies [######              ] 12/40" while stderr is a
+ * terminal. */
 static void
 progress(struct cli_context *ctx, const char *folder, const char *what, uint32_t done,
     uint32_t total)
 {
+	char		 bar[SYNC_BAR_WIDTH + 1];
+	uint32_t	 filled = total > 0 ? (uint32_t)((uint64_t)done *
+			    SYNC_BAR_WIDTH / total) : SYNC_BAR_WIDTH;
+
 	if (!isatty(fileno(ctx->err)))
 		return;
-	fprintf(ctx->err, "\rsync %s: %s %u/%u", folder, what, done, total);
+	memset(bar, ' ', SYNC_BAR_WIDTH);
+	memset(bar, '#', filled > SYNC_BAR_WIDTH ? SYNC_BAR_WIDTH : filled);
+	bar[SYNC_BAR_WIDTH] = '\0';
+	fprintf(ctx->err, "\rsync %s: %s [%s] %u/%u", folder, what, bar, done, total);
 	if (done == total)
 		fputs("\r\033[K", ctx->err);
 	fflush(ctx->err);

@@ -341,9 +341,10 @@ def _():
     with open(typescript, "rb") as f:
         text = f.read().decode("utf-8", "replace")
     for n in range(0, 4):
-        T.expect("\rsync Progress: bodies %d/3" % n in text,
-                 "no progress %d/3 in %r" % (n, text[-600:]))
-    T.expect("bodies 3/3\r\x1b[K" in text, "the progress line is not cleared")
+        bar = "#" * (n * 20 // 3) + " " * (20 - n * 20 // 3)
+        T.expect("\rsync Progress: bodies [%s] %d/3" % (bar, n) in text,
+                 "no progress bar %d/3 in %r" % (n, text[-600:]))
+    T.expect("] 3/3\r\x1b[K" in text, "the progress line is not cleared")
     T.expect("synced Progress: 3 messages, text of 3 cached" in text, text[-600:])
 
 
