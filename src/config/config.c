@@ -44,6 +44,8 @@ static const struct config_option options[] = {
 	{ .name = "date_format", .type = CONFIG_FORMAT,
 	  .default_value = "!%a, %b %d, %Y at %I:%M:%S%p %Z",
 	  .help = "strftime(3) format of %d in index_format and attribution" },
+	{ .name = "delete", .type = CONFIG_QUAD, .default_value = "ask-yes",
+	  .help = "whether quitting purges the messages marked deleted" },
 	{ .name = "delete_mode", .type = CONFIG_ENUM, .default_value = "trash",
 	  .values = delete_mode_values,
 	  .help = "deleting moves to the Trash folder, or marks \\Deleted until expunged" },

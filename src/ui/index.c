@@ -92,7 +92,7 @@ static const struct {
 	{ "jump", fn_jump, 0 },
 	{ "display-message", fn_display, 0 },
 	{ "select-entry", fn_display, 0 },
-	{ "quit", fn_quit, 0 },
+	{ "quit", index_op_quit, 0 },
 	{ "exit", fn_quit, 0 },
 	{ "next-undeleted", fn_next_undeleted, 0 },
 	{ "previous-undeleted", fn_prev_undeleted, 0 },

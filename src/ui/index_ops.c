@@ -1001,6 +1001,8 @@ purge_moved(struct mail_folder *f, int status, const struct mail_op_result *res,
 {
 	struct ui	*ui = arg;
 
+	if (ui->quit_after_purge)
+		ui->quit = true;
 	if (status < 0)
 		return;		/* the error event said why */
 	if (res->marked_only)
@@ -1022,6 +1024,8 @@ purge_unmarked(struct mail_folder *f, int status, void *arg)
 
 	if (status == 0)
 		mail_folder_delete(f, &p->uids, p->trash, purge_moved, p->ui);
+	else if (p->then_quit)
+		p->ui->quit = true;
 	purge_free(p);
 }
 
@@ -1033,6 +1037,8 @@ purge_expunged(struct mail_folder *f, int status, const struct mail_op_result *r
 {
 	struct ui	*ui = arg;
 
+	if (ui->quit_after_purge)
+		ui->quit = true;
 	if (status < 0 || ui->index.st == NULL)
 		return;		/* the error event said why */
 	if (res->queued)
@@ -1059,6 +1065,8 @@ expunged(struct imap_client *c, const struct imap_response *r, void *arg)
 			free(text);
 		}
 	}
+	if (p->then_quit)
+		p->ui->quit = true;
 	purge_free(p);
 }
 
@@ -1072,9 +1080,13 @@ purge(struct ui *ui, bool yes, void *arg)
 		ui->index.st->asking_purge = NULL;
 	if (!yes || ui->folder == NULL || ui->index.st == NULL ||
 	    p->gen != ui->index.st->gen) {
+		if (p->then_quit)
+			ui->quit = true;
 		purge_free(p);
 		return;
 	}
+	/* The steps below end in one of the callbacks above, which quit. */
+	ui->quit_after_purge = p->then_quit;
 	if (p->trash != NULL) {
 		mail_folder_store_flags(ui->folder, &p->uids, false, IMAP_FLAG_DELETED,
 		    NULL, purge_unmarked, p);
@@ -1091,6 +1103,8 @@ purge(struct ui *ui, bool yes, void *arg)
 	}
 	if (ui->s.client == NULL || ui->s.closed) {
 		ui_message(ui, "Not connected: the deleted messages stay until the next $.");
+		if (p->then_quit)
+			ui->quit = true;
 		purge_free(p);
 		return;
 	}
@@ -1102,20 +1116,16 @@ purge(struct ui *ui, bool yes, void *arg)
 	imap_cmd_submit(cmd, expunged, p);
 }
 
-void
-index_op_sync(struct ui *ui, struct index_state *st)
+/* The messages marked deleted now, where they go; NULL when none. */
+static struct purge *
+deleted_now(struct ui *ui, struct index_state *st)
 {
 	struct purge		*p;
 	const struct mail_msg	*m;
 	const char		*mode = config_str(ui->ctx->cfg, "delete_mode");
 	const char		*trash;
 	uint32_t		 count = mail_folder_count(ui->folder), seq;
-	char			 question[80];
 
-	if (mail_folder_readonly(ui->folder)) {
-		ui_message(ui, "The folder is read-only.");
-		return;
-	}
 	p = xcalloc(1, sizeof *p);
 	p->ui = ui;
 	p->gen = st->gen;
@@ -1128,15 +1138,42 @@ index_op_sync(struct ui *ui, struct index_state *st)
 		}
 	}
 	if (p->count == 0) {
-		ui_message(ui, "No messages are marked deleted.");
 		purge_free(p);
-		return;
+		return NULL;
 	}
 	imap_seqset_normalize(&p->uids);
 	if (mode == NULL || strcmp(mode, "trash") == 0) {
 		trash = role_folder(ui, "trash", "\\Trash", "Trash");
 		if (strcmp(trash, mail_folder_name(ui->folder)) != 0)
 			p->trash = xstrdup(trash);
+	}
+	return p;
+}
+
+static void
+purge_question(struct purge *p, char *question, size_t size)
+{
+	if (p->trash != NULL)
+		snprintf(question, size, "Move %u deleted message%s to %s?",
+		    p->count, p->count == 1 ? "" : "s", p->trash);
+	else
+		snprintf(question, size, "Purge %u deleted message%s?",
+		    p->count, p->count == 1 ? "" : "s");
+}
+
+void
+index_op_sync(struct ui *ui, struct index_state *st)
+{
+	struct purge	*p;
+	char		 question[80];
+
+	if (mail_folder_readonly(ui->folder)) {
+		ui_message(ui, "The folder is read-only.");
+		return;
+	}
+	if ((p = deleted_now(ui, st)) == NULL) {
+		ui_message(ui, "No messages are marked deleted.");
+		return;
 	}
 	switch (config_quad(ui->ctx->cfg, "confirm_expunge")) {
 	case CONFIG_QUAD_YES:
@@ -1150,15 +1187,55 @@ index_op_sync(struct ui *ui, struct index_state *st)
 	case CONFIG_QUAD_ASK_NO:
 		break;
 	}
-	if (p->trash != NULL)
-		snprintf(question, sizeof question, "Move %u deleted message%s to %s?",
-		    p->count, p->count == 1 ? "" : "s", p->trash);
-	else
-		snprintf(question, sizeof question, "Purge %u deleted message%s?",
-		    p->count, p->count == 1 ? "" : "s");
+	purge_question(p, question, sizeof question);
 	st->asking_purge = p;
 	ui_confirm(ui, question, config_quad(ui->ctx->cfg, "confirm_expunge") ==
 	    CONFIG_QUAD_ASK_YES, purge, p);
+}
+
+/* After the quit question: the delete question, as mutt asks on leaving
+ * a folder with messages marked deleted. */
+static void
+quit_confirmed(struct ui *ui, bool yes, void *arg)
+{
+	struct index_state	*st = ui->index.st;
+	struct purge		*p;
+	enum config_quad	 q = config_quad(ui->ctx->cfg, "delete");
+	char			 question[80];
+
+	if (!yes)
+		return;
+	if (st == NULL || ui->folder == NULL || q == CONFIG_QUAD_NO ||
+	    mail_folder_readonly(ui->folder) || (p = deleted_now(ui, st)) == NULL) {
+		ui->quit = true;
+		return;
+	}
+	p->then_quit = true;
+	if (q == CONFIG_QUAD_YES) {
+		purge(ui, true, p);
+		return;
+	}
+	purge_question(p, question, sizeof question);
+	st->asking_purge = p;
+	ui_confirm(ui, question, q == CONFIG_QUAD_ASK_YES, purge, p);
+}
+
+void
+index_op_quit(struct ui *ui, struct index_state *st)
+{
+	switch (config_quad(ui->ctx->cfg, "quit")) {
+	case CONFIG_QUAD_NO:
+		ui_message(ui, "quit is set to no: x leaves without purging.");
+		return;
+	case CONFIG_QUAD_YES:
+		quit_confirmed(ui, true, NULL);
+		return;
+	case CONFIG_QUAD_ASK_YES:
+	case CONFIG_QUAD_ASK_NO:
+		break;
+	}
+	ui_confirm(ui, "Quit crispin?", config_quad(ui->ctx->cfg, "quit") ==
+	    CONFIG_QUAD_ASK_YES, quit_confirmed, NULL);
 }
 
 void

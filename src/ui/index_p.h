@@ -114,6 +114,7 @@ struct purge {
 	char		*trash;		/* owned; NULL: expunge */
 	uint32_t	 count;
 	unsigned	 gen;		/* another folder since: nothing to do */
+	bool		 then_quit;	/* quit once done (the delete question) */
 };
 
 typedef void index_fn(struct ui *, struct index_state *);
@@ -142,6 +143,9 @@ index_fn index_op_undelete, index_op_delete_thread, index_op_undelete_thread;
 index_fn index_op_delete_pattern, index_op_undelete_pattern;
 index_fn index_op_toggle_new, index_op_flag, index_op_read_thread;
 index_fn index_op_save, index_op_copy, index_op_archive, index_op_sync;
+/* quit: with messages marked deleted, the `delete` question (mutt's),
+ * then the purge, then the end; else the end at once. */
+index_fn index_op_quit;
 index_fn index_op_limit, index_op_show_limit;
 index_fn index_op_set_flag, index_op_clear_flag;
 /* Frees what a prompt still held. */

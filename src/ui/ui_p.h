@@ -391,6 +391,7 @@ struct ui {
 	size_t			 npending, pending_at;
 	bool			 opened;
 	bool			 quit;
+	bool			 quit_after_purge;	/* index_ops.c: the delete question */
 	size_t			 done, total;	/* open progress */
 	char			*message;	/* owned: the last error or note */
 	/* Folders, sidebar and status (folderlist.c, sidebar.c, status.c). */

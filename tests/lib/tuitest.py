@@ -94,10 +94,19 @@ class Tui:
             return f.read().strip()
 
     def quit(self, timeout=10):
-        """Leaves every screen with q and returns the exit line."""
+        """Leaves every screen with q and returns the exit line. The
+        question about messages marked deleted is answered no, so that
+        they stay as the test left them."""
         deadline = time.monotonic() + timeout
         while not os.path.exists(self.done) and time.monotonic() < deadline:
-            self.keys("q")
+            try:
+                asking = "deleted message" in self.status()
+            except Exception:
+                asking = False  # the pane is gone with crispin
+            if asking:
+                self.keys("n")
+            else:
+                self.keys("q")
             time.sleep(0.3)
         return self.exited(timeout=1)
 
