@@ -1442,14 +1442,14 @@ sort_done(struct ui *ui, const char *text, void *arg)
 static void
 fn_sort(struct ui *ui, struct index_state *st)
 {
-	ui_prompt(ui, "Sort (d)ate/(f)rm/(r)ecv/(s)ubj/(z)size/(t)hread/(u)nsorted/s(c)ore?: ",
-	    NULL, PROMPT_OTHER, NULL, sort_done, NULL);
+	ui_choose(ui, "Sort (d)ate/(f)rm/(r)ecv/(s)ubj/(z)size/(t)hread/(u)nsorted/s(c)ore?: ",
+	    "dfrsztuc", sort_done, NULL);
 }
 
 static void
 fn_sort_reverse(struct ui *ui, struct index_state *st)
 {
-	ui_prompt(ui, "Rev-Sort (d)ate/(f)rm/(r)ecv/(s)ubj/(z)size/(t)hread/(u)nsorted/s(c)ore?: ",
-	    NULL, PROMPT_OTHER, NULL, sort_done, ui);
+	ui_choose(ui, "Rev-Sort (d)ate/(f)rm/(r)ecv/(s)ubj/(z)size/(t)hread/(u)nsorted/s(c)ore?: ",
+	    "dfrsztuc", sort_done, ui);
 }
 

@@ -27,6 +27,7 @@ struct prompt {
 	size_t			 cursor;	/* byte offset in line */
 	enum prompt_kind	 kind;
 	bool			 yesno;
+	const char		*choices;	/* ui_choose: the keys that answer */
 	bool			 dflt;
 	prompt_complete_cb	*complete;
 	prompt_done_cb		*done;
@@ -101,6 +102,18 @@ ui_confirm(struct ui *ui, const char *question, bool dflt, confirm_cb *cb,
 	p->yesno = true;
 	p->dflt = dflt;
 	p->confirmed = cb;
+}
+
+void
+ui_choose(struct ui *ui, const char *question, const char *choices,
+    prompt_done_cb *done, void *arg)
+{
+	struct prompt	*p = prompt_new(ui, question, arg);
+
+	p->kind = PROMPT_OTHER;
+	p->choices = choices;
+	p->done = done;
+	p->hist_at = history[p->kind].n;
 }
 
 bool
@@ -461,6 +474,17 @@ prompt_key(struct ui *ui, int key)
 			finish(ui, false);
 		else if (key == '\n')
 			finish(ui, p->dflt);
+		return;
+	}
+	if (p->choices != NULL) {
+		/* One key answers, as mutt's single-letter questions do. */
+		if (key == 27 || key == CTRL('g'))
+			finish(ui, false);
+		else if (key > 0 && key < 128 && strchr(p->choices, key) != NULL) {
+			buf_addc(&p->line, (char)key);
+			finish(ui, true);
+		} else
+			screen_beep();
 		return;
 	}
 	/* A note shown above the line (completions) is for the last key. */

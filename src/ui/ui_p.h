@@ -330,6 +330,10 @@ typedef void prompt_complete_cb(struct ui *, struct buf *line, size_t *cursor,
 	    void *arg);
 void	 ui_prompt(struct ui *, const char *question, const char *initial,
 	    enum prompt_kind, prompt_complete_cb *, prompt_done_cb *, void *arg);
+/* A question one key of choices answers (done gets it as a one-letter
+ * text; Esc and Ctrl-G give NULL); other keys beep. */
+void	 ui_choose(struct ui *, const char *question, const char *choices,
+	    prompt_done_cb *, void *arg);
 /* A yes/no question answered with one key (y, n; Enter takes dflt;
  * Esc/Ctrl-G is no). */
 typedef void confirm_cb(struct ui *, bool yes, void *arg);

@@ -197,7 +197,9 @@ def _():
     T.expect(rev and fg not in RED, "the cursor's line is the indicator: "
              "%r %r" % (fg, rev))
     # Reversed, the lowest score comes first.
-    prompt("O", "c")
+    tui.keys("O")
+    tui.wait(lambda s: last_line(s).startswith("Rev-Sort"), "the sort question")
+    tui.text("c")   # one key answers it
     text = tui.wait(lambda s: "reverse-score" in last_line(s), "reverse")
     rows = index_rows(text)
     T.expect("Lunch on Friday" in rows[-1], "highest last:\n" + text)
