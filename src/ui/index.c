@@ -1018,6 +1018,12 @@ index_limit_text(struct ui *ui)
 	return ui->index.st != NULL ? ui->index.st->limit_text : NULL;
 }
 
+size_t
+index_shown_count(struct ui *ui)
+{
+	return ui->index.st != NULL ? ui->index.st->nvis : 0;
+}
+
 const char *
 index_sort_text(struct ui *ui)
 {

@@ -129,8 +129,12 @@ status_draw(struct ui *ui, int row, int cols)
 	const char	*account, *limit;
 
 	status_counts(ui, &count, &unread, &flagged, &deleted);
-	buf_printf(&line, "-- crispin: %s [Msgs:%u New:%u",
-	    mail_folder_name(ui->folder), count, unread);
+	limit = index_limit_text(ui);
+	buf_printf(&line, "-- crispin: %s [Msgs:", mail_folder_name(ui->folder));
+	/* With a limit, shown/total as mutt's %M/%m. */
+	if (limit != NULL)
+		buf_printf(&line, "%zu/", index_shown_count(ui));
+	buf_printf(&line, "%u New:%u", count, unread);
 	if (flagged > 0)
 		buf_printf(&line, " Flag:%u", flagged);
 	if (deleted > 0)
@@ -142,7 +146,7 @@ status_draw(struct ui *ui, int row, int cols)
 		buf_adds(&line, " (read-only)");
 	/* The index's order and limit (index.c keeps them). */
 	buf_printf(&line, " (%s)", index_sort_text(ui));
-	if ((limit = index_limit_text(ui)) != NULL)
+	if (limit != NULL)
 		buf_printf(&line, " (limit: %s)", limit);
 	buf_printf(&line, " (%s%s)", connection(ui, &scratch),
 	    ui->insecure ? ", no TLS" : "");

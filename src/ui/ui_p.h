@@ -114,6 +114,8 @@ void	 index_follow_uid(struct ui *, uint32_t uid);
 uint32_t index_step(struct ui *, int dir, const char *what);
 /* The limit pattern in effect, NULL when none. */
 const char *index_limit_text(struct ui *);
+/* The messages the limit lets through (all, without a limit). */
+size_t	 index_shown_count(struct ui *);
 /* The order shown: "date", "reverse-threads", ... */
 const char *index_sort_text(struct ui *);
 /* Options changed (:set): re-reads sort, sort_aux, the colours. */

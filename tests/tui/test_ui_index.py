@@ -214,7 +214,8 @@ def _():
     start(index_format=FMT)
     prompt("l", "from:linus")
     text = tui.wait(lambda s: "Welcome to crispin" not in s and
-                    "IDLE and reconnects" in s, "the limited index")
+                    "IDLE and reconnects" in s and "[Msgs:2/" in last_line(s),
+                    "the limited index, shown/total on the status line")
     T.expect(len([l for l in text.splitlines() if "| " in l]) == 2,
              "only Linus's two messages:\n" + text)
     prompt("l", "body:parser")
