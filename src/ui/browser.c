@@ -468,11 +468,16 @@ subscribed(struct imap_client *c, const struct imap_response *r, void *arg)
 void
 browser_change_folder(struct ui *ui, bool readonly)
 {
+	const struct ui_folder	*next;
+
 	if (!folderlist_loaded(ui))
 		folderlist_refresh(ui);
 	ui_prompt(ui, readonly ? "Open folder read-only: " : "Open folder: ", NULL,
 	    PROMPT_FOLDER, folders_complete, change_folder_done,
 	    readonly ? (void *)ui : NULL);
+	/* mutt's default: the next folder with unread mail. */
+	if ((next = folderlist_next_unread(ui)) != NULL)
+		prompt_suggest(ui, next->name);
 }
 
 static void

@@ -89,33 +89,21 @@ fn_browse(struct ui *ui)
 static void
 fn_next_unread_mailbox(struct ui *ui)
 {
-	const struct ui_folder	*all;
-	size_t			 n, i, at = 0, k;
-	uint32_t		 total, unseen;
+	const struct ui_folder	*next;
 	char			*name;
 
-	all = folderlist_get(ui, &n);
 	if (!folderlist_loaded(ui)) {
 		folderlist_refresh(ui);
 		ui_message(ui, "Checking the folders; try again in a moment.");
 		return;
 	}
-	for (i = 0; i < n; i++) {
-		if (folderlist_is_open(ui, &all[i]))
-			at = i;
-	}
-	for (k = 1; k <= n; k++) {
-		i = (at + k) % n;
-		if (folderlist_is_open(ui, &all[i]) ||
-		    (all[i].attrs & IMAP_MBOX_NOSELECT) ||
-		    !folderlist_counts(ui, &all[i], &total, &unseen) || unseen == 0)
-			continue;
-		name = xstrdup(all[i].name);
-		ui_open_folder(ui, name, false);
-		free(name);
+	if ((next = folderlist_next_unread(ui)) == NULL) {
+		ui_message(ui, "No other folder has unread mail.");
 		return;
 	}
-	ui_message(ui, "No other folder has unread mail.");
+	name = xstrdup(next->name);
+	ui_open_folder(ui, name, false);
+	free(name);
 }
 
 void

@@ -654,3 +654,28 @@ folders_complete(struct ui *ui, struct buf *line, size_t *cursor, void *arg)
 		ui_message(ui, "%s", choices.data);
 	buf_free(&choices);
 }
+
+const struct ui_folder *
+folderlist_next_unread(struct ui *ui)
+{
+	const struct ui_folder	*all;
+	size_t			 n, i, at = 0, k;
+	uint32_t		 total, unseen;
+
+	all = folderlist_get(ui, &n);
+	if (!folderlist_loaded(ui))
+		return NULL;
+	for (i = 0; i < n; i++) {
+		if (folderlist_is_open(ui, &all[i]))
+			at = i;
+	}
+	for (k = 1; k <= n; k++) {
+		i = (at + k) % n;
+		if (folderlist_is_open(ui, &all[i]) ||
+		    (all[i].attrs & IMAP_MBOX_NOSELECT) ||
+		    !folderlist_counts(ui, &all[i], &total, &unseen) || unseen == 0)
+			continue;
+		return &all[i];
+	}
+	return NULL;
+}

@@ -28,6 +28,8 @@ struct prompt {
 	enum prompt_kind	 kind;
 	bool			 yesno;
 	const char		*choices;	/* ui_choose: the keys that answer */
+	bool			 suggested;	/* the line is a suggestion: the
+						 * first typed character replaces it */
 	bool			 dflt;
 	prompt_complete_cb	*complete;
 	prompt_done_cb		*done;
@@ -522,6 +524,8 @@ prompt_key(struct ui *ui, int key)
 			ui_message(ui, "Macros do not run in the line editor.");
 			return;
 		}
+		/* Editing the suggestion (or completing it) keeps it. */
+		p->suggested = false;
 		if ((size_t)b->function < nfns)
 			run_function(ui, p, fns[b->function].name);
 		return;
@@ -549,7 +553,24 @@ prompt_key(struct ui *ui, int key)
 	}
 	if (key < 0x20 || (key >= 0x7f && key < 0xa0) || key >= KEYC_BASE)
 		return;
+	if (p->suggested) {
+		buf_reset(&p->line);
+		p->cursor = 0;
+	}
+	p->suggested = false;
 	insert_key(p, key);
+}
+
+void
+prompt_suggest(struct ui *ui, const char *text)
+{
+	struct prompt	*p = ui->prompt;
+
+	if (p == NULL || text == NULL || p->line.len > 0)
+		return;
+	buf_adds(&p->line, text);
+	p->cursor = p->line.len;
+	p->suggested = true;
 }
 
 void

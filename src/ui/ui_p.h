@@ -262,6 +262,9 @@ void	 folderlist_free(struct ui *);
 const struct ui_folder *folderlist_get(struct ui *, size_t *n);
 struct ui_folder *folderlist_find(struct ui *, const char *name);
 bool	 folderlist_is_open(struct ui *, const struct ui_folder *);
+/* The next folder after the open one (in list order, wrapping) with
+ * unread mail, or NULL (none, or the list is not loaded). */
+const struct ui_folder *folderlist_next_unread(struct ui *);
 /* Total and unread, live from the model for the open folder; false
  * when not known. */
 bool	 folderlist_counts(struct ui *, const struct ui_folder *, uint32_t *total,
@@ -344,6 +347,10 @@ void	 ui_confirm(struct ui *, const char *question, bool dflt, confirm_cb *,
 bool	 prompt_active(struct ui *);
 /* Feeds one key to the open prompt. */
 void	 prompt_key(struct ui *, int key);
+/* Puts text on the open prompt's empty line as a suggestion (mutt's
+ * default answer): Enter takes it, editing keys keep it, and the first
+ * character typed replaces it. */
+void	 prompt_suggest(struct ui *, const char *text);
 void	 prompt_draw(struct ui *, int row, int cols);
 void	 prompt_free(struct ui *);
 /* Completion helper: completes the word that ends at *cursor in line

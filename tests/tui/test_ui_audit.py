@@ -212,6 +212,34 @@ def _():
     T.expect(tui.exited() == "EXIT=0", "crispin did not exit cleanly")
 
 
+@T.case("c suggests the next folder with unread mail; typing replaces it")
+def _():
+    start()
+    unread = {f for f, (total, unseen) in samplemail.expected_counts().items()
+              if unseen > 0 and f != "INBOX"}
+    # The first c loads the folder list; once it is here c suggests.
+    deadline = time.monotonic() + 15
+    while True:
+        tui.keys("c")
+        s = tui.wait(lambda s: last_line(s).startswith("Open folder:"),
+                     "the prompt")
+        suggested = last_line(s)[len("Open folder:"):].strip()
+        if suggested or time.monotonic() > deadline:
+            break
+        tui.keys("C-g")
+        tui.wait(lambda s: "-- crispin: INBOX" in last_line(s), "no prompt")
+        time.sleep(0.3)
+    T.expect(suggested in unread,
+             "suggested %r, not a folder with unread mail %r" % (suggested, unread))
+    tui.text("Projects")
+    tui.wait(lambda s: last_line(s).rstrip() == "Open folder: Projects",
+             "the first character typed replaced the suggestion")
+    tui.keys("Enter")
+    tui.wait(lambda s: "-- crispin: Projects [" in last_line(s) and
+             "Project list" in s, "Projects open")
+    T.expect(tui.quit() == "EXIT=0", "crispin did not exit cleanly")
+
+
 @T.case("sidebar_width sets the sidebar's columns; T in the browser shows "
         "the subscribed folders only, and all again")
 def _():
