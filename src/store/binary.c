@@ -33,15 +33,15 @@ prepare(struct store *st, const char *sql, sqlite3_stmt **sp, char **error_r)
 	return 0;
 }
 
-int
-store_binary_refused(struct store *st, const char *folder, uint32_t uidvalidity,
-    uint32_t uid, const char *part, char **error_r)
+/* Runs sql on one part's key: the result of its step, or -1. */
+static int
+step_part(struct store *st, const char *sql, const char *folder,
+    uint32_t uidvalidity, uint32_t uid, const char *part, char **error_r)
 {
 	sqlite3_stmt	*s;
 	int		 rc;
 
-	if (prepare(st, "SELECT 1 FROM binary_refused WHERE folder = ?1 AND"
-	    " uidvalidity = ?2 AND uid = ?3 AND part = ?4", &s, error_r) < 0)
+	if (prepare(st, sql, &s, error_r) < 0)
 		return -1;
 	sqlite3_bind_text(s, 1, folder, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 2, uidvalidity);
@@ -49,30 +49,35 @@ store_binary_refused(struct store *st, const char *folder, uint32_t uidvalidity,
 	sqlite3_bind_text(s, 4, part, -1, SQLITE_STATIC);
 	rc = sqlite3_step(s);
 	sqlite3_finalize(s);
+	return rc;
+}
+
+int
+store_binary_refused(struct store *st, const char *folder, uint32_t uidvalidity,
+    uint32_t uid, const char *part, char **error_r)
+{
+	int	 rc;
+
+	rc = step_part(st, "SELECT 1 FROM binary_refused WHERE folder = ?1 AND"
+	    " uidvalidity = ?2 AND uid = ?3 AND part = ?4", folder, uidvalidity,
+	    uid, part, error_r);
 	if (rc == SQLITE_ROW)
 		return 1;
-	if (rc != SQLITE_DONE)
-		return store_fail(st, error_r, "cannot read the BINARY notes");
-	return 0;
+	if (rc == SQLITE_DONE)
+		return 0;
+	return rc < 0 ? -1 : store_fail(st, error_r, "cannot read the BINARY notes");
 }
 
 int
 store_binary_refuse(struct store *st, const char *folder, uint32_t uidvalidity,
     uint32_t uid, const char *part, char **error_r)
 {
-	sqlite3_stmt	*s;
-	int		 rc;
+	int	 rc;
 
-	if (prepare(st, "INSERT OR IGNORE INTO binary_refused (folder,"
-	    " uidvalidity, uid, part) VALUES (?1, ?2, ?3, ?4)", &s, error_r) < 0)
-		return -1;
-	sqlite3_bind_text(s, 1, folder, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 2, uidvalidity);
-	sqlite3_bind_int64(s, 3, uid);
-	sqlite3_bind_text(s, 4, part, -1, SQLITE_STATIC);
-	rc = sqlite3_step(s);
-	sqlite3_finalize(s);
-	if (rc != SQLITE_DONE)
-		return store_fail(st, error_r, "cannot write the BINARY notes");
-	return 0;
+	rc = step_part(st, "INSERT OR IGNORE INTO binary_refused (folder,"
+	    " uidvalidity, uid, part) VALUES (?1, ?2, ?3, ?4)", folder, uidvalidity,
+	    uid, part, error_r);
+	if (rc == SQLITE_DONE)
+		return 0;
+	return rc < 0 ? -1 : store_fail(st, error_r, "cannot write the BINARY notes");
 }
