@@ -1024,6 +1024,14 @@ index_shown_count(struct ui *ui)
 	return ui->index.st != NULL ? ui->index.st->nvis : 0;
 }
 
+size_t
+index_cursor_number(struct ui *ui)
+{
+	struct index_state	*st = ui->index.st;
+
+	return st != NULL && st->nvis > 0 ? st->cursor + 1 : 0;
+}
+
 const char *
 index_sort_text(struct ui *ui)
 {

@@ -76,6 +76,7 @@ struct pager {
 	struct row		*rows;		/* owned */
 	size_t			 nrows, rowcap;
 	size_t			 top;
+	int			 shown_rows;	/* rows the last draw had */
 	struct url_span		*urls;		/* owned */
 	size_t			 nurls;
 	struct pattern		*headers;	/* owned: `color header` */
@@ -972,6 +973,7 @@ pager_draw(struct view *view, int first, int rows, int cols)
 	size_t		 n, off;
 	int		 row;
 
+	pg->shown_rows = rows;
 	if (pg->ready && pg->width != cols) {
 		/* New width (or new text): render again, keeping the place. */
 		off = pg->top < pg->nrows ? pg->rows[pg->top].start : 0;
@@ -1394,4 +1396,22 @@ static void
 fn_next_new_then_unread(struct pager *pg)
 {
 	step(pg, 1, "new-then-unread");
+}
+
+int
+pager_percent(struct ui *ui)
+{
+	struct view	*v = ui_top_view(ui);
+	struct pager	*pg;
+	size_t		 end;
+
+	if (v == NULL || v->ops != &pager_ops)
+		return -1;
+	pg = (struct pager *)v;
+	if (!pg->ready || pg->shown_rows <= 0)
+		return -1;
+	end = pg->top + (size_t)pg->shown_rows;
+	if (pg->nrows == 0 || end >= pg->nrows)
+		return 100;
+	return (int)(end * 100 / pg->nrows);
 }

@@ -127,6 +127,7 @@ status_draw(struct ui *ui, int row, int cols)
 	struct buf	 line = BUF_INIT, scratch = BUF_INIT;
 	uint32_t	 count, unread, flagged, deleted;
 	const char	*account, *limit;
+	int		 percent;
 
 	status_counts(ui, &count, &unread, &flagged, &deleted);
 	limit = index_limit_text(ui);
@@ -152,6 +153,11 @@ status_draw(struct ui *ui, int row, int cols)
 	    ui->insecure ? ", no TLS" : "");
 	if ((account = config_account_name(ui->ctx->cfg)) != NULL)
 		buf_printf(&line, " %s", account);
+	/* In the pager, which message of the index and how far down, as
+	 * mutt's pager status says. */
+	if ((percent = pager_percent(ui)) >= 0 && index_cursor_number(ui) > 0)
+		buf_printf(&line, " -- %zu/%zu (%d%%)", index_cursor_number(ui),
+		    index_shown_count(ui), percent);
 	if (!ui->opened && ui->total > 0) {
 		uint64_t ms = ev_now(ui->s.loop) - ui->open_started;
 

@@ -116,6 +116,8 @@ uint32_t index_step(struct ui *, int dir, const char *what);
 const char *index_limit_text(struct ui *);
 /* The messages the limit lets through (all, without a limit). */
 size_t	 index_shown_count(struct ui *);
+/* The cursor's place in that order, from 1 (0: no message). */
+size_t	 index_cursor_number(struct ui *);
 /* The order shown: "date", "reverse-threads", ... */
 const char *index_sort_text(struct ui *);
 /* Options changed (:set): re-reads sort, sort_aux, the colours. */
@@ -160,6 +162,9 @@ bool	 index_tag_prefix_pending(struct ui *);
 
 /* The pager (pager.c): pushes a view that shows the message. */
 void	 pager_open(struct ui *, uint32_t uid);
+/* How far down the message the pager on top shows (the last row drawn,
+ * in percent of its rows); -1 when the pager is not on top. */
+int	 pager_percent(struct ui *);
 /* pager.c: across a reconnect, the message being read, its text and its
  * top line (NULL when no pager shows a message); restore pushes a pager
  * showing that text at that line until the message is loaded again

@@ -212,6 +212,26 @@ def _():
     T.expect(tui.exited() == "EXIT=0", "crispin did not exit cleanly")
 
 
+@T.case("the pager's status line says which message of the index it shows "
+        "and how far down")
+def _():
+    start()
+    tui.keys("j")
+    wait_cursor("Meeting notes", "the cursor on the second message")
+    tui.keys("Enter")
+    s = tui.wait(lambda s: s.startswith("From: Grace Hopper") and
+                 re.search(r" -- 2/\d+ \(\d+%\)", last_line(s)),
+                 "the pager with its place on the status line")
+    T.expect(re.search(r" -- 2/\d+ \(100%\)", last_line(s)),
+             "a short message is all on screen: %r" % last_line(s))
+    tui.keys("q")
+    s = tui.wait(lambda s: "Meeting notes" in cursor_row() and
+                 not s.startswith("From:"), "the index again")
+    T.expect(not re.search(r" -- \d+/\d+ \(\d+%\)", last_line(s)),
+             "the index has no pager place: %r" % last_line(s))
+    T.expect(tui.quit() == "EXIT=0", "crispin did not exit cleanly")
+
+
 @T.case("c suggests the next folder with unread mail; typing replaces it")
 def _():
     start()
