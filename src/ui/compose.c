@@ -31,11 +31,11 @@ static const struct {
 	{ "group-reply", "reply", "--group", true },
 	{ "list-reply", "reply", "--list", true },
 	{ "forward-message", "forward", NULL, true },
-	{ "mail", "compose", NULL, false },
 	{ "recall-message", "recall", NULL, false },
 };
 
 static void	 read_note(int, struct buf *);
+static void	 run_verb(struct ui *, const char *const *, size_t);
 
 /* What the child said became of the message ("Postponed to 'Drafts'."),
  * read once it has exited: a line or two, never more than a pipe holds. */
@@ -49,18 +49,53 @@ read_note(int fd, struct buf *out)
 		buf_add(out, chunk, (size_t)n);
 }
 
+/* mail: To and Subject first, as mutt asks them. */
+static void
+mail_subject_done(struct ui *ui, const char *text, void *arg)
+{
+	char		*to = arg;
+	const char	*words[5];
+	size_t		 n = 0;
+
+	if (text != NULL) {
+		words[n++] = "compose";
+		if (*text != '\0') {
+			words[n++] = "-s";
+			words[n++] = text;
+		}
+		/* An address is never an option, whatever it starts with. */
+		words[n++] = "--";
+		words[n++] = to;
+		run_verb(ui, words, n);
+	}
+	free(to);
+}
+
+static void
+mail_to_done(struct ui *ui, const char *text, void *arg)
+{
+	if (text == NULL)
+		return;
+	if (text[strspn(text, " \t,")] == '\0') {
+		ui_message(ui, "No recipients: nothing to send.");
+		return;
+	}
+	ui_prompt(ui, "Subject: ", NULL, PROMPT_OTHER, NULL, mail_subject_done,
+	    xstrdup(text));
+}
+
 bool
 compose_function(struct ui *ui, const char *name)
 {
 	const char		*words[6];
-	char			**argv, uid[16];
-	struct buf		 note = BUF_INIT;
-	struct fg_cmd		 cmd;
-	int			 notes[2];
+	char			 uid[16];
 	size_t			 i, n = 0;
 	uint32_t		 msg_uid;
-	int			 rc;
 
+	if (strcmp(name, "mail") == 0) {
+		ui_prompt(ui, "To: ", NULL, PROMPT_ADDRESS, NULL, mail_to_done, NULL);
+		return true;
+	}
 	for (i = 0; i < sizeof verbs / sizeof verbs[0]; i++) {
 		if (strcmp(verbs[i].function, name) == 0)
 			break;
@@ -81,6 +116,21 @@ compose_function(struct ui *ui, const char *name)
 	}
 	if (verbs[i].flag != NULL)
 		words[n++] = verbs[i].flag;
+	run_verb(ui, words, n);
+	return true;
+}
+
+/* `crispin WORDS...` with the terminal; what became of the message on
+ * the status line. */
+static void
+run_verb(struct ui *ui, const char *const *words, size_t n)
+{
+	char			**argv;
+	struct buf		 note = BUF_INIT;
+	struct fg_cmd		 cmd;
+	int			 notes[2];
+	int			 rc;
+
 	argv = ui_child_argv(ui, words, n);
 	screen_suspend();
 	fflush(NULL);
@@ -116,8 +166,7 @@ compose_function(struct ui *ui, const char *name)
 		ui_message(ui, "Not sent (exit %d): the text is kept, see the "
 		    "message above it.", rc);
 	else
-		ui_message(ui, "Could not run crispin %s.", verbs[i].verb);
+		ui_message(ui, "Could not run crispin %s.", words[0]);
 	buf_free(&note);
 	ui_redraw(ui);
-	return true;
 }

@@ -102,6 +102,18 @@ def compose_screen(text):
     return "-- Attachments" in text and "Subject:" in text
 
 
+def mail(to, subject=""):
+    """m asks To and Subject first, as mutt does, then the editor runs."""
+    tui.keys("m")
+    tui.wait(lambda s: last_line(s).startswith("To:"), "the To prompt")
+    tui.text(to)
+    tui.keys("Enter")
+    tui.wait(lambda s: last_line(s).startswith("Subject:"), "the Subject prompt")
+    if subject:
+        tui.text(subject)
+    tui.keys("Enter")
+
+
 def drafts():
     """The Drafts folder's messages as (flags, bytes)."""
     path = dc.folder_path("alice", "Drafts")
@@ -135,10 +147,11 @@ def _():
         f.write("not wanted\n")
     tui.start(rc())
     tui.wait(index, "the index")
-    tui.keys("m")
+    mail("someone@example.net")
     tui.wait(compose_screen, "the compose screen after the editor", timeout=30)
     tui.keys("t")
     tui.wait(lambda s: "To:" in last_line(s), "the To prompt")
+    tui.keys("C-u")
     tui.text("bo")
     tui.keys("Tab")
     tui.wait(lambda s: "Bob Builder <bob@example.net>" in last_line(s),
@@ -218,7 +231,7 @@ def _():
         f.write(PNG)
     tui.start(rc())
     tui.wait(index, "the index")
-    tui.keys("m")
+    mail("carol@example.net")
     tui.wait(compose_screen, "the compose screen", timeout=30)
     for key, value, shown in (("t", "carol@example.net", "To: carol@example.net"),
                               ("b", "hidden@example.net", "Bcc: hidden@example.net"),
@@ -309,8 +322,9 @@ def _():
     # A name longer than a file name may be: Dovecot cannot create it.
     tui.start(rc(extra='set postponed = "%s"\n' % ("x" * 300)))
     tui.wait(index, "the index")
-    tui.keys("m")
-    tui.wait(compose_screen, "the compose screen", timeout=30)
+    mail("keep@example.net")
+    tui.wait(lambda s: compose_screen(s) and "To: keep@example.net" in s,
+             "the compose screen with the To asked for", timeout=30)
     tui.keys("s")
     tui.wait(lambda s: "Subject:" in last_line(s), "the Subject prompt")
     tui.text("Keep me safe")
