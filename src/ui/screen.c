@@ -263,6 +263,22 @@ curses_attr(unsigned attr)
 	return a;
 }
 
+/* The RGB value of entry idx (16-255) of the xterm 256-colour palette:
+ * the 6x6x6 cube, then 24 greys. */
+static uint32_t
+palette_rgb(uint32_t idx)
+{
+	static const uint32_t	 level[6] = { 0, 95, 135, 175, 215, 255 };
+	uint32_t		 grey;
+
+	if (idx >= 232) {
+		grey = 8 + 10 * (idx - 232);
+		return grey << 16 | grey << 8 | grey;
+	}
+	idx -= 16;
+	return level[idx / 36] << 16 | level[(idx / 6) % 6] << 8 | level[idx % 6];
+}
+
 /* A colour as the terminal can show it: -1 for its default, RGB and
  * high indexes brought down to the 6x6x6 cube or the 8 basic colours. */
 static int
@@ -284,11 +300,15 @@ terminal_color(const struct color *c)
 			return (int)c->value;
 		if (c->value < 16)
 			return (int)(c->value & 7);
-		return 7;
-	case COLOR_RGB:
+		/* The 256-colour palette's colour, to the nearest basic one. */
+		rgb = palette_rgb(c->value);
 		break;
+	case COLOR_RGB:
+		rgb = c->value;
+		break;
+	default:
+		return -1;
 	}
-	rgb = c->value;
 	r = (int)(rgb >> 16) & 0xff;
 	g = (int)(rgb >> 8) & 0xff;
 	b = (int)rgb & 0xff;

@@ -34,8 +34,9 @@ class Tui:
                               check=check, stdout=subprocess.PIPE,
                               stderr=subprocess.PIPE, text=True)
 
-    def start(self, rc, args="", extra_env=None, width=None, height=None):
-        """Runs crispin -F rc args in a fresh session "t"."""
+    def start(self, rc, args="", extra_env=None, width=None, height=None,
+              term="screen-256color"):
+        """Runs crispin -F rc args in a fresh session "t" (TERM=term)."""
         self.stop()
         self.n += 1
         self.done = self.T.path("tui-done-%d" % self.n)
@@ -49,7 +50,7 @@ class Tui:
                  or (extra_env and k in extra_env)]
         self.tmux("new-session", "-d", "-s", "t",
                   "-x", str(width or self.width), "-y", str(height or self.height),
-                  "env", *pairs, "LC_ALL=C.UTF-8", "TERM=screen-256color",
+                  "env", *pairs, "LC_ALL=C.UTF-8", "TERM=" + term,
                   "sh", "-c", cmd)
 
     def screen(self, escapes=False):
