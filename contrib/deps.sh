@@ -68,4 +68,4 @@ crispin_ensure_deps() {
 
 # Packages for building crispin, and for running its tests.
 CRISPIN_BUILD_PKGS="build-essential autoconf automake pkg-config libgnutls28-dev libncurses-dev libsqlite3-dev zlib1g-dev"
-CRISPIN_TEST_PKGS="dovecot-imapd openssl gnutls-bin python3 python3-aiosmtpd tmux clang slapd ldap-utils"
+CRISPIN_TEST_PKGS="dovecot-imapd openssl gnutls-bin python3 python3-aiosmtpd tmux clang slapd ldap-utils ncurses-term"

@@ -269,8 +269,16 @@ static uint32_t
 palette_rgb(uint32_t idx)
 {
 	static const uint32_t	 level[6] = { 0, 95, 135, 175, 215, 255 };
+	static const uint32_t	 ansi[16] = {
+		0x000000, 0xcd0000, 0x00cd00, 0xcdcd00,
+		0x0000ee, 0xcd00cd, 0x00cdcd, 0xe5e5e5,
+		0x7f7f7f, 0xff0000, 0x00ff00, 0xffff00,
+		0x5c5cff, 0xff00ff, 0x00ffff, 0xffffff,
+	};
 	uint32_t		 grey;
 
+	if (idx < 16)
+		return ansi[idx];
 	if (idx >= 232) {
 		grey = 8 + 10 * (idx - 232);
 		return grey << 16 | grey << 8 | grey;
@@ -279,8 +287,9 @@ palette_rgb(uint32_t idx)
 	return level[idx / 36] << 16 | level[(idx / 6) % 6] << 8 | level[idx % 6];
 }
 
-/* A colour as the terminal can show it: -1 for its default, RGB and
- * high indexes brought down to the 6x6x6 cube or the 8 basic colours. */
+/* A colour as the terminal can show it: -1 for its default; RGB and
+ * high indexes as they are on a direct-colour terminal, else brought
+ * down to the 6x6x6 cube or the 8 basic colours. */
 static int
 terminal_color(const struct color *c)
 {
@@ -292,6 +301,16 @@ terminal_color(const struct color *c)
 	int		 r, g, b, i, best = 0;
 	long		 d, bestd = -1;
 
+	if (c->kind == COLOR_DEFAULT)
+		return -1;
+	/* Direct colour (xterm-direct and the like): a colour number is its
+	 * RGB value, and those below 8 are the ANSI colours. */
+	if (COLORS >= 0x1000000) {
+		if (c->kind == COLOR_INDEX && c->value < 8)
+			return (int)c->value;
+		rgb = c->kind == COLOR_RGB ? c->value : palette_rgb(c->value);
+		return rgb < 8 ? 8 : (int)rgb;
+	}
 	switch (c->kind) {
 	case COLOR_DEFAULT:
 		return -1;
