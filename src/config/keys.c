@@ -239,7 +239,8 @@ keymap_format_keys(const struct key_seq *seq, struct buf *out)
 			buf_adds(out, "^?");
 		else if (k < 32)
 			buf_printf(out, "^%c", k + '@');
-		else if (k == '^' || k == '\\')
+		else if ((k == '^' && i + 1 < seq->n) || k == '\\')
+			/* "^x" would read back as Ctrl-x; a last ^ is just ^. */
 			buf_printf(out, "\\%c", k);
 		else if (k == '<' && i + 1 < seq->n)
 			buf_adds(out, "<74>");
