@@ -229,6 +229,33 @@ def _():
     T.expect_eq(tui.quit(), "EXIT=0", "exit status")
 
 
+def size_of(text):
+    """%c's short size (512, 1.2K, 34K, 5.6M) in bytes, roughly."""
+    text = text.strip()
+    scale = {"K": 1024, "M": 1024 * 1024}.get(text[-1:], 1)
+    return float(text.rstrip("KM")) * scale
+
+
+@T.case("o z sorts by size, O z the other way")
+def _():
+    start(index_format="%4C|%c|%s")
+    choose("o", "z")
+    text = tui.wait(lambda s: "(size)" in last_line(s), "sorted by size")
+    sizes = [size_of(l.split("|")[1]) for l in text.splitlines()
+             if l.count("|") >= 2 and l.split("|")[0].strip().isdigit()]
+    T.expect(len(sizes) >= 10 and sizes == sorted(sizes),
+             "smallest first: %r\n%s" % (sizes, text))
+    T.expect(sizes[0] < sizes[-1], "sizes differ: %r" % sizes)
+    choose("O", "z")
+    text = tui.wait(lambda s: "(reverse-size)" in last_line(s),
+                    "sorted by size, largest first")
+    sizes = [size_of(l.split("|")[1]) for l in text.splitlines()
+             if l.count("|") >= 2 and l.split("|")[0].strip().isdigit()]
+    T.expect(sizes == sorted(sizes, reverse=True),
+             "largest first: %r\n%s" % (sizes, text))
+    T.expect_eq(tui.quit(), "EXIT=0", "exit status")
+
+
 @T.case("Cyrillic and CJK subjects line up with the other columns")
 def _():
     text = start(index_format="%4C %-21.21s|%-10.10n|%c")
