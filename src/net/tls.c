@@ -44,6 +44,7 @@ struct tls {
 	char				*host;		/* owned */
 	char				*peer;		/* owned, "host:port" */
 	bool				 pinned;
+	bool				 trust_pending;	/* system CAs not read yet */
 	unsigned char			 pin[TLS_SHA256_LEN];
 	char				*verify_error;	/* owned, from tls_verify_pin */
 	int				 io_errno;	/* last socket error */
@@ -115,12 +116,32 @@ tls_push(gnutls_transport_ptr_t ptr, const void *data, size_t len)
 	return n;
 }
 
+/*
+ * The system's CAs take milliseconds to parse and are needed only for the
+ * server's certificate: they are read when the first read of the
+ * handshake comes, i.e. once the ClientHello is out and while its answer
+ * crosses the network.
+ */
+static void
+tls_load_trust(struct tls *t)
+{
+	int	r;
+
+	t->trust_pending = false;
+	r = gnutls_certificate_set_x509_system_trust(t->cred);
+	if (r < 0)
+		log_warn("cannot load the system's trusted CAs: %s",
+		    gnutls_strerror(r));
+}
+
 static ssize_t
 tls_pull(gnutls_transport_ptr_t ptr, void *data, size_t len)
 {
 	struct tls	*t = ptr;
 	ssize_t		 n;
 
+	if (t->trust_pending)
+		tls_load_trust(t);
 	n = recv(t->fd, data, len, 0);
 	if (n == -1) {
 		t->io_errno = errno;
@@ -170,12 +191,7 @@ tls_new(const struct tls_params *p, enum err_class *cls_r, char **error_r)
 	if ((r = gnutls_certificate_allocate_credentials(&t->cred)) < 0)
 		goto fail;
 	/* A pinned certificate needs no CA, so skip parsing the store. */
-	if (!t->pinned) {
-		r = gnutls_certificate_set_x509_system_trust(t->cred);
-		if (r < 0)
-			log_warn("cannot load the system's trusted CAs: %s",
-			    gnutls_strerror(r));
-	}
+	t->trust_pending = !t->pinned;
 	if (p->ca_file != NULL) {
 		r = gnutls_certificate_set_x509_trust_file(t->cred, p->ca_file,
 		    GNUTLS_X509_FMT_PEM);

@@ -7,6 +7,7 @@
 #include <sys/ioctl.h>
 
 #include <curses.h>
+#include <poll.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -414,4 +415,19 @@ screen_key(int *key)
 			}
 		}
 	}
+}
+
+/* The terminal went away (its emulator or tmux closed): the next read of
+ * the keyboard would see end of file forever. */
+bool
+screen_hung_up(void)
+{
+	struct pollfd	pfd;
+
+	pfd.fd = STDIN_FILENO;
+	pfd.events = POLLIN;
+	pfd.revents = 0;
+	if (poll(&pfd, 1, 0) != 1)
+		return false;
+	return (pfd.revents & (POLLHUP | POLLERR | POLLNVAL)) != 0;
 }

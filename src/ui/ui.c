@@ -203,11 +203,19 @@ static void
 on_input(int fd, int what, void *arg)
 {
 	struct ui	*ui = arg;
-	int		 k;
+	int		 k, keys = 0;
 
 	while (!ui->quit && screen_key(&k) == 1) {
 		key(ui, k);
 		run_pending(ui);
+		keys++;
+	}
+	/* Readable without a key: end of file, the terminal is gone. Leave
+	 * as after q (without questions nobody could answer) rather than
+	 * wake up for it forever. */
+	if (keys == 0 && !ui->quit && screen_hung_up()) {
+		ui->quit = true;
+		return;
 	}
 	ui_redraw(ui);
 }
@@ -385,6 +393,17 @@ ui_function(struct ui *ui, const char *name)
 	ui_message(ui, "%s is not available here yet.", name);
 }
 
+/* The index rows of a full screen, or 0 (the folder's default) before
+ * the screen is known. */
+static unsigned
+first_screen_rows(void)
+{
+	int	rows = 0, cols = 0;
+
+	screen_rows(&rows, &cols);
+	return rows > 2 ? (unsigned)rows : 0;
+}
+
 void
 ui_open_folder(struct ui *ui, const char *name, bool readonly)
 {
@@ -414,6 +433,9 @@ ui_open_folder(struct ui *ui, const char *name, bool readonly)
 	p.journal = ui->store != NULL;
 	/* The first screen of a cached folder before the rest of it. */
 	p.loop = ui->s.loop;
+	/* A cold open fetches one screen's worth first: fewer bytes before
+	 * the first rows are drawn (the rest follow in batches). */
+	p.first_batch = first_screen_rows();
 	index_folder_params(ui, &p);
 	ui->folder = mail_folder_new(ui->s.client, ui->store, name, &p);
 	mail_folder_subscribe(ui->folder, &events, ui);

@@ -59,6 +59,7 @@ void	 screen_resize(void);
 /* The next key as a keymap key (code point or KEYC_*): 1, or 0 when no
  * more input is waiting. */
 int	 screen_key(int *key);
+bool	 screen_hung_up(void);
 /* The attribute for a colour entry: its attributes, and its colours as a
  * pair when the terminal has colours (RGB and 256-colour values are
  * brought down to what the terminal has). */

@@ -122,5 +122,42 @@ def _():
     T.expect_eq(tui.exited(), "EXIT=0", "exit status")
 
 
+def running(pid):
+    """Whether pid is alive (a zombie has ended)."""
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+@T.case("a terminal that goes away ends crispin instead of a busy loop")
+def _():
+    import time
+    fill("Hangup", ["Keep me"])
+    rc = T.write_rc(account_rc(dc))
+    env = T.env(None)
+    pairs = ["%s=%s" % (k, v) for k, v in sorted(env.items())
+             if k in ("HOME", "XDG_CACHE_HOME", "PATH") or k.endswith("SAN_OPTIONS")]
+    # SIGHUP ignored, as under nohup: only the end of the terminal's
+    # input tells crispin that nobody is there any more.
+    tui.tmux("new-session", "-d", "-s", "h", "-x", "100", "-y", "24", "env",
+             *pairs, "LC_ALL=C.UTF-8", "TERM=screen-256color", "sh", "-c",
+             "trap '' HUP; exec %s -F %s -f Hangup" % (T.crispin_path, rc))
+    pid = int(tui.tmux("list-panes", "-t", "h", "-F", "#{pane_pid}").stdout.split()[0])
+    deadline = time.monotonic() + 20
+    while "Keep me" not in tui.tmux("capture-pane", "-p", "-t", "h", check=False).stdout:
+        T.expect(time.monotonic() < deadline, "the index never showed")
+        time.sleep(0.1)
+    tui.tmux("kill-session", "-t", "h")
+    deadline = time.monotonic() + 10
+    while running(pid) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    alive = running(pid)
+    if alive:
+        os.kill(pid, 9)
+    T.expect(not alive, "crispin still runs after its terminal went away")
+
+
 if __name__ == "__main__":
     T.main(setup, teardown)
