@@ -120,6 +120,8 @@ void	 cli_session_close(struct cli_session *);
 void	 cli_print_stats(struct cli_context *, const char *proto, unsigned ncommands,
 	    unsigned round_trips, uint64_t bytes_out, uint64_t bytes_in,
 	    uint64_t elapsed_us, uint64_t wait_us);
+/* "812 B", "3.1 KB", "25.4 MB": decimal units, one decimal. */
+void	 cli_format_bytes(char *, size_t, uint64_t);
 /* Microseconds on the monotonic clock. */
 uint64_t cli_now_us(void);
 /* Records a failure (first one wins) for the exit code. */
@@ -286,5 +288,9 @@ void	 cli_print_msg(FILE *, const struct mail_msg *, bool json, struct buf *line
  * messages. Returns 0 or an exit code (message printed) (folderops.c). */
 int	 cli_resolve_folder(struct cli_session *, const char *cmd, const char *name,
 	    char **utf8_r);
+/* For a role (":archive", "\Trash") the folder its rc option names
+ * (archive, trash, record, postponed), borrowed; NULL when unset or for
+ * an ordinary name (folderops.c). */
+const char *cli_role_option(struct cli_context *, const char *name);
 
 #endif

@@ -6,8 +6,6 @@
 #include "crispin/cli.h"
 #include "crispin/log.h"
 
-static void format_bytes(char *, size_t, uint64_t);
-
 uint64_t
 cli_now_us(void)
 {
@@ -18,8 +16,8 @@ cli_now_us(void)
 }
 
 /* Decimal units, one decimal: what a person compares at a glance. */
-static void
-format_bytes(char *out, size_t size, uint64_t n)
+void
+cli_format_bytes(char *out, size_t size, uint64_t n)
 {
 	if (n < 1000)
 		snprintf(out, size, "%llu B", (unsigned long long)n);
@@ -38,8 +36,8 @@ cli_print_stats(struct cli_context *ctx, const char *proto, unsigned ncommands,
 	uint64_t	 local_us;
 
 	local_us = wait_us < elapsed_us ? elapsed_us - wait_us : 0;
-	format_bytes(out, sizeof out, bytes_out);
-	format_bytes(in, sizeof in, bytes_in);
+	cli_format_bytes(out, sizeof out, bytes_out);
+	cli_format_bytes(in, sizeof in, bytes_in);
 	fprintf(ctx->err, "crispin: stats%s%s: %u round trip%s, %s sent, %s received, "
 	    "%.2f s (%.2f s local)\n", strcmp(proto, "imap") == 0 ? "" : " ",
 	    strcmp(proto, "imap") == 0 ? "" : proto, round_trips,

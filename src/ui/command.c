@@ -44,7 +44,7 @@ static const struct {
 };
 
 /* Commands of the command line only: they act on the interface. */
-static const char *const ui_commands[] = { "exec" };
+static const char *const ui_commands[] = { "exec", "stats" };
 
 bool
 command_function(struct ui *ui, const char *name)
@@ -132,6 +132,10 @@ command_run(struct ui *ui, const char *origin, const char *text)
 
 	if (run_exec(ui, text))
 		return 0;
+	if (strcmp(text, "stats") == 0 || strncmp(text, "stats ", 6) == 0) {
+		stats_show(ui);
+		return 0;
+	}
 	bad = config_load_string(ui->ctx->cfg, origin, text, &errors);
 	if (bad > 0 && errors.len > 0) {
 		/* "::1: message" says nothing on the command line. */

@@ -49,6 +49,7 @@ on_opened(struct mail_folder *f, void *arg)
 	struct ui	*ui = arg;
 
 	ui->opened = true;
+	stats_open_done(ui);
 	/* The session idles whenever nothing else runs: from now on the
 	 * server tells us what other clients do. */
 	ui_redraw(ui);
@@ -424,6 +425,7 @@ ui_open_folder(struct ui *ui, const char *name, bool readonly)
 	command_folder_hooks(ui, name);
 	folderlist_seen(ui, name);
 	ui->open_started = ev_now(ui->s.loop);
+	stats_open_begin(ui);
 	ui->new_mail = 0;
 	memset(&p, 0, sizeof p);
 	p.use_cache = ui->store != NULL;

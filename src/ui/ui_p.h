@@ -418,6 +418,10 @@ struct ui {
 	size_t			 sidebar_at;	/* highlighted sidebar entry */
 	bool			 insecure;	/* no TLS on the connection */
 	uint64_t		 open_started;	/* ev_now when the open began */
+	/* What the open of the folder shown cost (stats.c, :stats). */
+	struct net_stats	 open_cost_from, open_cost;
+	uint64_t		 open_cost_started, open_cost_us;
+	bool			 open_cost_done;
 	unsigned		 new_mail;	/* arrived, not yet announced */
 	struct ev_timer		*announce;	/* owned */
 	/* The link to the server (link.c). s.client is the session's client
@@ -451,6 +455,11 @@ struct ui {
 };
 void	 ui_redraw(struct ui *);
 /* Shows a note or an error on the status line until the next one. */
+/* stats.c: :stats in a text view; the open's cost is taken between
+ * begin (ui_open_folder) and done (the folder's opened event). */
+void	 stats_open_begin(struct ui *);
+void	 stats_open_done(struct ui *);
+void	 stats_show(struct ui *);
 void	 ui_message(struct ui *, const char *fmt, ...) CRISPIN_PRINTF(2, 3);
 /* The attribute of a colour object ("status", "indicator", ...; see
  * config_colors) as the rc file set it: its plain entry, or dflt when it

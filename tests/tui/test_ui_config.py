@@ -81,6 +81,31 @@ def _():
         tui.stop()
 
 
+@T.case(":stats shows what the session and the folder's open cost")
+def _():
+    import re
+    start()
+    try:
+        tui.keys(":")
+        tui.text("sta")
+        tui.keys("Tab")
+        tui.wait(lambda s: last_line(s).rstrip() == ":stats", "completed")
+        tui.keys("Enter")
+        text = tui.wait(lambda s: "Session (" in s and "Opening INBOX:" in s,
+                        "the stats")
+        flat = " ".join(text.split())
+        m = re.search(r"start\): (\d+) round trips, [\d.]+ [KM]?B sent, "
+                      r"([\d.]+) (K?B) received", flat)
+        T.expect(m is not None, "session stats:\n" + text)
+        T.expect(int(m.group(1)) >= 4, "login and open take round trips: " + flat)
+        T.expect(re.search(r"Opening INBOX: \d+ round trips?, [\d.]+ [KM]?B sent, "
+                           r"[\d.]+ [KM]?B received, [\d.]+ s \([\d.]+ s local\)",
+                           flat) is not None, "the open's cost: " + flat)
+        T.expect_eq(tui.quit(), "EXIT=0", "exit status")
+    finally:
+        tui.stop()
+
+
 @T.case(":set changes the index and the sidebar at once; Tab completes")
 def _():
     text = start()
