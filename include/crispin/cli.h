@@ -101,8 +101,12 @@ struct cli_client_params {
 	struct imap_account	 acct;		/* owned */
 	char			**auths;	/* owned */
 	size_t			 nauths;
+	char			*tls_session;	/* owned: p.tls_session_file */
 };
 int	 cli_client_params(struct cli_context *, struct cli_client_params *);
+/* The account's directory in the cache (store.h), or NULL when
+ * header_cache is off. Owned by the caller. */
+char	*cli_account_cache_dir(struct cli_context *, const struct imap_account *);
 void	 cli_client_params_free(struct cli_client_params *);
 /* The IMAP password (imap_pass_cmd, imap_pass, else a prompt) or OAuth
  * token (imap_oauth_cmd): malloc'd, or NULL with *error_r. */

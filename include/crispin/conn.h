@@ -40,6 +40,14 @@ struct conn_params {
 	 * optionally prefixed "sha256:". When set, a matching certificate is
 	 * accepted even if no CA vouches for it, and any other is refused. */
 	const char	*fingerprint;
+	/*
+	 * A private file (0600, in a private directory) that keeps the TLS
+	 * session, or NULL: the next connection resumes it, which spares the
+	 * certificate and its verification (the session was verified when
+	 * it began). Kept per server and per ca_file and fingerprint, so a
+	 * change of trust starts afresh.
+	 */
+	const char	*tls_session_file;
 };
 
 struct conn_callbacks {

@@ -51,6 +51,9 @@ struct imap_client_params {
 	bool		 allow_plaintext;	/* credentials without TLS */
 	const char	*ca_file;
 	const char	*fingerprint;
+	/* Where the TLS session is kept for resuming the next connection's
+	 * handshake (conn.h), or NULL. */
+	const char	*tls_session_file;
 	unsigned	 connect_timeout_ms;
 	/* A command that gets no byte of answer for this long means the link
 	 * is dead (ERR_NETWORK). 0: 60 s. IDLE is exempt. */

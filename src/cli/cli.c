@@ -234,7 +234,7 @@ int
 cli_client_params(struct cli_context *ctx, struct cli_client_params *cp)
 {
 	struct imap_client_params	*p = &cp->p;
-	char				*error = NULL;
+	char				*error = NULL, *dir;
 	const char			*list;
 
 	memset(cp, 0, sizeof *cp);
@@ -251,6 +251,12 @@ cli_client_params(struct cli_context *ctx, struct cli_client_params *cp)
 	p->allow_plaintext = config_bool(ctx->cfg, "allow_plaintext");
 	p->ca_file = config_str(ctx->cfg, "tls_ca_file");
 	p->fingerprint = config_str(ctx->cfg, "tls_fingerprint");
+	/* The TLS session lives beside the cache, as private as it. */
+	if ((dir = cli_account_cache_dir(ctx, &cp->acct)) != NULL) {
+		cp->tls_session = xasprintf("%s/tls-session", dir);
+		p->tls_session_file = cp->tls_session;
+		free(dir);
+	}
 	p->connect_timeout_ms = (unsigned)config_num(ctx->cfg, "connect_timeout") * 1000;
 	p->response_timeout_ms = (unsigned)config_num(ctx->cfg, "timeout") * 1000;
 	p->have_token_source = config_str(ctx->cfg, "imap_oauth_cmd") != NULL;
@@ -270,6 +276,7 @@ cli_client_params_free(struct cli_client_params *cp)
 	size_t	i;
 
 	imap_account_free(&cp->acct);
+	free(cp->tls_session);
 	for (i = 0; i < cp->nauths; i++)
 		free(cp->auths[i]);
 	free(cp->auths);

@@ -59,12 +59,43 @@ forward_untagged(const struct imap_response *r, void *arg)
 }
 
 /* The cache is per account: user@host:port names it. */
+static char *
+account_name(const struct imap_account *acct)
+{
+	return xasprintf("%s%s%s:%s", acct->user != NULL ? acct->user : "",
+	    acct->user != NULL ? "@" : "", acct->host, acct->port);
+}
+
+static char *
+cache_dir(struct cli_context *ctx)
+{
+	const char	*dir_opt = config_str(ctx->cfg, "cache_dir");
+
+	return dir_opt != NULL ? xstrdup(dir_opt) : store_default_dir();
+}
+
+char *
+cli_account_cache_dir(struct cli_context *ctx, const struct imap_account *acct)
+{
+	char	*dir, *account, *name, *path;
+
+	if (!config_bool(ctx->cfg, "header_cache"))
+		return NULL;
+	dir = cache_dir(ctx);
+	account = account_name(acct);
+	name = store_account_dirname(account);
+	path = xasprintf("%s/%s", dir, name);
+	free(name);
+	free(account);
+	free(dir);
+	return path;
+}
+
 struct store *
 cli_open_store(struct cli_context *ctx)
 {
 	struct imap_account	 acct;
 	struct store		*st = NULL;
-	const char		*dir_opt;
 	char			*dir, *account, *error = NULL, *clean;
 
 	if (!config_bool(ctx->cfg, "header_cache"))
@@ -73,11 +104,9 @@ cli_open_store(struct cli_context *ctx)
 		free(error);
 		return NULL;
 	}
-	account = xasprintf("%s%s%s:%s", acct.user != NULL ? acct.user : "",
-	    acct.user != NULL ? "@" : "", acct.host, acct.port);
+	account = account_name(&acct);
 	imap_account_free(&acct);
-	dir_opt = config_str(ctx->cfg, "cache_dir");
-	dir = dir_opt != NULL ? xstrdup(dir_opt) : store_default_dir();
+	dir = cache_dir(ctx);
 	if (store_open(dir, account, &st, NULL, &error) < 0) {
 		clean = str_sanitize(error);
 		fprintf(ctx->err, "crispin: cache not used: %s\n", clean);

@@ -81,6 +81,7 @@ imap_client_new(struct ev_loop *loop, const struct imap_client_params *params,
 	c->params.user = xstrdup_null(params->user);
 	c->params.ca_file = xstrdup_null(params->ca_file);
 	c->params.fingerprint = xstrdup_null(params->fingerprint);
+	c->params.tls_session_file = xstrdup_null(params->tls_session_file);
 	if (params->nauthenticators > 0) {
 		c->authenticators = xcalloc(params->nauthenticators, sizeof *c->authenticators);
 		for (i = 0; i < params->nauthenticators; i++)
@@ -113,6 +114,7 @@ imap_client_connect(struct imap_client *c)
 	cp.connect_timeout_ms = c->params.connect_timeout_ms;
 	cp.ca_file = c->params.ca_file;
 	cp.fingerprint = c->params.fingerprint;
+	cp.tls_session_file = c->params.tls_session_file;
 	c->parser = imap_parser_new(NULL);
 	if (c->have_sink)
 		imap_parser_set_sink(c->parser, &c->sink, c->sink_arg);
@@ -186,6 +188,7 @@ client_destroy(struct imap_client *c)
 	free((char *)c->params.user);
 	free((char *)c->params.ca_file);
 	free((char *)c->params.fingerprint);
+	free((char *)c->params.tls_session_file);
 	free(c->auth_mech);
 	free(c->bye_text);
 	arena_free(&c->ns_arena);

@@ -58,6 +58,7 @@ struct conn {
 	char			*port;		/* owned */
 	char			*peer;		/* owned, "host:port" for messages */
 	char			*ca_file;	/* owned, or NULL */
+	char			*tls_session_file;	/* owned, or NULL */
 	char			*fingerprint;	/* owned, or NULL */
 	bool			 pinned;	/* fingerprint parsed into pin */
 	unsigned char		 pin[TLS_SHA256_LEN];
@@ -144,6 +145,7 @@ conn_release(struct conn *c)
 		free(c->port);
 		free(c->peer);
 		free(c->ca_file);
+		free(c->tls_session_file);
 		free(c->fingerprint);
 		free(c->err_msg);
 		buf_free(&c->out);
@@ -168,6 +170,8 @@ conn_new(struct ev_loop *loop, const struct conn_params *p,
 	    xasprintf("[%s]:%s", p->host, p->port) :
 	    xasprintf("%s:%s", p->host, p->port);
 	c->ca_file = p->ca_file != NULL ? xstrdup(p->ca_file) : NULL;
+	c->tls_session_file = p->tls_session_file != NULL ?
+	    xstrdup(p->tls_session_file) : NULL;
 	c->fingerprint = p->fingerprint != NULL ? xstrdup(p->fingerprint) :
 	    NULL;
 	c->tls_mode = p->tls;
@@ -468,6 +472,7 @@ conn_start_tls(struct conn *c)
 	tp.host = c->host;
 	tp.peer = c->peer;
 	tp.ca_file = c->ca_file;
+	tp.session_file = c->tls_session_file;
 	tp.pin = c->pinned ? c->pin : NULL;
 	if ((c->tls = tls_new(&tp, &cls, &msg)) == NULL) {
 		conn_fail(c, cls, msg);

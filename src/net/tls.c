@@ -50,6 +50,9 @@ struct tls {
 	int				 io_errno;	/* last socket error */
 	bool				 io_eof;	/* the peer closed the socket */
 	size_t				 send_len;	/* offered in a send that said AGAIN */
+	char				*session_file;	/* owned, or NULL */
+	char				*session_key;	/* owned: tls_resume_key */
+	int				 session_saved;	/* tls_resume_save's last */
 	char				*desc;		/* owned, after the handshake */
 };
 
@@ -226,6 +229,12 @@ tls_new(const struct tls_params *p, enum err_class *cls_r, char **error_r)
 			goto fail;
 	}
 	gnutls_session_set_ptr(t->session, t);
+	if (p->session_file != NULL) {
+		t->session_file = xstrdup(p->session_file);
+		t->session_key = tls_resume_key(t->peer, p->ca_file,
+		    t->pinned ? t->pin : NULL, sizeof t->pin);
+		tls_resume_load(t->session, t->session_file, t->session_key);
+	}
 	if (t->pinned)
 		gnutls_session_set_verify_function(t->session, tls_verify_pin);
 	else
@@ -255,6 +264,8 @@ tls_free(struct tls **tp)
 	if (t == NULL)
 		return;
 	*tp = NULL;
+	if (t->session != NULL && t->session_file != NULL && t->session_saved != 1)
+		(void)tls_resume_save(t->session, t->session_file, t->session_key);
 	if (t->session != NULL)
 		gnutls_deinit(t->session);
 	if (t->cred != NULL)
@@ -263,6 +274,8 @@ tls_free(struct tls **tp)
 	free(t->peer);
 	free(t->verify_error);
 	free(t->desc);
+	free(t->session_file);
+	free(t->session_key);
 	free(t);
 }
 
@@ -501,9 +514,10 @@ tls_handshake(struct tls *t, int *want_r, enum err_class *cls_r,
 	}
 
 	free(t->desc);
-	t->desc = xasprintf("%s / %s",
+	t->desc = xasprintf("%s / %s%s",
 	    gnutls_protocol_get_name(gnutls_protocol_get_version(t->session)),
-	    gnutls_cipher_get_name(gnutls_cipher_get(t->session)));
+	    gnutls_cipher_get_name(gnutls_cipher_get(t->session)),
+	    gnutls_session_is_resumed(t->session) ? ", resumed" : "");
 	return 1;
 }
 
@@ -516,6 +530,13 @@ tls_recv(struct tls *t, void *data, size_t len, int *want_r,
 
 	for (tries = 0; tries < 16; tries++) {
 		r = gnutls_record_recv(t->session, data, len);
+		/* The server's ticket comes with the first records after
+		 * the handshake: kept once for the next connection. A
+		 * failure (the cache directory not made yet) is tried again
+		 * when the connection ends. */
+		if (t->session_file != NULL && t->session_saved == 0)
+			t->session_saved = tls_resume_save(t->session,
+			    t->session_file, t->session_key);
 		if (r >= 0)
 			return r;
 		if (r == GNUTLS_E_AGAIN || r == GNUTLS_E_INTERRUPTED) {

@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include <gnutls/gnutls.h>
+
 #include "crispin/buf.h"
 #include "crispin/err.h"
 
@@ -30,6 +32,7 @@ struct tls_params {
 	/* SHA-256 of the only acceptable certificate, or NULL for CA and
 	 * host-name verification. */
 	const unsigned char *pin;
+	const char	*session_file;	/* conn.h: tls_session_file */
 };
 
 /* NULL on failure, with *cls_r and *error_r (owned by the caller) set. */
@@ -63,5 +66,12 @@ const char *tls_channel_binding_type(struct tls *);
 int	 tls_parse_fingerprint(const char *, unsigned char out[TLS_SHA256_LEN]);
 /* "AB:CD:..." for a SHA-256 digest; the caller frees it. */
 char	*tls_format_fingerprint(const unsigned char[TLS_SHA256_LEN]);
+
+/* tls_resume.c: the TLS session kept for the next connection. The key
+ * names the server and the trust it was verified under (owned). */
+char	*tls_resume_key(const char *peer, const char *ca_file,
+	    const unsigned char *pin, size_t pin_len);
+void	 tls_resume_load(gnutls_session_t, const char *path, const char *key);
+int	 tls_resume_save(gnutls_session_t, const char *path, const char *key);
 
 #endif

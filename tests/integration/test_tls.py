@@ -1,10 +1,13 @@
 #!/usr/bin/env python3
 """crispin verifies the server before it sends credentials: unknown CA,
 wrong CA, wrong host name, certificate pinning, and a server that does not
-offer STARTTLS."""
+offer STARTTLS; the TLS session resumed by the next connection, never
+under other trust settings."""
 
 import os
 import re
+import shutil
+import stat
 import sys
 
 sys.dont_write_bytecode = True
@@ -129,6 +132,54 @@ def _():
     expect_refused_before_auth(r, plain, mark)
     T.expect(re.search(r"STARTTLS|TLS", r.err),
              "stderr does not say TLS is missing: %r" % r.err)
+
+
+@T.case("the next connection resumes the TLS session; other trust starts afresh")
+def _():
+    # One login process for every connection (Dovecot's high-performance
+    # mode), so the ticket key that issued the session can take it back.
+    hp = Dovecot(extra_config=["service imap-login {", "  service_count = 0",
+                               "}"]).start()
+    servers.append(hp)
+    cache = T.path("resume-cache")
+    log = T.path("resume.log")
+
+    def handshake(rc):
+        if os.path.exists(log):
+            os.unlink(log)
+        r = T.crispin("--log", log, "folders", rc=rc)
+        T.expect_code(r, 0)
+        with open(log) as f:
+            lines = [l for l in f if ": TLS1." in l]
+        T.expect_eq(len(lines), 1, "one TLS connection logged")
+        return lines[0]
+
+    rc = account_rc(hp, cache_dir=cache)
+    T.expect("resumed" not in handshake(rc), "the first connection is a full one")
+    [account] = os.listdir(cache)
+    saved = os.path.join(cache, account, "tls-session")
+    T.expect_eq(stat.S_IMODE(os.stat(saved).st_mode), 0o600, "the session file is private")
+    T.expect("resumed" in handshake(rc), "the second connection resumes the first")
+    # The same CA under another file name is other trust settings: the
+    # session verified under the old ones is not offered.
+    other_ca = T.path("same-ca-elsewhere.pem")
+    shutil.copy(hp.ca_file, other_ca)
+    T.expect("resumed" not in handshake(account_rc(hp, cache_dir=cache,
+                                                   tls_ca_file=other_ca)),
+             "no resumption under another tls_ca_file")
+    # A damaged file costs the resumption, not the connection.
+    with open(saved, "r+b") as f:
+        data = bytearray(f.read())
+        for i in range(len(data) - 200, len(data)):
+            data[i] ^= 0x5a
+        f.seek(0)
+        f.write(data)
+    T.expect("resumed" not in handshake(rc), "a damaged session is not resumed")
+    T.expect("resumed" in handshake(rc), "the new session is kept again")
+    # No cache, no session kept: header_cache = no keeps nothing on disk.
+    shutil.rmtree(cache)
+    handshake(account_rc(hp, cache_dir=cache, header_cache="no"))
+    T.expect(not os.path.exists(cache), "nothing written with header_cache off")
 
 
 if __name__ == "__main__":
