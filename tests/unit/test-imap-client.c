@@ -11,28 +11,11 @@
 #include <unistd.h>
 
 #include "crispin/imap_client.h"
-#include "test.h"
-
-enum step_kind { EXPECT, SEND, ACTION, CLOSE, END };
-
-struct fake;
-typedef void action_fn(struct fake *);
-
-struct step {
-	enum step_kind	 kind;
-	const char	*text;		/* EXPECT: the exact line; SEND: lines to send */
-	action_fn	*action;
-};
+#include "peer.h"
 
 struct fake {
 	struct ev_loop		*loop;
-	int			 lfd, fd;
-	struct ev_fd		*lw, *w;
-	struct buf		 in;
-	const struct step	*steps;
-	size_t			 i;
-	bool			 done;
-	char			*failure;
+	struct peer		 peer;
 	struct imap_client	*client;
 	int			 untagged_exists;
 	int			 noop_done;
@@ -41,95 +24,6 @@ struct fake {
 	char			*last_status;
 	struct buf		 store_got, fetch_got;	/* routed FETCH responses */
 };
-
-static void fake_run_steps(struct fake *);
-
-static void
-fake_fail(struct fake *f, const char *what, const char *got)
-{
-	if (f->failure == NULL)
-		f->failure = xasprintf("step %zu: %s (got \"%s\")", f->i, what, got);
-	f->done = true;
-}
-
-static void
-fake_read(int fd, int events, void *arg)
-{
-	struct fake	*f = arg;
-	char		 chunk[4096], *eol;
-	ssize_t		 n;
-	size_t		 len;
-
-	n = read(fd, chunk, sizeof chunk);
-	if (n <= 0) {
-		ev_fd_free(&f->w);
-		close(f->fd);
-		f->fd = -1;
-		return;
-	}
-	buf_add(&f->in, chunk, (size_t)n);
-	while ((eol = memchr(f->in.data, '\n', f->in.len)) != NULL && !f->done) {
-		len = (size_t)(eol - f->in.data);
-		if (len > 0 && f->in.data[len - 1] == '\r')
-			len--;
-		{
-			char *line = xstrndup(f->in.data, len);
-
-			buf_consume(&f->in, (size_t)(eol - f->in.data) + 1);
-			if (f->steps[f->i].kind != EXPECT)
-				fake_fail(f, "client sent an unexpected line", line);
-			else if (strcmp(f->steps[f->i].text, line) != 0 &&
-			    !(f->steps[f->i].text[strlen(f->steps[f->i].text) - 1] == '*' &&
-			    strncmp(f->steps[f->i].text, line,
-			    strlen(f->steps[f->i].text) - 1) == 0))
-				fake_fail(f, f->steps[f->i].text, line);
-			else {
-				f->i++;
-				fake_run_steps(f);
-			}
-			free(line);
-		}
-	}
-}
-
-static void
-fake_run_steps(struct fake *f)
-{
-	const struct step	*s;
-
-	while (!f->done && (s = &f->steps[f->i])->kind != EXPECT) {
-		f->i++;
-		switch (s->kind) {
-		case SEND:
-			(void)!write(f->fd, s->text, strlen(s->text));
-			break;
-		case ACTION:
-			s->action(f);
-			break;
-		case CLOSE:
-			ev_fd_free(&f->w);
-			close(f->fd);
-			f->fd = -1;
-			break;
-		case END:
-			f->done = true;
-			return;
-		case EXPECT:
-			break;
-		}
-	}
-}
-
-static void
-fake_accept(int fd, int events, void *arg)
-{
-	struct fake	*f = arg;
-
-	f->fd = accept(fd, NULL, NULL);
-	ev_fd_free(&f->lw);
-	f->w = ev_fd_add(f->loop, f->fd, EV_READ, fake_read, f);
-	fake_run_steps(f);
-}
 
 static void
 on_untagged(struct imap_client *c, const struct imap_response *r, void *arg)
@@ -172,8 +66,10 @@ noop_done(struct imap_client *c, const struct imap_response *r, void *arg)
 }
 
 static void
-submit_noop(struct fake *f)
+submit_noop(void *arg)
 {
+	struct fake	*f = arg;
+
 	struct imap_cmd	*cmd = imap_cmd_new(f->client, 0);
 
 	imap_cmd_add(cmd, "NOOP");
@@ -214,8 +110,9 @@ fetch_untagged(struct imap_client *c, const struct imap_response *r, void *arg)
 /* A STORE and, behind it, a body fetch of another message: each gets
  * its own FETCH responses, whatever order the server sends them in. */
 static void
-submit_store_and_fetch(struct fake *f)
+submit_store_and_fetch(void *arg)
 {
+	struct fake	*f = arg;
 	struct imap_cmd	*cmd;
 
 	cmd = imap_cmd_new(f->client, 0);
@@ -245,11 +142,8 @@ run_script(const struct step *steps, struct fake *f)
 	int				 turns = 0;
 
 	memset(f, 0, sizeof *f);
-	f->steps = steps;
-	f->fd = -1;
 	f->loop = ev_loop_new();
-	f->lfd = test_listen(port);
-	f->lw = ev_fd_add(f->loop, f->lfd, EV_READ, fake_accept, f);
+	peer_start(&f->peer, f->loop, steps, f, port);
 
 	memset(&p, 0, sizeof p);
 	p.host = "127.0.0.1";
@@ -260,19 +154,14 @@ run_script(const struct step *steps, struct fake *f)
 	p.response_timeout_ms = response_timeout_ms;
 	f->client = imap_client_new(f->loop, &p, &cb, f);
 	imap_client_connect(f->client);
-	while (!f->done && !f->closed && turns++ < 2000)
+	while (!f->peer.done && !f->closed && turns++ < 2000)
 		ev_loop_run_once(f->loop, 50);
 	/* Let the client see what the last steps caused. */
 	for (turns = 0; turns < 20 && !f->closed; turns++)
 		ev_loop_run_once(f->loop, 10);
 	imap_client_free(&f->client);
-	ev_fd_free(&f->lw);
-	ev_fd_free(&f->w);
-	if (f->fd >= 0)
-		close(f->fd);
-	close(f->lfd);
+	peer_stop(&f->peer);
 	ev_loop_free(&f->loop);
-	buf_free(&f->in);
 }
 
 static const struct step idle_script[] = {
@@ -351,22 +240,22 @@ main(void)
 	struct fake	f;
 
 	run_script(idle_script, &f);
-	TEST_CHECK(f.failure == NULL, "IDLE script: %s", f.failure ? f.failure : "");
-	TEST_INTEQ(f.i, sizeof idle_script / sizeof idle_script[0], "IDLE script ran to its end");
+	TEST_CHECK(f.peer.failure == NULL, "IDLE script: %s", f.peer.failure ? f.peer.failure : "");
+	TEST_INTEQ(f.peer.i, sizeof idle_script / sizeof idle_script[0], "IDLE script ran to its end");
 	TEST_INTEQ(f.untagged_exists, 7, "EXISTS during IDLE reached the untagged callback");
 	TEST_CHECK(!f.closed, "the session stayed up");
 	TEST_INTEQ(f.noop_done, 2, "both commands submitted during IDLE completed");
 	TEST_STREQ(f.last_status, "OK", "and they succeeded");
-	free(f.failure);
+	free(f.peer.failure);
 	free(f.last_status);
 
 	run_script(drop_script, &f);
-	TEST_CHECK(f.failure == NULL, "drop script: %s", f.failure ? f.failure : "");
+	TEST_CHECK(f.peer.failure == NULL, "drop script: %s", f.peer.failure ? f.peer.failure : "");
 	TEST_INTEQ(f.noop_done, 1, "a command in flight completes when the link drops");
 	TEST_CHECK(f.last_status != NULL && strcmp(f.last_status, "OK") != 0,
 	    "with a failure, not OK");
 	TEST_CHECK(f.closed && f.closed_class == ERR_NETWORK, "closed as a network failure");
-	free(f.failure);
+	free(f.peer.failure);
 	free(f.last_status);
 
 	response_timeout_ms = 300;
@@ -376,11 +265,11 @@ main(void)
 	TEST_INTEQ(f.noop_done, 1, "the unanswered command completes");
 	TEST_CHECK(f.last_status != NULL && strstr(f.last_status, "did not answer") != NULL,
 	    "with the reason: %s", f.last_status ? f.last_status : "");
-	free(f.failure);
+	free(f.peer.failure);
 	free(f.last_status);
 
 	run_script(route_script, &f);
-	TEST_CHECK(f.failure == NULL, "route script: %s", f.failure ? f.failure : "");
+	TEST_CHECK(f.peer.failure == NULL, "route script: %s", f.peer.failure ? f.peer.failure : "");
 	TEST_INTEQ(f.noop_done, 2, "the STORE and the FETCH completed");
 	TEST_STREQ(buf_cstr(&f.fetch_got), "11:BODY[1] ",
 	    "the body went to the fetch, though the STORE is older");
@@ -388,12 +277,12 @@ main(void)
 	    "flags alone went to the STORE, also for the fetched message");
 	buf_free(&f.store_got);
 	buf_free(&f.fetch_got);
-	free(f.failure);
+	free(f.peer.failure);
 	free(f.last_status);
 
 	run_script(mute_script, &f);
 	TEST_CHECK(f.closed && f.closed_class == ERR_NETWORK, "no greeting is a dead link");
-	free(f.failure);
+	free(f.peer.failure);
 	free(f.last_status);
 	return test_done();
 }

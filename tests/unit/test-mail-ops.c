@@ -7,7 +7,6 @@
  * and PERMANENTFLAGS deciding which keywords may be set.
  */
 #include <arpa/inet.h>
-#include <fnmatch.h>
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,29 +16,15 @@
 #include "crispin/imap_client.h"
 #include "crispin/imap_data.h"
 #include "crispin/mail_folder.h"
-#include "test.h"
+#include "peer.h"
 
-enum step_kind { EXPECT, SEND, END };
-
-/* EXPECT text is a glob; in SEND text "$T" is the tag last received. */
-struct step {
-	enum step_kind	 kind;
-	const char	*text;
-};
-
+/* In SEND text "$T" is the tag last received (peer.h). */
 struct fake;
 typedef void scenario_fn(struct fake *, int stage);
 
 struct fake {
 	struct ev_loop		*loop;
-	int			 lfd, fd;
-	struct ev_fd		*lw, *w;
-	struct buf		 in;
-	const struct step	*steps;
-	size_t			 i;
-	char			 tag[16];
-	bool			 script_done;
-	char			*failure;
+	struct peer		 peer;		/* EXPECT texts are globs */
 	struct imap_client	*client;
 	struct mail_folder	*folder;
 	scenario_fn		*scenario;
@@ -50,83 +35,6 @@ struct fake {
 	struct mail_op_result	 res;		/* sets copied */
 	char			*error;		/* the last error event */
 };
-
-static void run_steps(struct fake *);
-
-static void
-fake_fail(struct fake *f, const char *what, const char *got)
-{
-	if (f->failure == NULL)
-		f->failure = xasprintf("step %zu: want \"%s\" (got \"%s\")", f->i, what, got);
-	f->script_done = true;
-}
-
-static void
-fake_read(int fd, int events, void *arg)
-{
-	struct fake	*f = arg;
-	char		 chunk[4096], *eol, *line;
-	ssize_t		 n;
-	size_t		 len;
-
-	if ((n = read(fd, chunk, sizeof chunk)) <= 0) {
-		ev_fd_free(&f->w);
-		return;
-	}
-	buf_add(&f->in, chunk, (size_t)n);
-	while ((eol = memchr(f->in.data, '\n', f->in.len)) != NULL && !f->script_done) {
-		len = (size_t)(eol - f->in.data);
-		if (len > 0 && f->in.data[len - 1] == '\r')
-			len--;
-		line = xstrndup(f->in.data, len);
-		buf_consume(&f->in, (size_t)(eol - f->in.data) + 1);
-		if (f->steps[f->i].kind != EXPECT)
-			fake_fail(f, "nothing", line);
-		else if (fnmatch(f->steps[f->i].text, line, FNM_NOESCAPE) != 0)
-			fake_fail(f, f->steps[f->i].text, line);
-		else {
-			snprintf(f->tag, sizeof f->tag, "%.*s", (int)strcspn(line, " "), line);
-			f->i++;
-			run_steps(f);
-		}
-		free(line);
-	}
-}
-
-static void
-run_steps(struct fake *f)
-{
-	const struct step	*s;
-	struct buf		 out = BUF_INIT;
-	const char		*p, *t;
-
-	while (!f->script_done && (s = &f->steps[f->i])->kind != EXPECT) {
-		f->i++;
-		if (s->kind == END) {
-			f->script_done = true;
-			break;
-		}
-		buf_reset(&out);
-		for (p = s->text; (t = strstr(p, "$T")) != NULL; p = t + 2) {
-			buf_add(&out, p, (size_t)(t - p));
-			buf_adds(&out, f->tag);
-		}
-		buf_adds(&out, p);
-		(void)!write(f->fd, out.data, out.len);
-	}
-	buf_free(&out);
-}
-
-static void
-fake_accept(int fd, int events, void *arg)
-{
-	struct fake	*f = arg;
-
-	f->fd = accept(fd, NULL, NULL);
-	ev_fd_free(&f->lw);
-	f->w = ev_fd_add(f->loop, f->fd, EV_READ, fake_read, f);
-	run_steps(f);
-}
 
 static char *
 get_secret(enum imap_secret_kind kind, void *arg, char **error_r)
@@ -234,15 +142,13 @@ run_script(const struct step *steps, scenario_fn *scenario, struct fake *f)
 	int				 turns = 0;
 
 	memset(f, 0, sizeof *f);
-	f->steps = steps;
 	f->scenario = scenario;
-	f->fd = -1;
 	imap_seqset_init(&f->res.uids);
 	imap_seqset_init(&f->res.src);
 	imap_seqset_init(&f->res.dst);
 	f->loop = ev_loop_new();
-	f->lfd = test_listen(port);
-	f->lw = ev_fd_add(f->loop, f->lfd, EV_READ, fake_accept, f);
+	peer_start(&f->peer, f->loop, steps, f, port);
+	f->peer.glob = true;
 
 	memset(&p, 0, sizeof p);
 	p.host = "127.0.0.1";
@@ -252,7 +158,7 @@ run_script(const struct step *steps, scenario_fn *scenario, struct fake *f)
 	p.connect_timeout_ms = 5000;
 	f->client = imap_client_new(f->loop, &p, &cb, f);
 	imap_client_connect(f->client);
-	while (!(f->finished && f->script_done) && f->failure == NULL && turns++ < 400)
+	while (!(f->finished && f->peer.done) && f->peer.failure == NULL && turns++ < 400)
 		ev_loop_run_once(f->loop, 50);
 }
 
@@ -261,17 +167,12 @@ fake_free(struct fake *f)
 {
 	mail_folder_free(&f->folder);
 	imap_client_free(&f->client);
-	ev_fd_free(&f->lw);
-	ev_fd_free(&f->w);
-	if (f->fd >= 0)
-		close(f->fd);
-	close(f->lfd);
+	peer_stop(&f->peer);
 	ev_loop_free(&f->loop);
-	buf_free(&f->in);
 	imap_seqset_free(&f->res.uids);
 	imap_seqset_free(&f->res.src);
 	imap_seqset_free(&f->res.dst);
-	free(f->failure);
+	free(f->peer.failure);
 	free(f->error);
 }
 
@@ -279,15 +180,15 @@ fake_free(struct fake *f)
 /* Five messages, UIDs 3 4 5 9 10; any FETCH of the index fields gets
  * them all. */
 #define OPEN5(caps) \
-	{ SEND, "* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN SASL-IR " caps "] hi\r\n" }, \
-	{ EXPECT, "C1 AUTHENTICATE PLAIN *" }, \
-	{ SEND, "$T OK [CAPABILITY IMAP4rev1 " caps "] in\r\n" }, \
-	{ EXPECT, "* SELECT INBOX*" }, \
-	{ SEND, "* 5 EXISTS\r\n* OK [UIDVALIDITY 1] v\r\n* OK [UIDNEXT 11] n\r\n" \
+	{ .kind = SEND, .text = "* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN SASL-IR " caps "] hi\r\n" }, \
+	{ .kind = EXPECT, .text = "C1 AUTHENTICATE PLAIN *" }, \
+	{ .kind = SEND, .text = "$T OK [CAPABILITY IMAP4rev1 " caps "] in\r\n" }, \
+	{ .kind = EXPECT, .text = "* SELECT INBOX*" }, \
+	{ .kind = SEND, .text = "* 5 EXISTS\r\n* OK [UIDVALIDITY 1] v\r\n* OK [UIDNEXT 11] n\r\n" \
 	    "* OK [PERMANENTFLAGS (\\Seen \\Deleted $Label1)] p\r\n" \
 	    "$T OK [READ-WRITE] in\r\n" }, \
-	{ EXPECT, "* FETCH *" }, \
-	{ SEND, "* 1 FETCH (UID 3 FLAGS () RFC822.SIZE 1 " \
+	{ .kind = EXPECT, .text = "* FETCH *" }, \
+	{ .kind = SEND, .text = "* 1 FETCH (UID 3 FLAGS () RFC822.SIZE 1 " \
 	    "INTERNALDATE \"04-Mar-2024 10:00:00 +0000\")\r\n" \
 	    "* 2 FETCH (UID 4 FLAGS () RFC822.SIZE 1 " \
 	    "INTERNALDATE \"04-Mar-2024 10:00:00 +0000\")\r\n" \
@@ -298,8 +199,8 @@ fake_free(struct fake *f)
 	    "* 5 FETCH (UID 10 FLAGS () RFC822.SIZE 1 " \
 	    "INTERNALDATE \"04-Mar-2024 10:00:00 +0000\")\r\n" \
 	    "$T OK done\r\n" }, \
-	{ EXPECT, "* UID FETCH 3:5,9:10 (UID FLAGS *" }, \
-	{ SEND, HEADERS(1, 3) HEADERS(2, 4) HEADERS(3, 5) HEADERS(4, 9) \
+	{ .kind = EXPECT, .text = "* UID FETCH 3:5,9:10 (UID FLAGS *" }, \
+	{ .kind = SEND, .text = HEADERS(1, 3) HEADERS(2, 4) HEADERS(3, 5) HEADERS(4, 9) \
 	    HEADERS(5, 10) "$T OK done\r\n" }
 
 /* The index fields of one message. */
@@ -319,14 +220,14 @@ uids(struct imap_seqset *s, const char *text)
 /* MOVE: one UID MOVE with a compact set; COPYUID and EXPUNGE followed. */
 static const struct step with_move[] = {
 	OPEN5("MOVE UIDPLUS"),
-	{ EXPECT, "* UID MOVE 3:5,10 Archive" },
-	{ SEND, "* OK [COPYUID 7 3:5,10 20:23] moved\r\n* 1 EXPUNGE\r\n"
+	{ .kind = EXPECT, .text = "* UID MOVE 3:5,10 Archive" },
+	{ .kind = SEND, .text = "* OK [COPYUID 7 3:5,10 20:23] moved\r\n* 1 EXPUNGE\r\n"
 	    "* 1 EXPUNGE\r\n* 1 EXPUNGE\r\n* 2 EXPUNGE\r\n$T OK done\r\n" },
-	{ EXPECT, "* UID COPY 9 Nope" },
-	{ SEND, "$T NO [TRYCREATE] no such folder\r\n" },
-	{ EXPECT, "* LOGOUT" },
-	{ SEND, "* BYE bye\r\n$T OK bye\r\n" },
-	{ END, NULL },
+	{ .kind = EXPECT, .text = "* UID COPY 9 Nope" },
+	{ .kind = SEND, .text = "$T NO [TRYCREATE] no such folder\r\n" },
+	{ .kind = EXPECT, .text = "* LOGOUT" },
+	{ .kind = SEND, .text = "* BYE bye\r\n$T OK bye\r\n" },
+	{ .kind = END },
 };
 
 static void
@@ -373,15 +274,15 @@ scenario_move(struct fake *f, int stage)
 /* UIDPLUS without MOVE: COPY, STORE, UID EXPUNGE of exactly those. */
 static const struct step with_uidplus[] = {
 	OPEN5("UIDPLUS"),
-	{ EXPECT, "* UID COPY 3:4 Trash" },
-	{ SEND, "$T OK [COPYUID 5 3:4 8:9] copied\r\n" },
-	{ EXPECT, "* UID STORE 3:4 +FLAGS.SILENT (\\Deleted)" },
-	{ SEND, "$T OK stored\r\n" },
-	{ EXPECT, "* UID EXPUNGE 3:4" },
-	{ SEND, "* 1 EXPUNGE\r\n* 1 EXPUNGE\r\n$T OK gone\r\n" },
-	{ EXPECT, "* LOGOUT" },
-	{ SEND, "* BYE bye\r\n$T OK bye\r\n" },
-	{ END, NULL },
+	{ .kind = EXPECT, .text = "* UID COPY 3:4 Trash" },
+	{ .kind = SEND, .text = "$T OK [COPYUID 5 3:4 8:9] copied\r\n" },
+	{ .kind = EXPECT, .text = "* UID STORE 3:4 +FLAGS.SILENT (\\Deleted)" },
+	{ .kind = SEND, .text = "$T OK stored\r\n" },
+	{ .kind = EXPECT, .text = "* UID EXPUNGE 3:4" },
+	{ .kind = SEND, .text = "* 1 EXPUNGE\r\n* 1 EXPUNGE\r\n$T OK gone\r\n" },
+	{ .kind = EXPECT, .text = "* LOGOUT" },
+	{ .kind = SEND, .text = "* BYE bye\r\n$T OK bye\r\n" },
+	{ .kind = END },
 };
 
 static void
@@ -412,13 +313,13 @@ scenario_uidplus(struct fake *f, int stage)
 /* Neither: COPY and STORE, then nothing (no EXPUNGE would spare 9). */
 static const struct step plain[] = {
 	OPEN5(""),
-	{ EXPECT, "* UID COPY 5 Trash" },
-	{ SEND, "$T OK copied\r\n" },
-	{ EXPECT, "* UID STORE 5 +FLAGS.SILENT (\\Deleted)" },
-	{ SEND, "$T OK stored\r\n" },
-	{ EXPECT, "* LOGOUT" },
-	{ SEND, "* BYE bye\r\n$T OK bye\r\n" },
-	{ END, NULL },
+	{ .kind = EXPECT, .text = "* UID COPY 5 Trash" },
+	{ .kind = SEND, .text = "$T OK copied\r\n" },
+	{ .kind = EXPECT, .text = "* UID STORE 5 +FLAGS.SILENT (\\Deleted)" },
+	{ .kind = SEND, .text = "$T OK stored\r\n" },
+	{ .kind = EXPECT, .text = "* LOGOUT" },
+	{ .kind = SEND, .text = "* BYE bye\r\n$T OK bye\r\n" },
+	{ .kind = END },
 };
 
 static void
@@ -472,9 +373,9 @@ check(const char *name, const struct step *steps, scenario_fn *scenario)
 	struct fake	 f;
 
 	run_script(steps, scenario, &f);
-	TEST_CHECK(f.failure == NULL, "%s script: %s", name, f.failure ? f.failure : "");
-	TEST_CHECK(f.finished && f.script_done, "%s: every step ran (stage %d, step %zu)",
-	    name, f.stage, f.i);
+	TEST_CHECK(f.peer.failure == NULL, "%s script: %s", name, f.peer.failure ? f.peer.failure : "");
+	TEST_CHECK(f.finished && f.peer.done, "%s: every step ran (stage %d, step %zu)",
+	    name, f.stage, f.peer.i);
 	fake_free(&f);
 }
 
