@@ -131,6 +131,8 @@ tls_load_trust(struct tls *t)
 	int	r;
 
 	t->trust_pending = false;
+	if (t->cred == NULL)
+		return;
 	r = gnutls_certificate_set_x509_system_trust(t->cred);
 	if (r < 0)
 		log_warn("cannot load the system's trusted CAs: %s",
@@ -513,6 +515,12 @@ tls_handshake(struct tls *t, int *want_r, enum err_class *cls_r,
 		    gnutls_strerror(r));
 	}
 
+	/* The credentials were for the handshake: the parsed system CAs
+	 * are megabytes nothing needs any more (renegotiation is refused
+	 * and post-handshake authentication is not offered). */
+	gnutls_credentials_clear(t->session);
+	gnutls_certificate_free_credentials(t->cred);
+	t->cred = NULL;
 	free(t->desc);
 	t->desc = xasprintf("%s / %s%s",
 	    gnutls_protocol_get_name(gnutls_protocol_get_version(t->session)),

@@ -710,7 +710,12 @@ pattern_done(struct ui *ui, const char *text, void *arg)
 		st->dirty = true;
 		st->built_at = 0;
 		index_state_of(ui);
-		if (!unknown && st->nvis == 0)
+		/* Offline the cache answers as of the last sync: what came
+		 * since is not in it, so the answer may be partial. */
+		if (!unknown && ui->folder != NULL && mail_folder_offline(ui->folder))
+			ui_message(ui, "Partial, offline: %zu match%s in the cache",
+			    st->nvis, st->nvis == 1 ? "" : "es");
+		else if (!unknown && st->nvis == 0)
 			ui_message(ui, "No messages match \"%s\".", text);
 		return;
 	}

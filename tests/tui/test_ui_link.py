@@ -131,6 +131,15 @@ def _():
                     "Welcome to crispin" in s, "the cached index, offline")
     T.expect("Delivered while the link was down" in text,
              "the cache is not what the last session saw:\n" + text)
+    # A limit offline comes from the cache and says it may be partial.
+    tui.keys("l")
+    tui.text("~s Welcome")
+    tui.keys("Enter")
+    text = tui.wait(lambda s: "Partial, offline: 1 match in" in last_line(s),
+                    "the offline limit's answer")
+    T.expect("Welcome to crispin" in text and
+             "Delivered while the link was down" not in text,
+             "the limit applied from the cache:\n" + text)
     T.expect_eq(tui.quit(), "EXIT=0", "exit status")
     T.expect_eq(proxy.connections, before, "connections made while offline")
 
