@@ -25,26 +25,54 @@
 #include "crispin/store.h"
 
 /* One message. Strings are interned in the folder (raw header text, RFC
- * 2047 still encoded) or NULL; they live as long as the folder. */
+ * 2047 still encoded) or NULL; they live as long as the folder. A record
+ * is 80 bytes (it was 96): the numbers are 32 bits wide, set through
+ * mail_msg_time and mail_msg_size, which clamp to the range; In-Reply-To
+ * lives with References (mail_msg_set_ids, mail_msg_in_reply_to). */
 struct mail_msg {
 	uint32_t	 uid;		/* 0: not known yet */
 	uint16_t	 flags;		/* IMAP_FLAG_* */
 	uint16_t	 state;		/* MAIL_MSG_* */
-	const char	*keywords;	/* space-separated, NULL when none */
-	int64_t		 internaldate;	/* UTC seconds */
-	int64_t		 date;		/* Date: header, UTC seconds, 0 unknown */
-	uint64_t	 size;
+	uint32_t	 size;		/* RFC822.SIZE, at most UINT32_MAX */
+	uint32_t	 internaldate;	/* UTC seconds since 1970 */
+	uint32_t	 date;		/* Date: header, UTC seconds, 0 unknown */
+	/* Where In-Reply-To starts in references, plus one; 0: none.
+	 * Private to mail_msg_set_ids and mail_msg_in_reply_to. */
+	uint32_t	 in_reply_to_at;
 	uint64_t	 modseq;
+	const char	*keywords;	/* space-separated, NULL when none */
 	const char	*from;
 	const char	*to;		/* To and Cc, shortened */
 	const char	*subject;
 	const char	*message_id;
-	const char	*in_reply_to;
+	/* References, NULL or "" when none (a message with In-Reply-To
+	 * only has an empty one, followed by that). */
 	const char	*references;
 };
 #define MAIL_MSG_HEADERS	0x01	/* the index fields are here */
 #define MAIL_MSG_FLAGS		0x02	/* flags are known */
 #define MAIL_MSG_DIRTY		0x04	/* to be written to the cache */
+
+struct mail_intern;
+
+/* Sets m's References and In-Reply-To (either may be NULL), copied into
+ * strings. When References ends with In-Reply-To, as a reply's usually
+ * does, In-Reply-To is that end of it; otherwise it follows References'
+ * NUL in the same copy. */
+void	 mail_msg_set_ids(struct mail_msg *m, struct mail_intern *strings,
+	    const char *references, const char *in_reply_to);
+/* NULL when m has none. */
+const char *mail_msg_in_reply_to(const struct mail_msg *m);
+/* m->references, or NULL for an empty one (what the cache keeps). */
+const char *mail_msg_references(const struct mail_msg *m);
+
+/* A time for a record: seconds since 1970 up to 2106-02-07; an earlier
+ * one (or a Date: header before 1970) becomes 0, a later one the last
+ * second the record can hold. */
+uint32_t mail_msg_time(int64_t);
+/* A size for a record: a bigger one (IMAP4rev2 allows 63 bits) becomes
+ * UINT32_MAX, 4 GiB, which the index shows as what it is: huge. */
+uint32_t mail_msg_size(uint64_t);
 
 /*
  * The sequence map: message records in sequence-number order. UIDs of
@@ -80,7 +108,9 @@ void	 mail_msgmap_reset(struct mail_msgmap *, uint32_t seq);
  * empty. -1 (map untouched) when uids do not ascend. */
 int	 mail_msgmap_rebuild(struct mail_msgmap *, const uint32_t *uids, uint32_t n);
 
-/* Per-folder string interning: equal strings share one copy. */
+/* Per-folder string interning: equal strings share one copy (except
+ * strings of 16 KiB and more, copied each time). Strings are packed in
+ * 64 KiB chunks without alignment. */
 struct mail_intern;
 
 struct mail_intern *mail_intern_new(void);

@@ -12,6 +12,8 @@
 #include <time.h>
 
 #include "crispin/cli.h"
+#include "crispin/log.h"
+#include "crispin/mail_append.h"
 #include "crispin/mime_date.h"
 #include "crispin/str.h"
 #include "crispin/xalloc.h"
@@ -83,6 +85,17 @@ static const char *const roles[] = {
 	"\\Important",
 };
 
+/* The rc options that name a role's folder instead (crispinrc(5)). */
+static const struct {
+	const char	*role;
+	const char	*option;
+} role_options[] = {
+	{ "\\Sent", "record" },
+	{ "\\Drafts", "postponed" },
+	{ "\\Trash", "trash" },
+	{ "\\Archive", "archive" },
+};
+
 static const char *const system_flags[] = {
 	"\\Seen", "\\Answered", "\\Flagged", "\\Deleted", "\\Draft",
 };
@@ -111,7 +124,9 @@ static void target_free(struct target *);
 static int simple(struct cli_context *, const struct simple_op *, int, char **);
 static int read_message(struct cli_context *, const char *, struct buf *);
 static int build_flags(struct cli_context *, const char *, struct buf *);
-static int build_date(struct cli_context *, const char *, struct buf *);
+static int build_date(struct cli_context *, const char *, struct buf *, time_t *);
+static void cache_appended(struct cli_context *, const struct target *,
+	    const struct reply *, const struct buf *, const struct buf *, time_t);
 static char *clean(const char *);
 
 static char *
@@ -260,16 +275,36 @@ on_role_list(struct imap_client *c, const struct imap_response *r, void *arg)
 	arena_free(&a);
 }
 
+const char *
+cli_role_option(struct cli_context *ctx, const char *name)
+{
+	const char	*role = role_of(name), *value;
+	size_t		 i;
+
+	for (i = 0; role != NULL && i < sizeof role_options / sizeof role_options[0]; i++) {
+		if (strcmp(role, role_options[i].role) != 0)
+			continue;
+		/* May itself be a role ("set trash = :archive"), looked up then. */
+		value = config_str(ctx->cfg, role_options[i].option);
+		if (value != NULL && value[0] != '\0')
+			return value;
+	}
+	return NULL;
+}
+
 static int
 resolve(struct folderop *op, struct target *t, const char *name)
 {
 	struct imap_client	*c = op->s->client;
 	struct imap_cmd		*cmd;
 	struct reply		 rep;
+	const char		*set;
 	int			 rc;
 
 	memset(t, 0, sizeof *t);
 	memset(&rep, 0, sizeof rep);
+	if ((set = cli_role_option(op->s->ctx, name)) != NULL)
+		name = set;
 	if ((op->role = role_of(name)) == NULL) {
 		t->utf8 = xstrdup(name);
 		return 0;
@@ -661,7 +696,7 @@ build_flags(struct cli_context *ctx, const char *spec, struct buf *out)
 
 /* An RFC 5322 date as IMAP date-time: "27-Nov-2026 18:20:00 +0100". */
 static int
-build_date(struct cli_context *ctx, const char *spec, struct buf *out)
+build_date(struct cli_context *ctx, const char *spec, struct buf *out, time_t *when_r)
 {
 	struct tm	tm;
 	time_t		t;
@@ -670,6 +705,7 @@ build_date(struct cli_context *ctx, const char *spec, struct buf *out)
 	if (mime_date_parse(spec, &t, &tz) < 0)
 		return usage_error(ctx, "append", "bad --date '%s' (use an RFC 5322 date "
 		    "like 'Fri, 27 Nov 2026 18:20:00 +0100')", spec);
+	*when_r = t;
 	t += (time_t)tz * 60;
 	gmtime_r(&t, &tm);
 	atz = tz < 0 ? -tz : tz;
@@ -677,6 +713,29 @@ build_date(struct cli_context *ctx, const char *spec, struct buf *out)
 	    months[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec,
 	    tz < 0 ? '-' : '+', atz / 60, atz % 60);
 	return 0;
+}
+
+/* APPENDUID: the destination's cache gets the record now, so its next
+ * open does not fetch the header (an error costs only that). */
+static void
+cache_appended(struct cli_context *ctx, const struct target *t, const struct reply *rep,
+    const struct buf *msg, const struct buf *flags, time_t when)
+{
+	struct store	*st = cli_open_store(ctx);
+	char		*list = NULL, *error = NULL;
+
+	if (st == NULL)
+		return;
+	/* "(\Seen foo)" without its parentheses. */
+	if (flags->len >= 2)
+		list = xstrndup(flags->data + 1, flags->len - 2);
+	if (mail_append_cache(st, t->utf8, rep->uidvalidity, rep->uid, msg->data,
+	    msg->len, list, when, &error) < 0) {
+		log_warn("append: cache of %s not updated: %s", t->utf8, error);
+		free(error);
+	}
+	free(list);
+	store_close(&st);
 }
 
 int
@@ -695,6 +754,7 @@ cli_append(struct cli_context *ctx, int argc, char **argv)
 	struct buf		 msg = BUF_INIT, flags = BUF_INIT, date = BUF_INIT;
 	const char		*file = NULL;
 	char			*name;
+	time_t			 when = 0;
 	int			 ch, rc;
 
 	/* 0, not 1: GNU getopt starts afresh and permutes, so options may
@@ -710,7 +770,7 @@ cli_append(struct cli_context *ctx, int argc, char **argv)
 			break;
 		case 'd':
 			buf_reset(&date);
-			if ((rc = build_date(ctx, optarg, &date)) != 0)
+			if ((rc = build_date(ctx, optarg, &date, &when)) != 0)
 				goto out;
 			break;
 		case ':':
@@ -736,6 +796,9 @@ cli_append(struct cli_context *ctx, int argc, char **argv)
 		goto out;
 	if ((rc = cli_session_open(&s, ctx)) != 0)
 		goto out;
+	/* Without --date the server stamps its own time: close enough. */
+	if (when == 0)
+		when = time(NULL);
 	memset(&op, 0, sizeof op);
 	memset(&rep, 0, sizeof rep);
 	op.s = &s;
@@ -764,10 +827,11 @@ cli_append(struct cli_context *ctx, int argc, char **argv)
 		}
 		if (rc == 0) {
 			name = clean(t.utf8);
-			if (rep.status == IMAP_STATUS_OK && rep.has_appenduid)
+			if (rep.status == IMAP_STATUS_OK && rep.has_appenduid) {
 				fprintf(ctx->out, "appended to '%s' as UID %u (uidvalidity %u)\n",
 				    name, rep.uid, rep.uidvalidity);
-			else if (rep.status == IMAP_STATUS_OK)
+				cache_appended(ctx, &t, &rep, &msg, &flags, when);
+			} else if (rep.status == IMAP_STATUS_OK)
 				fprintf(ctx->out, "appended to '%s'\n", name);
 			else if (rep.code != NULL && strcmp(rep.code, "TRYCREATE") == 0) {
 				fprintf(ctx->err, "crispin: append: '%s' does not exist: %s "

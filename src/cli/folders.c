@@ -3,16 +3,28 @@
  * role and, with --counts, total and unseen messages. One LIST with
  * RETURN (SPECIAL-USE STATUS ...) where the server has LIST-STATUS,
  * otherwise LIST then all STATUS commands pipelined. Other users' and
- * shared namespaces (RFC 2342) get a LIST of their own prefix, since
- * "*" need not reach them; each folder says which namespace it is in.
+ * shared namespaces (RFC 2342) that "*" did not reach get a LIST of their
+ * own prefix; each folder says which namespace it is in.
+ *
+ * Which namespaces those are is known once NAMESPACE and "*" have
+ * answered, so LOGOUT would wait for them: one more round trip. The ones
+ * "*" missed last time are remembered beside the account's cache; with
+ * that memory their LISTs and LOGOUT go in the first flight, and should
+ * the server name new ones since, a second session lists them.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "crispin/cli.h"
+#include "crispin/fdio.h"
 #include "crispin/json.h"
 #include "crispin/mail_folder.h"
+#include "crispin/mail_namespace.h"
+#include "crispin/store.h"
 #include "crispin/str.h"
 #include "crispin/xalloc.h"
 
@@ -23,6 +35,7 @@ struct folder {
 	unsigned	 attrs;
 	char		*special_use;	/* owned or NULL */
 	enum mail_namespace ns;
+	bool		 by_star;	/* LIST "*" returned it */
 	bool		 has_counts;
 	uint32_t	 total, unseen;
 };
@@ -32,25 +45,66 @@ struct folders_run {
 	struct folder		*list;		/* owned */
 	size_t			 count;
 	bool			 counts;
+	bool			 special_use;	/* RETURN (SPECIAL-USE) */
+	bool			 list_status;	/* RETURN (STATUS ...) counts */
 	unsigned		 lists_pending;
 	bool			 logged_out;	/* LOGOUT queued already */
-	bool			 ns_later;	/* NAMESPACE not answered yet */
+	char			**listed;	/* owned: prefixes given a LIST */
+	size_t			 nlisted;
 	unsigned		 status_pending;
 	bool			 done;
 };
 
+/* The prefixes LIST "*" did not reach, as remembered (a file in the
+ * account's cache directory, one per line). */
+struct unreached {
+	bool		 known;		/* the file was there */
+	char		**v;		/* owned */
+	size_t		 n;
+};
+
+#define UNREACHED_FILE	"unreached-namespaces"
+#define UNREACHED_MAX	65536
+
 static void on_list(struct imap_client *, const struct imap_response *, void *);
+static void on_star_list(struct imap_client *, const struct imap_response *, void *);
+static void add_folder(struct folders_run *, struct imap_client *,
+	    const struct imap_response *, bool);
 static void on_status(struct imap_client *, const struct imap_response *, void *);
 static void list_done(struct imap_client *, const struct imap_response *, void *);
+static void star_done(struct imap_client *, const struct imap_response *, void *);
 static void status_done(struct imap_client *, const struct imap_response *, void *);
 static int folder_cmp(const void *, const void *);
-static void list_namespaces(struct folders_run *, struct imap_client *);
+static void send_list(struct folders_run *, struct imap_client *, const char *);
+static void send_prefix(struct folders_run *, struct imap_client *, const char *);
+static bool was_listed(const struct folders_run *, const char *);
+static bool star_reached(const struct folders_run *, const struct imap_ns *);
+static void list_namespaces(struct folders_run *, struct imap_client *, bool);
+static char *unreached_path(struct cli_context *);
+static void unreached_load(struct cli_context *, struct unreached *);
+static void unreached_save(struct cli_context *, char *const *, size_t);
+static void unreached_free(struct unreached *);
+static int settle_namespaces(struct folders_run *, struct cli_session *,
+	    const struct unreached *);
+static bool needs_status(const struct folders_run *);
 static void print_folders(struct folders_run *, bool);
 
 static void
 on_list(struct imap_client *c, const struct imap_response *r, void *arg)
 {
-	struct folders_run	*run = arg;
+	add_folder(arg, c, r, false);
+}
+
+static void
+on_star_list(struct imap_client *c, const struct imap_response *r, void *arg)
+{
+	add_folder(arg, c, r, true);
+}
+
+static void
+add_folder(struct folders_run *run, struct imap_client *c, const struct imap_response *r,
+    bool by_star)
+{
 	struct imap_list	 l;
 	struct arena		*a = arena_new(0);
 	struct folder		*f;
@@ -65,6 +119,7 @@ on_list(struct imap_client *c, const struct imap_response *r, void *arg)
 	/* A namespace's own LIST may repeat what "*" found. */
 	for (size_t i = 0; i < run->count; i++) {
 		if (strcmp(run->list[i].raw, l.name) == 0) {
+			run->list[i].by_star |= by_star;
 			arena_free(&a);
 			return;
 		}
@@ -78,6 +133,7 @@ on_list(struct imap_client *c, const struct imap_response *r, void *arg)
 	f->attrs = l.attrs;
 	f->special_use = l.special_use != NULL ? xstrdup(l.special_use) : NULL;
 	f->ns = mail_namespace_of(imap_client_namespaces(c), l.name);
+	f->by_star = by_star;
 	arena_free(&a);
 }
 
@@ -139,14 +195,9 @@ list_done(struct imap_client *c, const struct imap_response *r, void *arg)
 		run->done = true;
 		return;
 	}
-	/* NAMESPACE was answered before this LIST (it went first). */
-	if (run->ns_later) {
-		run->ns_later = false;
-		list_namespaces(run, c);
-	}
 	if (--run->lists_pending > 0)
 		return;
-	if (!run->counts || run->logged_out) {
+	if (!needs_status(run)) {
 		run->done = true;
 		if (!run->logged_out)
 			imap_client_logout(c);
@@ -172,36 +223,258 @@ list_done(struct imap_client *c, const struct imap_response *r, void *arg)
 	run->logged_out = true;
 }
 
-/* LIST "" "prefix*" for each other users' and shared namespace, in the
- * same flight as the first LIST (counts come by STATUS for them). */
+/* NAMESPACE went before "*" and is answered: unless LOGOUT went already,
+ * the namespaces "*" missed are listed now, together. */
 static void
-list_namespaces(struct folders_run *run, struct imap_client *c)
+star_done(struct imap_client *c, const struct imap_response *r, void *arg)
+{
+	struct folders_run	*run = arg;
+
+	if (r->status == IMAP_STATUS_OK && !run->logged_out) {
+		list_namespaces(run, c, true);
+		if (!needs_status(run)) {
+			imap_client_logout(c);
+			run->logged_out = true;
+		}
+	}
+	list_done(c, r, arg);
+}
+
+/* Counts that the LIST answers do not carry cost a STATUS round. */
+static bool
+needs_status(const struct folders_run *run)
+{
+	return run->counts && !run->list_status;
+}
+
+/* LIST "" "*", or the folders below one namespace's prefix, with the same
+ * RETURN options either way. */
+static void
+send_list(struct folders_run *run, struct imap_client *c, const char *pattern)
+{
+	struct imap_cmd	*cmd;
+	bool		 star = strcmp(pattern, "*") == 0;
+
+	cmd = imap_cmd_new(c, 0);
+	imap_cmd_add(cmd, "LIST \"\" ");
+	if (star)
+		imap_cmd_add(cmd, "\"*\"");
+	else
+		imap_cmd_add_string(cmd, pattern);
+	if (run->special_use || run->list_status)
+		imap_cmd_add(cmd, " RETURN (%s%s%s)", run->special_use ? "SPECIAL-USE" : "",
+		    run->special_use && run->list_status ? " " : "",
+		    run->list_status ? "STATUS (MESSAGES UNSEEN)" : "");
+	imap_cmd_on_untagged(cmd, "LIST", star ? on_star_list : on_list);
+	imap_cmd_on_untagged(cmd, "STATUS", on_status);
+	run->lists_pending++;
+	imap_cmd_submit(cmd, star ? star_done : list_done, run);
+}
+
+/* LIST "" "prefix*", once per prefix. */
+static void
+send_prefix(struct folders_run *run, struct imap_client *c, const char *prefix)
+{
+	char	*pattern;
+
+	if (was_listed(run, prefix))
+		return;
+	pattern = xasprintf("%s*", prefix);
+	send_list(run, c, pattern);
+	free(pattern);
+	run->listed = xreallocarray(run->listed, run->nlisted + 1, sizeof *run->listed);
+	run->listed[run->nlisted++] = xstrdup(prefix);
+}
+
+static bool
+was_listed(const struct folders_run *run, const char *prefix)
+{
+	size_t	i;
+
+	for (i = 0; i < run->nlisted; i++) {
+		if (strcmp(run->listed[i], prefix) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* Whether LIST "*" returned a folder below the namespace's prefix. */
+static bool
+star_reached(const struct folders_run *run, const struct imap_ns *v)
+{
+	size_t	i;
+
+	for (i = 0; i < run->count; i++) {
+		if (run->list[i].by_star && mail_namespace_inside(v, run->list[i].raw))
+			return true;
+	}
+	return false;
+}
+
+/* LIST "" "prefix*" for each other users' and shared namespace not
+ * listed yet; with unreached, only for those "*" did not reach. */
+static void
+list_namespaces(struct folders_run *run, struct imap_client *c, bool unreached)
 {
 	const struct imap_namespaces	*ns = imap_client_namespaces(c);
 	const struct imap_ns		*v;
-	struct imap_cmd			*cmd;
-	size_t				 i, n;
-	int				 kind;
-	char				*pattern;
+	size_t				 i;
 
-	if (ns == NULL)
+	for (i = 0; (v = mail_namespace_foreign(ns, i)) != NULL; i++) {
+		if (!unreached || !star_reached(run, v))
+			send_prefix(run, c, v->prefix);
+	}
+}
+
+static char *
+unreached_path(struct cli_context *ctx)
+{
+	struct imap_account	 acct;
+	char			*dir, *path, *error = NULL;
+
+	if (config_imap_account(ctx->cfg, &acct, &error) < 0) {
+		free(error);
+		return NULL;
+	}
+	dir = cli_account_cache_dir(ctx, &acct);
+	imap_account_free(&acct);
+	if (dir == NULL)
+		return NULL;
+	path = xasprintf("%s/%s", dir, UNREACHED_FILE);
+	free(dir);
+	return path;
+}
+
+static void
+unreached_load(struct cli_context *ctx, struct unreached *u)
+{
+	struct buf	 b = BUF_INIT;
+	char		*path = unreached_path(ctx), *line, *save = NULL;
+
+	memset(u, 0, sizeof *u);
+	if (path == NULL || file_read_all(path, &b, UNREACHED_MAX) < 0) {
+		free(path);
+		buf_free(&b);
 		return;
-	for (kind = 0; kind < 2; kind++) {
-		v = kind == 0 ? ns->other : ns->shared;
-		n = kind == 0 ? ns->nother : ns->nshared;
-		for (i = 0; i < n; i++) {
-			if (v[i].prefix[0] == '\0')
-				continue;
-			cmd = imap_cmd_new(c, 0);
-			imap_cmd_add(cmd, "LIST \"\" ");
-			pattern = xasprintf("%s*", v[i].prefix);
-			imap_cmd_add_string(cmd, pattern);
-			free(pattern);
-			imap_cmd_on_untagged(cmd, "LIST", on_list);
-			run->lists_pending++;
-			imap_cmd_submit(cmd, list_done, run);
+	}
+	u->known = true;
+	for (line = b.len > 0 ? strtok_r(b.data, "\n", &save) : NULL; line != NULL;
+	    line = strtok_r(NULL, "\n", &save)) {
+		u->v = xreallocarray(u->v, u->n + 1, sizeof *u->v);
+		u->v[u->n++] = xstrdup(line);
+	}
+	buf_free(&b);
+	free(path);
+}
+
+/* Written whole (rename), 0600 like the cache; a failure costs only the
+ * round trip next time. */
+static void
+unreached_save(struct cli_context *ctx, char *const *v, size_t n)
+{
+	struct store	*st;
+	char		*path = unreached_path(ctx), *tmp;
+	size_t		 i;
+	int		 fd;
+
+	if (path == NULL)
+		return;
+	for (i = 0; i < n; i++) {
+		/* A prefix is one line of the file. */
+		if (strpbrk(v[i], "\r\n") != NULL) {
+			free(path);
+			return;
 		}
 	}
+	tmp = xasprintf("%s.XXXXXX", path);
+	if ((fd = mkstemp(tmp)) == -1 && errno == ENOENT &&
+	    (st = cli_open_store(ctx)) != NULL) {
+		/* Opening the cache makes the account's directory. */
+		store_close(&st);
+		free(tmp);
+		tmp = xasprintf("%s.XXXXXX", path);
+		fd = mkstemp(tmp);
+	}
+	if (fd != -1) {
+		for (i = 0; i < n; i++) {
+			if (fd_write_all(fd, v[i], strlen(v[i])) == -1 ||
+			    fd_write_all(fd, "\n", 1) == -1)
+				break;
+		}
+		if (close(fd) == -1 || i < n || rename(tmp, path) == -1)
+			(void)unlink(tmp);
+	}
+	free(tmp);
+	free(path);
+}
+
+static void
+unreached_free(struct unreached *u)
+{
+	size_t	i;
+
+	for (i = 0; i < u->n; i++)
+		free(u->v[i]);
+	free(u->v);
+	memset(u, 0, sizeof *u);
+}
+
+/*
+ * Once the session has answered everything: remembers which namespaces
+ * "*" did not reach, and when LOGOUT went before that was known and a
+ * namespace was missed, lists it on a second session.
+ */
+static int
+settle_namespaces(struct folders_run *run, struct cli_session *s,
+    const struct unreached *mem)
+{
+	const struct imap_namespaces	*ns = imap_client_namespaces(s->client);
+	const struct imap_ns		*v;
+	struct cli_context		*ctx = s->ctx;
+	char				**now = NULL, **missed = NULL;
+	size_t				 nnow = 0, nmissed = 0, i, k;
+	bool				 same;
+	int				 rc = 0;
+
+	if (ns == NULL)
+		return 0;
+	for (i = 0; (v = mail_namespace_foreign(ns, i)) != NULL; i++) {
+		if (star_reached(run, v))
+			continue;
+		now = xreallocarray(now, nnow + 1, sizeof *now);
+		now[nnow++] = xstrdup(v->prefix);
+		if (!was_listed(run, v->prefix)) {
+			missed = xreallocarray(missed, nmissed + 1, sizeof *missed);
+			missed[nmissed++] = now[nnow - 1];
+		}
+	}
+	same = mem->known && mem->n == nnow;
+	for (i = 0; same && i < nnow; i++) {
+		for (k = 0; k < mem->n && strcmp(mem->v[k], now[i]) != 0; k++)
+			;
+		same = k < mem->n;
+	}
+	if (!same)
+		unreached_save(ctx, now, nnow);
+	if (nmissed > 0) {
+		/* The server names namespaces it did not name last time. */
+		cli_session_close(s);
+		if ((rc = cli_session_open(s, ctx)) == 0) {
+			run->done = run->logged_out = false;
+			for (i = 0; i < nmissed; i++)
+				send_prefix(run, s->client, missed[i]);
+			if (!needs_status(run)) {
+				imap_client_logout(s->client);
+				run->logged_out = true;
+			}
+			rc = cli_session_wait(s, &run->done);
+		}
+	}
+	for (i = 0; i < nnow; i++)
+		free(now[i]);
+	free(now);
+	free(missed);
+	return rc;
 }
 
 /* INBOX first, then by name. */
@@ -269,13 +542,14 @@ cli_folders(struct cli_context *ctx, int argc, char **argv)
 	};
 	struct cli_session	 s;
 	struct folders_run	 run;
-	struct imap_cmd		*cmd;
+	struct unreached	 mem;
 	struct imap_client	*c;
 	bool			 json = false;
 	int			 ch, rc;
 	size_t			 i;
 
 	memset(&run, 0, sizeof run);
+	memset(&mem, 0, sizeof mem);
 	optind = 1;
 	opterr = 0;
 	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
@@ -301,43 +575,37 @@ cli_folders(struct cli_context *ctx, int argc, char **argv)
 	run.s = &s;
 	c = s.client;
 
-	cmd = imap_cmd_new(c, 0);
-	imap_cmd_add(cmd, "LIST \"\" \"*\"");
 	if (imap_client_has_cap(c, "LIST-EXTENDED") || imap_client_has_cap(c, "IMAP4REV2")) {
-		bool su = imap_client_has_cap(c, "SPECIAL-USE") || imap_client_has_cap(c, "IMAP4REV2");
-		bool ls = run.counts && imap_client_has_cap(c, "LIST-STATUS");
-
-		if (su || ls)
-			imap_cmd_add(cmd, " RETURN (%s%s%s)", su ? "SPECIAL-USE" : "",
-			    su && ls ? " " : "", ls ? "STATUS (MESSAGES UNSEEN)" : "");
+		run.special_use = imap_client_has_cap(c, "SPECIAL-USE") ||
+		    imap_client_has_cap(c, "IMAP4REV2");
+		run.list_status = run.counts && imap_client_has_cap(c, "LIST-STATUS");
 	}
-	imap_cmd_on_untagged(cmd, "LIST", on_list);
-	imap_cmd_on_untagged(cmd, "STATUS", on_status);
-	run.lists_pending++;
-	imap_cmd_submit(cmd, list_done, &run);
+	send_list(&run, c, "*");
 	/*
-	 * Other namespaces' prefixes are known once NAMESPACE, sent at login,
-	 * is answered. Where STATUS needs a round trip anyway, they are listed
-	 * then; else LIST "*" (which reaches them on common servers) and
-	 * LOGOUT go in one flight.
+	 * The namespaces "*" may miss are known when NAMESPACE, sent at login,
+	 * has answered, or from memory; either way their LISTs and LOGOUT go
+	 * in this flight. Else LOGOUT waits for the answers (star_done).
 	 */
 	if (imap_client_namespaces(c) != NULL)
-		list_namespaces(&run, c);
-	else if (run.counts && !imap_client_has_cap(c, "LIST-STATUS") &&
-	    imap_client_has_cap(c, "NAMESPACE"))
-		run.ns_later = true;
-	/* With LIST-STATUS (or no counts) this is the last command: log out
-	 * in the same flight instead of one more round trip. */
-	if (!run.ns_later && (!run.counts || (imap_client_has_cap(c, "LIST-STATUS") &&
-	    run.lists_pending == 1))) {
+		list_namespaces(&run, c, false);
+	else if (imap_client_has_cap(c, "NAMESPACE")) {
+		unreached_load(ctx, &mem);
+		for (i = 0; i < mem.n; i++)
+			send_prefix(&run, c, mem.v[i]);
+	}
+	if (!needs_status(&run) && (mem.known || !imap_client_has_cap(c, "NAMESPACE") ||
+	    imap_client_namespaces(c) != NULL)) {
 		imap_client_logout(c);
 		run.logged_out = true;
 	}
 
 	rc = cli_session_wait(&s, &run.done);
-	if (rc == 0 && s.err == ERR_NONE)
+	if (rc == 0 && s.err == ERR_NONE) {
+		/* Should a second session for a namespace new since fail, what
+		 * the first one found is printed all the same. */
+		rc = settle_namespaces(&run, &s, &mem);
 		print_folders(&run, json);
-	else if (rc == 0)
+	} else if (rc == 0)
 		rc = cli_session_wait(&s, &run.done);
 	cli_session_close(&s);
 	for (i = 0; i < run.count; i++) {
@@ -346,5 +614,9 @@ cli_folders(struct cli_context *ctx, int argc, char **argv)
 		free(run.list[i].special_use);
 	}
 	free(run.list);
+	for (i = 0; i < run.nlisted; i++)
+		free(run.listed[i]);
+	free(run.listed);
+	unreached_free(&mem);
 	return rc;
 }

@@ -89,8 +89,11 @@ static int
 resolve_offline(struct cli_context *ctx, const struct msgop_def *d, const char *name,
     char **dest_r)
 {
-	char	*clean;
+	const char	*set = cli_role_option(ctx, name);
+	char		*clean;
 
+	if (set != NULL)
+		name = set;
 	if (name[0] == ':' || name[0] == '\\') {
 		clean = str_sanitize(name);
 		fprintf(ctx->err, "crispin: %s: offline, '%s' cannot be looked up on the "

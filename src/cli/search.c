@@ -6,8 +6,9 @@
  * here from each candidate's BODYSTRUCTURE and header. Matches print
  * exactly as list prints them.
  * Offline (--offline) the query is evaluated here over the cached index
- * fields; a query that needs more (body text, attachments, other headers)
- * is an error rather than a wrong answer.
+ * fields of the messages whose headers are cached, and stderr says the
+ * answer is partial; a query that needs more (body text, attachments,
+ * other headers) is an error rather than a wrong answer.
  * Arguments are read by hand: "-is:read" is a query word, not an option.
  */
 #include <stdlib.h>
@@ -21,6 +22,7 @@
 #include "crispin/mail_query.h"
 #include "crispin/mime_header.h"
 #include "crispin/mime_part.h"
+#include "crispin/store.h"
 #include "crispin/str.h"
 #include "crispin/xalloc.h"
 
@@ -60,6 +62,7 @@ static const char *header_hook(const struct mail_query_msg *, const char *);
 static void add_decoded(struct buf *, const struct mime_headers *, const char *);
 static bool finish_local(const struct mail_query *, const struct mail_msg *,
 	    const struct candidate *);
+static bool cache_cut_short(struct cli_folder *);
 static int search_offline(struct cli_context *, const struct mail_query *,
 	    const char *, bool);
 static void run_reset(struct search_run *);
@@ -328,6 +331,22 @@ eval_cached(const struct mail_query *q, const struct mail_msg *m)
 	return t;
 }
 
+/* True when the folder's last open did not cache all of it (cut short,
+ * or list --limit): the store keeps no UIDNEXT for it then. */
+static bool
+cache_cut_short(struct cli_folder *cf)
+{
+	struct store_folder_state	 st;
+	char				*error = NULL;
+
+	if (cf->store == NULL || store_folder_get(cf->store,
+	    mail_folder_name(cf->folder), &st, &error) < 0) {
+		free(error);
+		return false;
+	}
+	return st.uidvalidity != 0 && st.uidnext == 0;
+}
+
 static int
 search_offline(struct cli_context *ctx, const struct mail_query *q, const char *folder,
     bool json)
@@ -337,7 +356,7 @@ search_offline(struct cli_context *ctx, const struct mail_query *q, const char *
 	struct imap_seqset	 found;
 	struct buf		 line = BUF_INIT;
 	const struct mail_msg	*m;
-	uint32_t		 seq, n, unknown = 0;
+	uint32_t		 seq, n, unknown = 0, searched = 0;
 	int			 rc;
 
 	imap_seqset_init(&found);
@@ -347,6 +366,7 @@ search_offline(struct cli_context *ctx, const struct mail_query *q, const char *
 			m = mail_folder_msg(cf.folder, seq);
 			if (m->uid == 0 || !(m->state & MAIL_MSG_HEADERS))
 				continue;
+			searched++;
 			switch (eval_cached(q, m)) {
 			case MAIL_QUERY_YES:
 				imap_seqset_add(&found, m->uid, m->uid);
@@ -371,8 +391,16 @@ search_offline(struct cli_context *ctx, const struct mail_query *q, const char *
 				if (m->uid != 0 && imap_seqset_contains(&found, m->uid))
 					cli_print_msg(ctx->out, m, json, &line);
 			}
-			fprintf(ctx->err, "crispin: search: offline: answered from the "
-			    "cache (%u messages as last synced)\n", n);
+			/* The server may have more, or other flags, by now. */
+			fprintf(ctx->err, "crispin: search: offline: a partial answer "
+			    "from the cache: %u of %u messages as last synced", searched, n);
+			if (searched < n)
+				fprintf(ctx->err, " (%u without cached headers were not "
+				    "searched; crispin sync caches them)", n - searched);
+			else if (cache_cut_short(&cf))
+				fprintf(ctx->err, " (the cache holds only the newest part "
+				    "of the folder; crispin sync caches the rest)");
+			fputc('\n', ctx->err);
 		}
 	}
 	cli_folder_stop(&cf, &s);

@@ -647,9 +647,9 @@ apply_fetch(struct mail_folder *f, struct mail_msg *m, const struct imap_fetch *
 	if (fe->emailid != NULL && m->uid != 0 && f->store != NULL)
 		remember_emailid(f, m->uid, fe->emailid);
 	if (fe->has_internaldate)
-		m->internaldate = fe->internaldate;
+		m->internaldate = mail_msg_time(fe->internaldate);
 	if (fe->has_size)
-		m->size = fe->size;
+		m->size = mail_msg_size(fe->size);
 	for (i = 0; i < fe->nsections; i++) {
 		const struct imap_arg *d = fe->sections[i].data;
 
@@ -708,8 +708,8 @@ to_store_msg(const struct mail_msg *m, struct store_msg *sm)
 	sm->to = m->to;
 	sm->subject = m->subject;
 	sm->message_id = m->message_id;
-	sm->in_reply_to = m->in_reply_to;
-	sm->references = m->references;
+	sm->in_reply_to = mail_msg_in_reply_to(m);
+	sm->references = mail_msg_references(m);
 }
 
 static void

@@ -75,14 +75,21 @@ struct mail_folder {
 	struct ev_timer		*rest_timer;	/* owned */
 	bool			 rest_pending;
 	size_t			 progress_done, progress_total;
-	/* A cold open in the server's order (params.sort_criteria or
-	 * thread_order): its answer, and the UIDs of the first screen,
-	 * asked for before the newest-first batches (which skip them). */
+	/* A cold or partly cached open in the server's order
+	 * (params.sort_criteria or thread_order): its answer, and the
+	 * UIDs of the first screen, asked for before the newest-first
+	 * batches (which wait for its answer). */
 	char			*sort_criteria;	/* owned copy of params' */
 	struct mail_folder_order order;	/* owned arrays */
 	bool			 order_asked;	/* SORT or THREAD was sent */
 	bool			 first_sent;	/* the first screen was asked for */
 	struct imap_seqset	 asked;
+	/* The first page's FETCH of an open is in flight: nothing else is
+	 * fetched until it is answered, so its answer arrives alone. */
+	bool			 first_wait;
+	/* A partial cache opened in the server's order: the flags refresh
+	 * of its UIDs 1:flags_due goes behind the first page. */
+	uint32_t		 flags_due;
 
 	/* EMAILIDs (OBJECTID) heard, written with the next flush; they
 	 * are not kept in the records, which the index holds by the

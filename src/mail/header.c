@@ -29,11 +29,11 @@ header_apply(struct mail_intern *strings, struct mail_msg *m, const char *raw, s
 	m->from = mail_intern(strings, mime_header_get(&h, "From"));
 	m->subject = mail_intern(strings, mime_header_get(&h, "Subject"));
 	m->message_id = mail_intern_copy(strings, mime_header_get(&h, "Message-ID"));
-	m->in_reply_to = mail_intern_copy(strings, mime_header_get(&h, "In-Reply-To"));
-	m->references = mail_intern_copy(strings, mime_header_get(&h, "References"));
+	mail_msg_set_ids(m, strings, mime_header_get(&h, "References"),
+	    mime_header_get(&h, "In-Reply-To"));
 	m->date = 0;
 	if ((v = mime_header_get(&h, "Date")) != NULL && mime_date_parse(v, &t, NULL) == 0)
-		m->date = (int64_t)t;
+		m->date = mail_msg_time((int64_t)t);
 	to = mime_header_get(&h, "To");
 	cc = mime_header_get(&h, "Cc");
 	if (to != NULL)

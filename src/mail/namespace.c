@@ -7,6 +7,8 @@
 
 #include "crispin/imap_data.h"
 #include "crispin/mail_folder.h"
+#include "crispin/mail_namespace.h"
+#include "crispin/xalloc.h"
 
 static size_t match(const struct imap_ns *, size_t, const char *);
 
@@ -56,4 +58,36 @@ mail_namespace_name(enum mail_namespace kind)
 	};
 
 	return names[kind];
+}
+
+const struct imap_ns *
+mail_namespace_foreign(const struct imap_namespaces *ns, size_t i)
+{
+	size_t	 k;
+
+	if (ns == NULL)
+		return NULL;
+	for (k = 0; k < ns->nother; k++) {
+		if (ns->other[k].prefix[0] != '\0' && i-- == 0)
+			return &ns->other[k];
+	}
+	for (k = 0; k < ns->nshared; k++) {
+		if (ns->shared[k].prefix[0] != '\0' && i-- == 0)
+			return &ns->shared[k];
+	}
+	return NULL;
+}
+
+bool
+mail_namespace_inside(const struct imap_ns *ns, const char *raw)
+{
+	size_t	 len = strlen(ns->prefix);
+
+	return len > 0 && strlen(raw) > len && strncmp(raw, ns->prefix, len) == 0;
+}
+
+char *
+mail_namespace_pattern(const struct imap_ns *ns)
+{
+	return xasprintf("%s*", ns->prefix);
 }

@@ -14,6 +14,7 @@
 
 #include "crispin/imap_data.h"
 #include "crispin/log.h"
+#include "crispin/mail_append.h"
 #include "crispin/mail_journal.h"
 #include "crispin/str.h"
 #include "crispin/xalloc.h"
@@ -426,8 +427,8 @@ record_dest(struct msg_op *op)
 			sm.to = m->to;
 			sm.subject = m->subject;
 			sm.message_id = m->message_id;
-			sm.in_reply_to = m->in_reply_to;
-			sm.references = m->references;
+			sm.in_reply_to = mail_msg_in_reply_to(m);
+			sm.references = mail_msg_references(m);
 			if (store_msg_put(f->store, op->dest, &sm, &error) < 0) {
 				store_rollback(f->store);
 				goto fail;
@@ -462,4 +463,57 @@ op_finish(struct msg_op *op, int status)
 	free(op->snap);
 	free(op->dest);
 	free(op);
+}
+
+int
+mail_append_cache(struct store *st, const char *folder, uint32_t uidvalidity,
+    uint32_t uid, const char *message, size_t len, const char *flags,
+    time_t internaldate, char **error_r)
+{
+	struct store_folder_state	 fs;
+	struct store_msg		 sm;
+	struct mail_intern		*strings;
+	struct mail_msg			 m;
+	struct buf			 keywords = BUF_INIT;
+	char				*copy, *tok, *save = NULL;
+	unsigned			 bit;
+	int				 rc;
+
+	if (store_folder_get(st, folder, &fs, error_r) < 0)
+		return -1;
+	if (fs.uidvalidity == 0 || fs.uidvalidity != uidvalidity || uid == 0)
+		return 0;
+	/* The index fields as a header fetch gives them (the parse stops at
+	 * the end of the header). */
+	strings = mail_intern_new();
+	memset(&m, 0, sizeof m);
+	header_apply(strings, &m, message, len);
+	memset(&sm, 0, sizeof sm);
+	copy = xstrdup(flags != NULL ? flags : "");
+	for (tok = strtok_r(copy, " ", &save); tok != NULL; tok = strtok_r(NULL, " ", &save)) {
+		if ((bit = mail_flag_bit(tok)) != 0)
+			sm.flags |= bit;
+		else if (tok[0] != '\\') {
+			if (keywords.len > 0)
+				buf_addc(&keywords, ' ');
+			buf_adds(&keywords, tok);
+		}
+	}
+	free(copy);
+	sm.flags &= ~(unsigned)IMAP_FLAG_RECENT;
+	sm.uid = uid;
+	sm.keywords = keywords.len > 0 ? buf_cstr(&keywords) : NULL;
+	sm.internaldate = mail_msg_time((int64_t)internaldate);
+	sm.date = m.date;
+	sm.size = len;
+	sm.from = m.from;
+	sm.to = m.to;
+	sm.subject = m.subject;
+	sm.message_id = m.message_id;
+	sm.in_reply_to = mail_msg_in_reply_to(&m);
+	sm.references = mail_msg_references(&m);
+	rc = store_msg_put(st, folder, &sm, error_r);
+	buf_free(&keywords);
+	mail_intern_free(&strings);
+	return rc;
 }

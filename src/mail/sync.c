@@ -1,9 +1,10 @@
 /*
  * Opening a folder and keeping the cache in step. Cold: SELECT, then the
- * index fields of every message, newest first, in pipelined batches (the
- * first one small so a screen can be drawn at once); when the index sorts
- * by something else and the server offers SORT or THREAD, UID SORT or UID
- * THREAD first, and the first screen of that order before the rest.
+ * index fields of every message, newest first: a small first page, whose
+ * answer comes alone so a screen can be drawn at once, then pipelined
+ * batches; when the index sorts by something else and the server offers
+ * SORT or THREAD, UID SORT or UID THREAD first, and the first screen of
+ * that order before the rest.
  * Warm: the cached records plus a resync that costs what changed: QRESYNC
  * SELECT, or CONDSTORE CHANGEDSINCE plus UID SEARCH, or a flags refresh
  * plus UID SEARCH. Whatever the path, the map is checked against the
@@ -14,7 +15,9 @@
  * the index is drawn from it at once and the resync updates it in place.
  * While headers are being fetched the cache is marked partial (UIDNEXT 0
  * in its state): an open cut short keeps what arrived, and the next one
- * lists the server's UIDs and fetches only those the cache lacks.
+ * lists the server's UIDs and fetches only those the cache lacks (in the
+ * server's order when it is asked for, as for a cold open: its answer
+ * lists the UIDs).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -47,7 +50,7 @@ static void send_search(struct mail_folder *);
 static void on_search(struct imap_client *, const struct imap_response *, void *);
 static int uid_cmp(const void *, const void *);
 static void search_done(struct imap_client *, const struct imap_response *, void *);
-static void send_flags_refresh(struct mail_folder *);
+static void send_flags_refresh(struct mail_folder *, uint32_t);
 static void sync_cmd_done(struct imap_client *, const struct imap_response *, void *);
 static void sync_step_done(struct mail_folder *);
 static void finish_open(struct mail_folder *);
@@ -256,9 +259,10 @@ mail_folder_open(struct mail_folder *f)
 	 * the wire (held: a SELECT refused at once may end everything). */
 	folder_ref(f);
 	imap_cmd_submit(cmd, select_done, f);
-	/* Never cached, so cold: the order right behind the SELECT saves
-	 * a round trip before the first screen. */
-	if (f->cached.uidvalidity == 0 && f->state == FOLDER_SELECTING && !f->dead)
+	/* Never cached, or partly (an open cut short): the order right
+	 * behind the SELECT saves a round trip before the first screen. */
+	if ((f->cached.uidvalidity == 0 || partial) &&
+	    f->state == FOLDER_SELECTING && !f->dead)
 		send_order(f);
 	if (!partial && f->ncache > 0 && f->cached.uidvalidity != 0 &&
 	    f->state == FOLDER_SELECTING && !f->dead)
@@ -489,7 +493,7 @@ after_preload(struct mail_folder *f)
 	f->mode = f->condstore && f->cached.highestmodseq != 0 && !f->nomodseq ?
 	    SYNC_CONDSTORE : SYNC_PLAIN;
 	send_search(f);
-	send_flags_refresh(f);
+	send_flags_refresh(f, cache_max_uid(f));
 	folder_cache_drop(f);
 }
 
@@ -535,8 +539,15 @@ sync_after_select(struct mail_folder *f)
 	}
 	f->mode = f->condstore && f->cached.highestmodseq != 0 && !f->nomodseq ?
 	    SYNC_CONDSTORE : SYNC_PLAIN;
+	if (f->order_asked) {
+		/* A partial cache in the server's order: the SORT or THREAD
+		 * answer lists the UIDs, and the flags of the cached ones are
+		 * asked for behind the first page. */
+		f->flags_due = cache_max_uid(f);
+		return;
+	}
 	send_search(f);
-	send_flags_refresh(f);
+	send_flags_refresh(f, cache_max_uid(f));
 }
 
 /* Slots 1..n get uids[0..n-1]; a slot already known must agree. */
@@ -574,15 +585,14 @@ attach_cb(const struct store_msg *sm, void *arg)
 		m->modseq = sm->modseq;
 	} else if (m->flags != sm->flags || m->keywords != kw)
 		folder_mark_dirty(f, m);
-	m->internaldate = sm->internaldate;
-	m->date = sm->date;
-	m->size = sm->size;
+	m->internaldate = mail_msg_time(sm->internaldate);
+	m->date = mail_msg_time(sm->date);
+	m->size = mail_msg_size(sm->size);
 	m->from = mail_intern(f->strings, sm->from);
 	m->to = mail_intern(f->strings, sm->to);
 	m->subject = mail_intern(f->strings, sm->subject);
 	m->message_id = mail_intern_copy(f->strings, sm->message_id);
-	m->in_reply_to = mail_intern_copy(f->strings, sm->in_reply_to);
-	m->references = mail_intern_copy(f->strings, sm->references);
+	mail_msg_set_ids(m, f->strings, sm->references, sm->in_reply_to);
 	m->state |= MAIL_MSG_HEADERS;
 	f->progress_done++;
 	folder_emit_added(f, m);
@@ -729,9 +739,9 @@ uid_cmp(const void *a, const void *b)
 }
 
 /*
- * A cold open in the index's order: UID SORT or UID THREAD lists every
- * message in that order, so the first screen can be fetched before the
- * rest, and the map gets its UIDs on the way. false when the order was
+ * A cold or partly cached open in the index's order: UID SORT or UID
+ * THREAD lists every message in that order, so the first screen can be
+ * fetched before the rest, and the map gets its UIDs on the way. false when the order was
  * not asked for or the server does not offer it (newest first then).
  */
 static bool
@@ -871,11 +881,16 @@ order_done(struct imap_client *c, const struct imap_response *r, void *arg)
 		free(why);
 		set_order(f, NULL, NULL, 0);
 	}
+	/* A partial cache counted on the answer for the UIDs: without it,
+	 * UID SEARCH lists them. */
+	if (!f->dead && f->order.uids == NULL && f->ncache > 0)
+		f->desync = true;
 	sync_cmd_done(c, r, arg);
 }
 
 /* The UIDs of the first screen in the server's order (fill_limit of
- * them for --limit), fetched before anything else; sync_fill skips them. */
+ * them for --limit) that the map has no record of, fetched before
+ * anything else and alone: 1 when sent, 0 when there is none. */
 static unsigned
 send_first_screen(struct mail_folder *f)
 {
@@ -906,16 +921,19 @@ send_first_screen(struct mail_folder *f)
 	add_index_fetch(f, cmd, "UID ", buf_cstr(&b));
 	buf_free(&b);
 	f->sync_pending++;
+	f->first_wait = true;
 	imap_cmd_submit(cmd, first_done, f);
 	return 1;
 }
 
-/* What did not come is fetched by the next round like any other. */
+/* The first page is in: the rest may follow. What did not come is
+ * fetched by the next round like any other. */
 static void
 first_done(struct imap_client *c, const struct imap_response *r, void *arg)
 {
 	struct mail_folder	*f = arg;
 
+	f->first_wait = false;
 	imap_seqset_free(&f->asked);
 	imap_seqset_init(&f->asked);
 	sync_cmd_done(c, r, arg);
@@ -949,13 +967,13 @@ search_done(struct imap_client *c, const struct imap_response *r, void *arg)
 	sync_cmd_done(c, r, arg);
 }
 
-/* Flags of the cached messages: changes only under CONDSTORE, all of them
- * otherwise. New messages get theirs with their index fields. */
+/* Flags of the cached messages (UIDs up to max): changes only under
+ * CONDSTORE, all of them otherwise. New messages get theirs with their
+ * index fields. */
 static void
-send_flags_refresh(struct mail_folder *f)
+send_flags_refresh(struct mail_folder *f, uint32_t max)
 {
 	struct imap_cmd	*cmd;
-	uint32_t	 max = cache_max_uid(f);
 
 	if (max == 0)
 		return;
@@ -1028,11 +1046,16 @@ sync_fill(struct mail_folder *f)
 	struct buf		 b = BUF_INIT;
 	struct mail_msg		*m;
 	uint32_t		 seq, limit, taken, floor;
-	bool			 by_uid;
+	bool			 by_uid, first, ramp;
 	unsigned		 batches = 0;
 
+	/* The first page's answer comes alone (first_done goes on). */
+	if (f->first_wait)
+		return;
 	/* A round goes from the top down; during an open it is sent
-	 * FILL_DEPTH batches at a time, fill_from saying where it is. */
+	 * FILL_DEPTH batches at a time, fill_from saying where it is, and
+	 * its first batch alone. */
+	first = f->state == FOLDER_SYNCING && f->fill_from == 0;
 	if (f->state == FOLDER_SYNCING && f->fill_from == 0 &&
 	    ++f->fill_rounds > MAX_FILL_ROUNDS) {
 		fail_open(f, ERR_PROTOCOL, "messages keep disappearing while "
@@ -1044,14 +1067,30 @@ sync_fill(struct mail_folder *f)
 	floor = f->params.fill_limit > 0 && f->params.fill_limit < seq ?
 	    seq - f->params.fill_limit : 0;
 	limit = f->fill_from != 0 ? f->params.batch : f->params.first_batch;
+	/* Going on from an empty pipeline (after the first page): batches
+	 * growing to full size end one after another, and each is replaced
+	 * while the others still stream. Sent all alike, they would end
+	 * together (Dovecot answers pipelined FETCHes side by side) and the
+	 * link would idle a round trip per FILL_DEPTH batches. */
+	ramp = f->state == FOLDER_SYNCING && f->fill_from != 0 &&
+	    f->sync_pending == 0;
 	if (f->fill_from != 0 && f->fill_from < seq)
 		seq = f->fill_from;
 	f->fill_from = 0;
 	/* The server's order: its first screen before the newest; under
 	 * --limit nothing else. */
 	if (f->order.uids != NULL && !f->first_sent && f->state == FOLDER_SYNCING) {
-		batches += send_first_screen(f);
+		if (f->params.fill_limit == 0)
+			f->fill_from = seq;
+		if (send_first_screen(f) > 0)
+			return;
+		f->fill_from = 0;
 		limit = f->params.batch;
+		first = false;
+	}
+	if (f->flags_due != 0) {
+		send_flags_refresh(f, f->flags_due);
+		f->flags_due = 0;
 	}
 	if (f->order.uids != NULL && f->params.fill_limit > 0)
 		floor = seq;
@@ -1060,15 +1099,17 @@ sync_fill(struct mail_folder *f)
 			f->fill_from = seq;
 			break;
 		}
+		if (ramp && batches < FILL_DEPTH) {
+			limit = f->params.batch * (batches + 1) / FILL_DEPTH;
+			if (limit == 0)
+				limit = 1;
+		}
 		imap_seqset_init(&set);
 		by_uid = true;
 		/* One batch: up to limit slots lacking fields, from the top. */
 		for (taken = 0; seq > floor && taken < limit; seq--) {
 			m = mail_msgmap_get(f->map, seq);
 			if (m->state & MAIL_MSG_HEADERS)
-				continue;
-			if (m->uid != 0 && f->asked.count > 0 &&
-			    folder_set_has(&f->asked, m->uid))
 				continue;
 			imap_seqset_add(&set, seq, seq);
 			taken++;
@@ -1105,8 +1146,16 @@ sync_fill(struct mail_folder *f)
 		cmd = folder_cmd_new(f, NULL);
 		add_index_fetch(f, cmd, by_uid ? "UID " : "", buf_cstr(&b));
 		f->sync_pending++;
-		imap_cmd_submit(cmd, sync_cmd_done, f);
 		batches++;
+		if (first && seq > floor) {
+			/* Batches pipelined behind the first would share the
+			 * link with its answer, and the first screen waits. */
+			f->first_wait = true;
+			f->fill_from = seq;
+			imap_cmd_submit(cmd, first_done, f);
+			break;
+		}
+		imap_cmd_submit(cmd, sync_cmd_done, f);
 		limit = f->params.batch;
 	}
 	buf_free(&b);
@@ -1126,7 +1175,10 @@ mail_folder_stop_fill(struct mail_folder *f)
 	 * fetched, and the next open fetches the rest). */
 	if (f->state != FOLDER_SYNCING || f->fill_from == 0 || f->fill_from > n)
 		return false;
-	f->params.fill_limit = n - f->fill_from;
+	/* Only the server's first page in flight: that page is the limit
+	 * (fill_limit 0 would mean no limit). */
+	f->params.fill_limit = f->fill_from < n ? n - f->fill_from :
+	    f->params.first_batch;
 	f->fill_from = 0;
 	return true;
 }

@@ -204,7 +204,7 @@ thread_message(struct threader *t, const struct mail_msg *m, uint32_t i)
 		prev = r;
 	}
 	/* In-Reply-To counts when References do not end with it. */
-	if (next_id(m->in_reply_to, &irt, &irtlen) != NULL) {
+	if (next_id(mail_msg_in_reply_to(m), &irt, &irtlen) != NULL) {
 		r = lookup(t, irt, irtlen);
 		if (prev != NONE && r != prev)
 			link_under(t, prev, r);

@@ -541,10 +541,12 @@ check_db(struct store *st, bool *keep_r, char **reason_r, char **error_r)
 	}
 	sqlite3_finalize(s);
 
-	/* Reads are one scan or indexed lookups: a small page cache costs
-	 * them nothing and keeps 1.5 MB out of a 100 000-message index. */
+	/* Reads are one scan or indexed lookups, and writes append in UID
+	 * order: 128 KiB of page cache (32 pages, a B-tree path many times
+	 * over) costs them nothing and keeps 1.9 MB out of a 100 000-message
+	 * index. */
 	rc = sqlite3_exec(st->db, "PRAGMA synchronous = NORMAL;"
-	    " PRAGMA foreign_keys = ON; PRAGMA cache_size = -512", NULL, NULL,
+	    " PRAGMA foreign_keys = ON; PRAGMA cache_size = -128", NULL, NULL,
 	    NULL);
 	if (rc != SQLITE_OK)
 		return damaged(st, rc, "cannot set it up", reason_r, error_r);

@@ -8,6 +8,7 @@ delivered."""
 import calendar
 import email.header
 import imaplib
+import json
 import os
 import re
 import ssl
@@ -289,6 +290,28 @@ def _():
     T.expect_eq(dc.status("alice", "Sent")["messages"], before + 1, "Sent count")
 
 
+@T.case("APPENDUID: the folder's cache gets the record, no header refetch")
+def _():
+    dc.deliver("alice", "Cache-Append", "From: a@example.org\nSubject: Schon da\n"
+               "Message-ID: <ca0@crispin.test>\n\nbody\n")
+    T.expect_code(run("list", "-f", "Cache-Append"), 0)
+    path = T.write("appended.eml", "From: Zoe <zoe@example.org>\nTo: alice@example.org\n"
+                   "Subject: =?UTF-8?Q?Neu_angeh=C3=A4ngt?=\n"
+                   "Message-ID: <ca1@crispin.test>\n"
+                   "Date: Fri, 27 Nov 2026 18:20:00 +0100\n\nNew.\n")
+    r = run("append", "Cache-Append", path, "--flags", "\\Flagged $Work")
+    T.expect_code(r, 0)
+    T.expect("as UID" in r.out, "no APPENDUID: %r" % r.out)
+    r = run("list", "-f", "Cache-Append", "--json")
+    T.expect_code(r, 0)
+    got = [json.loads(l) for l in r.out.splitlines()]
+    T.expect_eq([o["subject"] for o in got], ["Schon da", "Neu angehängt"], "list")
+    T.expect("\\Flagged" in got[1]["flags"] and "$Work" in got[1]["flags"],
+             "flags: %r" % got[1])
+    T.expect("HEADER.FIELDS" not in r.trace,
+             "headers fetched again:\n%s" % r.trace[-1500:])
+
+
 @T.case("append to a missing folder: TRYCREATE hint, non-zero exit")
 def _():
     path = T.path("lost.eml")
@@ -428,6 +451,84 @@ def _():
     T.expect(seen["status"].endswith("STATUS Old (MESSAGES)"), seen["status"])
     verbs = [l.split(" ")[1] for l in seen["flight"].split("\r\n") if l]
     T.expect_eq(verbs, ["DELETE", "LOGOUT"], "pipelined behind STATUS")
+
+
+def names_server(caps, sent, listed):
+    """Logs in with caps (ENABLE UTF8=ACCEPT answered when asked), records
+    each command line in sent, answers LIST with the raw names listed and
+    everything else with OK."""
+    def script(c):
+        c.send("* OK [CAPABILITY %s] ready" % caps)
+        tag, _ = c.expect_command("AUTHENTICATE")
+        c.send("%s OK [CAPABILITY %s] logged in" % (tag, caps))
+        while True:
+            line = c.read_line()
+            sent.append(line)
+            tag, verb = line.split(" ")[:2]
+            verb = verb.upper()
+            if verb == "ENABLE" and "UTF8=ACCEPT" in line:
+                c.send("* ENABLED UTF8=ACCEPT")
+            elif verb == "LIST":
+                # A name, or a whole LIST answer when it starts with "(".
+                for name in listed:
+                    c.send("* LIST " + name if name.startswith("(") else
+                           '* LIST (\\HasNoChildren) "/" "%s"' % name)
+            elif verb == "LOGOUT":
+                c.send("* BYE bye")
+                c.send(tag + " OK bye")
+                return
+            c.send(tag + " OK done")
+    return script
+
+
+def names_run(caps, listed, *args):
+    sent = []
+    with ScriptedServer(names_server(caps, sent, listed), tls="implicit",
+                        cert=CERT, key=KEY) as srv:
+        r = T.crispin(*args, rc=scripted_rc(srv))
+        srv.wait()
+    return r, [l.split(" ", 1)[1] for l in sent]
+
+
+@T.case("scripted: non-ASCII names go as UTF-8 once UTF8=ACCEPT is enabled, "
+        "as modified UTF-7 otherwise, and come back the same")
+def _():
+    utf8 = "IMAP4rev1 SASL-IR AUTH=PLAIN ENABLE UTF8=ACCEPT"
+    plain = "IMAP4rev1 SASL-IR AUTH=PLAIN"
+    for caps, spelt in ((utf8, "Grüße/日本"), (plain, "Gr&APwA3w-e/&ZeVnLA-")):
+        r, sent = names_run(caps, [], "mkdir", "Grüße/日本")
+        T.expect_code(r, 0)
+        T.expect_eq(r.out, "created 'Grüße/日本'\n", "mkdir output")
+        T.expect('CREATE "%s"' % spelt in sent or "CREATE %s" % spelt in sent,
+                 "CREATE spelt %r: %r" % (spelt, sent))
+        T.expect(("ENABLE UTF8=ACCEPT" in sent) == (caps == utf8),
+                 "ENABLE: %r" % sent)
+        r, sent = names_run(caps, [], "rename", "Grüße/日本", "Ärger")
+        T.expect_code(r, 0)
+        want = 'RENAME "Grüße/日本" "Ärger"' if caps == utf8 else \
+            "RENAME Gr&APwA3w-e/&ZeVnLA- &AMQ-rger"
+        T.expect(want in sent, "RENAME %r: %r" % (want, sent))
+        r, sent = names_run(caps, ["INBOX", spelt], "folders", "--json")
+        T.expect_code(r, 0)
+        T.expect_eq([json.loads(l)["name"] for l in r.out.splitlines()],
+                    ["INBOX", "Grüße/日本"], "names listed")
+
+
+@T.case("scripted: a server whose delimiter is '.': rename counts the children "
+        "below 'Box.', not 'BoxOther'; folders shows the delimiter")
+def _():
+    caps = "IMAP4rev1 SASL-IR AUTH=PLAIN"
+    listed = ['(\\HasChildren) "." Box', '(\\HasChildren) "." Box.Child',
+              '(\\HasNoChildren) "." Box.Child.Deep',
+              '(\\HasNoChildren) "." BoxOther']
+    r, sent = names_run(caps, listed, "rename", "Box", "Kiste")
+    T.expect_code(r, 0)
+    T.expect_eq(r.out, "renamed 'Box' to 'Kiste' with 2 subfolders\n", "output")
+    T.expect("RENAME Box Kiste" in sent, "RENAME: %r" % sent)
+    r, sent = names_run(caps, listed, "folders", "--json")
+    T.expect_code(r, 0)
+    T.expect_eq({json.loads(l)["delimiter"] for l in r.out.splitlines()}, {"."},
+                "delimiters")
 
 
 # -- the search language against Dovecot ---------------------------------
@@ -586,6 +687,9 @@ SEARCHES = [
     ("is:deleted", flag("\\Deleted")),
     ("is:draft", flag("\\Draft")),
     ("is:unflagged is:read", AND(NOT(flag("\\Flagged")), flag("\\Seen"))),
+    ("uid:2:4,7", lambda s: s["uid"] in (2, 3, 4, 7)),
+    ("uid:8:* is:unread", AND(lambda s: s["uid"] >= 8, NOT(flag("\\Seen")))),
+    ("larger:10K smaller:1M", lambda s: 10240 < s["size"] < 1048576),
     ("keyword:$Label1", flag("$Label1")),
     ("keyword:work", flag("work")),
     ("from:alice or from:bob", OR(has("frm", "alice"), has("frm", "bob"))),

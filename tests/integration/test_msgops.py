@@ -244,6 +244,12 @@ def _():
     r = run("copy", "-f", "Quelle5", "4711", "Trash")
     T.expect_code(r, 1)
     T.expect("no message with those UIDs in Quelle5" in r.err, r.err)
+    u = fill("Quelle5", [("x2", [])])
+    r = run("delete", "-f", "Quelle5", str(u["x2"]), "4711")
+    T.expect_code(r, 1)
+    T.expect(r.out.startswith("moved 1 message to Trash"), r.out)
+    T.expect("no message with UID 4711 in Quelle5" in r.err, r.err)
+    T.expect_eq(contents("Quelle5"), {}, "source")
 
 
 @T.case("COPYUID: the destination's cache gets the records, no header refetch")

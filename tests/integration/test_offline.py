@@ -9,6 +9,7 @@ dropped and reported, a flag change over another client's is resolved and
 reported, and a crispin killed right after journaling loses nothing."""
 
 import imaplib
+import json
 import os
 import re
 import shlex
@@ -204,6 +205,25 @@ def _():
     T.expect_eq(listed_uids(r), [u["t1"], u["t4"]], "online list")
 
 
+@T.case("offline keywords: set and cleared at once, replayed on the server")
+def _():
+    c = cache_dir("kw")
+    u = fill("Tags", [("k1", ["$Old"]), ("k2", [])])
+    T.expect_code(online(c, "sync", "-f", "Tags"), 0)
+    r = offline(c, "flag", "-f", "Tags", "%d:%d" % (u["k1"], u["k2"]), "+$Work")
+    T.expect_code(r, 0)
+    T.expect("queued" in r.out, r.out)
+    r = offline(c, "flag", "-f", "Tags", str(u["k1"]), "-$Old")
+    T.expect_code(r, 0)
+    r = offline(c, "list", "-f", "Tags", "--json")
+    got = {o["uid"]: set(o["flags"]) for o in map(json.loads, r.out.splitlines())}
+    T.expect("$Work" in got[u["k1"]] and "$Work" in got[u["k2"]] and
+             "$Old" not in got[u["k1"]], "shown at once: %r" % got)
+    T.expect_eq(flags("Tags"), {"k1": {"$Old"}, "k2": set()}, "server untouched")
+    T.expect_code(online(c, "folders"), 0)
+    T.expect_eq(flags("Tags"), {"k1": {"$Work"}, "k2": {"$Work"}}, "replayed")
+
+
 @T.case("a journaled move whose message another client expunged is dropped")
 def _():
     c = cache_dir("gone")
@@ -361,10 +381,20 @@ def _():
         r = offline(c, "search", "-f", "Find", query)
         T.expect_code(r, 0)
         T.expect_eq(listed_uids(r), [u[k] for k in want], query)
-        T.expect("from the cache" in r.err, r.err)
+        T.expect("a partial answer from the cache: 3 of 3 messages" in r.err,
+                 r.err)
     r = offline(c, "search", "-f", "Find", "body:pie")
     T.expect_code(r, 1)
     T.expect("cannot answer" in r.err, r.err)
+    # A cache that holds the newest message only: the answer covers that
+    # one and says the rest of the folder was not searched.
+    c = cache_dir("find-some")
+    T.expect_code(online(c, "list", "-f", "Find", "--limit", "1"), 0)
+    r = offline(c, "search", "-f", "Find", "is:unread")
+    T.expect_code(r, 0)
+    T.expect_eq(listed_uids(r), [], "only the cached (read) message searched")
+    T.expect("1 of 1 messages as last synced (the cache holds only the newest "
+             "part of the folder" in r.err, r.err)
 
 
 if __name__ == "__main__":

@@ -297,8 +297,12 @@ class Dovecot:
                  auth_mechanisms=None, tmpdir=None, keep_tmpdir=False,
                  start_timeout=20, cert_cn="localhost",
                  cert_san="DNS:localhost,IP:127.0.0.1",
-                 shared_namespace=False, public_namespace=False):
+                 shared_namespace=False, public_namespace=False,
+                 special_use=None):
         self.users = dict(DEFAULT_USERS if users is None else users)
+        # [(folder, "\\Role")]: the special-use folders made for each user.
+        self.special_use = list(SPECIAL_USE if special_use is None
+                                else special_use)
         self.shared_namespace = shared_namespace
         self.public_namespace = public_namespace
         self.imap_capability = imap_capability
@@ -527,7 +531,7 @@ class Dovecot:
         a("namespace inbox {")
         a("  inbox = yes")
         a("  separator = /")
-        for name, use in SPECIAL_USE:
+        for name, use in self.special_use:
             a("  mailbox %s {" % name)
             a("    special_use = %s" % use)
             a("    auto = subscribe")

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """A cold open with sort = threads over a slow link: the interface asks
 Dovecot for UID THREAD REFERENCES, fetches the first screen of that tree
-before the newest-first batches, and draws it threaded (tree lines, in
+before the newest-first batches (which wait for its answer), and draws it
+threaded (tree lines, in
 the server's order) while the rest is still loading; once everything is
 here the local threading takes over."""
 
@@ -106,6 +107,16 @@ def _():
     sent = re.findall(r"^C: \S+ (UID THREAD|UID FETCH|FETCH) ", text, re.M)
     T.expect(sent[:2] == ["UID THREAD", "UID FETCH"],
              "THREAD, then the first screen's FETCH first: %s" % sent[:4])
+    # Its answer comes alone: the batches go after its tagged OK.
+    lines = text.splitlines()
+    fetch = [i for i, line in enumerate(lines)
+             if re.match(r"^C: \S+ (UID )?FETCH ", line)]
+    tag = lines[fetch[0]].split()[1]
+    ok = next((i for i in range(fetch[0], len(lines))
+               if re.match(r"^S: %s OK" % re.escape(tag), lines[i])), None)
+    T.expect(ok is not None and len(fetch) > 1 and fetch[1] > ok,
+             "the next FETCH (line %s) after the first screen's OK (line %s)"
+             % (fetch[1:2], ok))
     m = re.search(r"^S: \* THREAD (.*?)\r?$", text, re.M)
     T.expect(m, "Dovecot's THREAD answer in the trace")
     order = [int(u) for u in re.findall(r"\d+", m.group(1))]

@@ -1,7 +1,9 @@
 /* The sequence/UID map under EXISTS, EXPUNGE, VANISHED and FETCH, checked
  * case by case and against a plain array under random operations; also
  * string interning and keyword sets. */
+#include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,6 +18,8 @@ static void test_lookup_with_unknown(void);
 static void test_random(void);
 static void test_rebuild(void);
 static void test_intern(void);
+static void test_intern_memory(void);
+static void test_record_numbers(void);
 static void test_keywords(void);
 static void test_flag_names(void);
 
@@ -252,6 +256,94 @@ test_intern(void)
 	mail_intern_free(&t);
 }
 
+/* The folder's strings are most of a big index: they are packed, and a
+ * reply's In-Reply-To shares its References. */
+static void
+test_intern_memory(void)
+{
+	struct mail_intern	*t = mail_intern_new();
+	struct mail_msg		 m;
+	const char		*a, *b, *first[3];
+	char			 name[32], *big;
+	bool			 same = true;
+	size_t			 base;
+	int			 i;
+
+	a = mail_intern_copy(t, "<1@x>");
+	b = mail_intern_copy(t, "<22@x>");
+	TEST_CHECK(b == a + strlen(a) + 1, "copies packed end to end, unaligned");
+	TEST_STREQ(a, "<1@x>", "first copy intact");
+	TEST_CHECK(mail_intern_n(t, "ab\0cd", 5) == mail_intern(t, "ab"),
+	    "a NUL ends what is interned");
+
+	memset(&m, 0, sizeof m);
+	mail_msg_set_ids(&m, t, "<p@x> <q@x>", "<q@x>");
+	TEST_STREQ(m.references, "<p@x> <q@x>", "References copied");
+	TEST_STREQ(mail_msg_in_reply_to(&m), "<q@x>", "In-Reply-To as it was");
+	TEST_CHECK(mail_msg_in_reply_to(&m) == m.references + 6,
+	    "In-Reply-To is the end of References");
+	mail_msg_set_ids(&m, t, "<p@x> <q@x>", "<p@x>");
+	TEST_STREQ(m.references, "<p@x> <q@x>", "References, another parent");
+	TEST_STREQ(mail_msg_in_reply_to(&m), "<p@x>", "that parent");
+	TEST_CHECK(mail_msg_in_reply_to(&m) == m.references + 12,
+	    "right after References' NUL, no pointer of its own");
+	mail_msg_set_ids(&m, t, NULL, "<q@x>");
+	TEST_CHECK(mail_msg_references(&m) == NULL, "no References");
+	TEST_STREQ(mail_msg_in_reply_to(&m), "<q@x>", "In-Reply-To alone");
+	mail_msg_set_ids(&m, t, "<p@x>", NULL);
+	TEST_STREQ(mail_msg_references(&m), "<p@x>", "References alone");
+	TEST_CHECK(mail_msg_in_reply_to(&m) == NULL, "no In-Reply-To");
+	mail_msg_set_ids(&m, t, NULL, NULL);
+	TEST_CHECK(mail_msg_references(&m) == NULL &&
+	    mail_msg_in_reply_to(&m) == NULL, "neither");
+
+	/* A string bigger than a quarter chunk lives on its own. */
+	big = malloc(40000);
+	memset(big, 'x', 39999);
+	big[39999] = '\0';
+	a = mail_intern(t, big);
+	b = mail_intern(t, big);
+	TEST_CHECK(a != NULL && b != NULL && strcmp(a, big) == 0 &&
+	    strcmp(b, big) == 0, "big strings interned whole");
+	free(big);
+
+	/* Enough strings for dozens of chunks and many growths by half. */
+	base = mail_intern_count(t);
+	for (i = 0; i < 200000; i++) {
+		snprintf(name, sizeof name, "subject %d", i);
+		a = mail_intern(t, name);
+		if (i < 3)
+			first[i] = a;
+	}
+	TEST_INTEQ(mail_intern_count(t) - base, 200000, "200 000 distinct strings");
+	for (i = 0; i < 200000; i += 997) {
+		snprintf(name, sizeof name, "subject %d", i);
+		a = mail_intern(t, name);
+		same = same && strcmp(a, name) == 0;
+	}
+	TEST_CHECK(same, "every one found again");
+	TEST_CHECK(mail_intern(t, "subject 1") == first[1] &&
+	    mail_intern(t, "subject 2") == first[2], "the same copies after growth");
+	TEST_INTEQ(mail_intern_count(t) - base, 200000, "lookups added nothing");
+	mail_intern_free(&t);
+}
+
+/* Records keep 32-bit numbers: out of range values are clamped, never
+ * wrapped. */
+static void
+test_record_numbers(void)
+{
+	if (sizeof(void *) == 8)
+		TEST_CHECK(sizeof(struct mail_msg) <= 80, "a record is 80 bytes");
+	TEST_INTEQ(mail_msg_time(1700000000), 1700000000, "a time in range");
+	TEST_INTEQ(mail_msg_time(-86400), 0, "before 1970: 0");
+	TEST_INTEQ(mail_msg_time(INT64_C(253402300799)), UINT32_MAX,
+	    "year 9999: the last second");
+	TEST_INTEQ(mail_msg_size(1234), 1234, "a size in range");
+	TEST_INTEQ(mail_msg_size(UINT64_C(5000000000)), UINT32_MAX,
+	    "5 GB: UINT32_MAX, not 705 032 704");
+}
+
 static void
 test_keywords(void)
 {
@@ -289,6 +381,8 @@ main(void)
 	test_random();
 	test_rebuild();
 	test_intern();
+	test_intern_memory();
+	test_record_numbers();
 	test_keywords();
 	test_flag_names();
 	return test_done();

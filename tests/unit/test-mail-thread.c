@@ -19,6 +19,9 @@ struct spec {
 	uint64_t	 size;
 };
 
+/* The records' References and In-Reply-To live here. */
+static struct mail_intern *strings;
+
 static struct mail_msg *
 make(const struct spec *s, size_t n)
 {
@@ -29,13 +32,12 @@ make(const struct spec *s, size_t n)
 		m[i].uid = (uint32_t)i + 1;
 		m[i].state = MAIL_MSG_HEADERS | MAIL_MSG_FLAGS;
 		m[i].message_id = s[i].id;
-		m[i].references = s[i].refs;
-		m[i].in_reply_to = s[i].irt;
+		mail_msg_set_ids(&m[i], strings, s[i].refs, s[i].irt);
 		m[i].subject = s[i].subject;
 		m[i].from = s[i].from;
-		m[i].date = s[i].date;
-		m[i].internaldate = s[i].date;
-		m[i].size = s[i].size;
+		m[i].date = mail_msg_time(s[i].date);
+		m[i].internaldate = mail_msg_time(s[i].date);
+		m[i].size = mail_msg_size(s[i].size);
 	}
 	return m;
 }
@@ -371,11 +373,13 @@ test_server_order(void)
 int
 main(void)
 {
+	strings = mail_intern_new();
 	test_parse();
 	test_sort();
 	test_threads();
 	test_broken();
 	test_server_order();
 	test_big();
+	mail_intern_free(&strings);
 	return test_done();
 }

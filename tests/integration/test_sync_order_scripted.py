@@ -1,0 +1,162 @@
+#!/usr/bin/env python3
+"""A partial cache opened in a server order against a scripted server
+whose SORT lets it down: refused (NO), or answered with garbage. The
+SORT answer was to list the folder's UIDs; without it crispin lists them
+with UID SEARCH and loads newest first, as without the capability, and
+fetches nothing the cache has (checked in the bytes it sent)."""
+
+import os
+import re
+import ssl
+import subprocess
+import sys
+
+sys.dont_write_bytecode = True
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "lib"))
+from crispintest import Suite  # noqa: E402
+from fakeimap import Conn, ScriptedServer  # noqa: E402
+
+T = Suite(__file__)
+CERT = KEY = None
+PASSWORD = "s3cret pass"
+COUNT = 250
+CACHED = 100
+HEADER_ITEM = ("BODY[HEADER.FIELDS (DATE FROM TO CC SUBJECT MESSAGE-ID "
+               "IN-REPLY-TO REFERENCES)]")
+CAPS = "IMAP4rev1 SASL-IR AUTH=PLAIN ENABLE ID NAMESPACE LITERAL+ UIDPLUS"
+
+
+def setup():
+    global CERT, KEY
+    CERT = os.path.join(T.workdir, "cert.pem")
+    KEY = os.path.join(T.workdir, "key.pem")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048",
+                    "-nodes", "-days", "2", "-subj", "/CN=127.0.0.1",
+                    "-addext", "subjectAltName=IP:127.0.0.1",
+                    "-keyout", KEY, "-out", CERT],
+                   check=True, stdout=subprocess.DEVNULL,
+                   stderr=subprocess.DEVNULL)
+
+
+def parse_set(text):
+    out = set()
+    for part in text.split(","):
+        lo, _, hi = part.partition(":")
+        lo = COUNT if lo == "*" else int(lo)
+        hi = lo if not hi else (COUNT if hi == "*" else int(hi))
+        out.update(range(min(lo, hi), max(lo, hi) + 1))
+    return out
+
+
+def fetch_line(uid, headers):
+    items = "UID %d FLAGS ()" % uid
+    if not headers:
+        return "* %d FETCH (%s)" % (uid, items)
+    hdr = ("From: Sender %d <s%d@example.net>\r\nSubject: message %d\r\n"
+           "Date: Tue, 05 Mar 2024 10:00:00 +0000\r\n\r\n" % (uid, uid, uid))
+    return ('* %d FETCH (%s INTERNALDATE "05-Mar-2024 10:00:00 +0000" '
+            "RFC822.SIZE 300 %s {%d}\r\n%s)" % (uid, items, HEADER_ITEM,
+                                                len(hdr), hdr))
+
+
+def serve(c, caps, sort_answer):
+    """A folder of COUNT messages, UID = sequence number. sort_answer
+    (lines) answers UID SORT, its last line being the tagged one."""
+    c.send("* OK [CAPABILITY %s] scripted" % caps)
+    tag, _ = c.expect_command("AUTHENTICATE")
+    c.send("%s OK [CAPABILITY %s] in" % (tag, caps))
+    while True:
+        m = re.match(r"(\S+) (UID )?(\S+) ?(.*)$", c.read_line())
+        tag, verb, rest = m.group(1), m.group(3).upper(), m.group(4)
+        if verb in ("SELECT", "EXAMINE"):
+            c.send("* %d EXISTS" % COUNT)
+            c.send("* OK [UIDVALIDITY 77] ok")
+            c.send("* OK [UIDNEXT %d] ok" % (COUNT + 1))
+        elif verb == "SORT":
+            for line in sort_answer:
+                c.send(line.replace("TAG", tag))
+            continue
+        elif verb == "FETCH":
+            seqset, items = rest.split(" ", 1)
+            for u in sorted(parse_set(seqset)):
+                if u <= COUNT:
+                    c.send(fetch_line(u, "HEADER.FIELDS" in items))
+        elif verb == "SEARCH":
+            c.send("* SEARCH " + " ".join(str(u) for u in range(1, COUNT + 1)))
+        elif verb == "LOGOUT":
+            c.send("* BYE bye")
+            c.send("%s OK bye" % tag)
+            return
+        c.send("%s OK %s done" % (tag, verb))
+
+
+def rc_for(srv, cache, **more):
+    opts = {"imap_url": "imaps://alice@127.0.0.1:%d/" % srv.port,
+            "imap_pass": PASSWORD, "tls_ca_file": CERT,
+            "connect_timeout": "5", "cache_dir": cache}
+    opts.update(more)
+    return opts
+
+
+def listed(out):
+    return [int(line.split("\t")[0]) for line in out.splitlines() if line]
+
+
+def partial_then_sorted(sort_answer):
+    """Connection 1 (no SORT): `list --limit CACHED`, a partial cache.
+    Connection 2 (SORT offered, answered with sort_answer): `list
+    --limit 20` with sort = subject. The cache is per host and port: one
+    server, two connections. Returns the second run and its bytes."""
+    cache = T.path("cache")
+    marks = {}
+
+    def script(c):
+        serve(c, CAPS, [])
+        marks["first"] = len(srv.received)
+        sock, _ = srv.listener.accept()
+        sock.settimeout(srv.timeout)
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(CERT, KEY)
+        c2 = Conn(srv, ctx.wrap_socket(sock, server_side=True))
+        try:
+            serve(c2, CAPS + " SORT", sort_answer)
+        finally:
+            c2.close()
+
+    with ScriptedServer(script, tls="implicit", cert=CERT, key=KEY) as srv:
+        r = T.crispin("list", "--limit", str(CACHED), rc=rc_for(srv, cache))
+        T.expect_code(r, 0)
+        T.expect_eq(listed(r.out), list(range(COUNT - CACHED + 1, COUNT + 1)),
+                    "the newest %d, cached (partly)" % CACHED)
+        r = T.crispin("list", "--limit", "20",
+                      rc=rc_for(srv, cache, sort="subject"))
+        srv.wait()
+    return r, srv.received[marks.get("first", 0):]
+
+
+def expect_fallback(r, sent):
+    T.expect_code(r, 0)
+    T.expect_eq(listed(r.out), list(range(COUNT - 19, COUNT + 1)),
+                "the newest 20, as without SORT")
+    T.expect(re.search(rb"UID SORT \(SUBJECT DATE\) UTF-8 ALL\r\n", sent),
+             "UID SORT asked for the partial cache: %r" % sent[-300:])
+    after = sent[sent.find(b"UID SORT"):]
+    T.expect(b"UID SEARCH" in after, "then the UIDs from UID SEARCH")
+    T.expect(b"HEADER.FIELDS" not in sent,
+             "no headers fetched: the newest 20 are cached")
+
+
+@T.case("SORT refused on a partial cache: UID SEARCH, newest first")
+def _():
+    r, sent = partial_then_sorted(["TAG NO [UNAVAILABLE] sorting is off today"])
+    expect_fallback(r, sent)
+
+
+@T.case("a garbled SORT answer on a partial cache: UID SEARCH, newest first")
+def _():
+    r, sent = partial_then_sorted(["* SORT 3 (7 x", "TAG OK sorted"])
+    expect_fallback(r, sent)
+
+
+T.main(setup=setup)
