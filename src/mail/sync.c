@@ -72,6 +72,11 @@ static void on_order(struct imap_client *, const struct imap_response *, void *)
 static void set_order(struct mail_folder *, uint32_t *, uint32_t *, size_t);
 static void order_done(struct imap_client *, const struct imap_response *, void *);
 static unsigned send_first_screen(struct mail_folder *);
+static bool can_send_early_page(struct mail_folder *);
+static void send_early_page(struct mail_folder *);
+static void early_sort_done(struct imap_client *, const struct imap_response *, void *);
+static void early_page_done(struct imap_client *, const struct imap_response *, void *);
+static void order_criteria(struct mail_folder *, struct buf *);
 static void first_done(struct imap_client *, const struct imap_response *, void *);
 static void add_index_fetch(struct mail_folder *, struct imap_cmd *, const char *,
 	    const char *);
@@ -259,6 +264,10 @@ mail_folder_open(struct mail_folder *f)
 	 * the wire (held: a SELECT refused at once may end everything). */
 	folder_ref(f);
 	imap_cmd_submit(cmd, select_done, f);
+	/* Never cached: the first page in the same flight as the SELECT. */
+	if (f->cached.uidvalidity == 0 && f->state == FOLDER_SELECTING &&
+	    !f->dead && can_send_early_page(f))
+		send_early_page(f);
 	/* Never cached, or partly (an open cut short): the order right
 	 * behind the SELECT saves a round trip before the first screen. */
 	if ((f->cached.uidvalidity == 0 || partial) &&
@@ -510,6 +519,9 @@ sync_after_select(struct mail_folder *f)
 	f->progress_done = 0;
 	if (f->ncache == 0 && f->mode != SYNC_QRESYNC) {
 		f->mode = SYNC_COLD;
+		/* The early page's records are on their way to the cache. */
+		if (f->first_wait)
+			mark_partial(f);
 		/* In the index's order: sync_fill follows the answer. */
 		if (f->order_asked)
 			return;
@@ -749,9 +761,7 @@ send_order(struct mail_folder *f)
 {
 	struct imap_cmd	*cmd;
 	struct buf	 crit = BUF_INIT;
-	const char	*s = f->sort_criteria, *w;
-	size_t		 len;
-	bool		 display;
+	const char	*s = f->sort_criteria;
 
 	if (f->order_asked)
 		return false;
@@ -771,19 +781,7 @@ send_order(struct mail_folder *f)
 		imap_cmd_on_untagged(cmd, "THREAD", on_order);
 		imap_cmd_add(cmd, "UID THREAD REFERENCES UTF-8 ALL");
 	} else {
-		/* FROM sorts by the mailbox; the index by the name. */
-		display = imap_client_has_cap(f->client, "SORT=DISPLAY");
-		for (w = s; *w != '\0'; w += len) {
-			len = strcspn(w, " ");
-			if (display && len == 4 && strncmp(w, "FROM", 4) == 0)
-				buf_adds(&crit, "DISPLAYFROM");
-			else
-				buf_add(&crit, w, len);
-			if (w[len] == ' ') {
-				buf_addc(&crit, ' ');
-				len++;
-			}
-		}
+		order_criteria(f, &crit);
 		imap_cmd_on_untagged(cmd, "SORT", on_order);
 		imap_cmd_add(cmd, "UID SORT (%s) UTF-8 ALL", buf_cstr(&crit));
 		buf_free(&crit);
@@ -792,6 +790,111 @@ send_order(struct mail_folder *f)
 	f->sync_pending++;
 	imap_cmd_submit(cmd, order_done, f);
 	return true;
+}
+
+/* The SORT criteria of the index's order, as the server names them. */
+static void
+order_criteria(struct mail_folder *f, struct buf *crit)
+{
+	const char	*w;
+	size_t		 len;
+	bool		 display;
+
+	/* FROM sorts by the mailbox; the index by the name. */
+	display = imap_client_has_cap(f->client, "SORT=DISPLAY");
+	for (w = f->sort_criteria; *w != '\0'; w += len) {
+		len = strcspn(w, " ");
+		if (display && len == 4 && strncmp(w, "FROM", 4) == 0)
+			buf_adds(crit, "DISPLAYFROM");
+		else
+			buf_add(crit, w, len);
+		if (w[len] == ' ') {
+			buf_addc(crit, ' ');
+			len++;
+		}
+	}
+}
+
+/*
+ * The first page without waiting for the SELECT's answer: an ESORT with
+ * PARTIAL (RFC 5267) picks the first N of the order and SAVEs them as
+ * "$" (SEARCHRES, RFC 5182), and a UID FETCH of "$" right behind it gets
+ * their index fields, all in the SELECT's flight. That spares the round
+ * trip between learning the message count and asking for the newest.
+ * Not for threads (THREAD has no RETURN), nor for a cache that has some
+ * records (their fields would cross the wire again).
+ */
+static bool
+can_send_early_page(struct mail_folder *f)
+{
+	const char	*s = f->sort_criteria;
+
+	if (f->params.thread_order || f->ncache > 0)
+		return false;
+	if (s != NULL && (*s == '\0' ||
+	    s[strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZ ")] != '\0'))
+		return false;
+	return imap_client_has_cap(f->client, "SORT") &&
+	    imap_client_has_cap(f->client, "ESORT") &&
+	    imap_client_has_cap(f->client, "SEARCHRES") &&
+	    (imap_client_has_cap(f->client, "CONTEXT=SORT") ||
+	    imap_client_has_cap(f->client, "CONTEXT=SEARCH"));
+}
+
+static void
+send_early_page(struct mail_folder *f)
+{
+	struct imap_cmd	*cmd;
+	struct buf	 crit = BUF_INIT;
+	uint32_t	 want;
+
+	want = f->params.fill_limit > 0 ? f->params.fill_limit : f->params.first_batch;
+	/* The index's order, or the newest by arrival for a date order
+	 * (the screen those open on). */
+	if (f->sort_criteria != NULL)
+		order_criteria(f, &crit);
+	else
+		buf_adds(&crit, "REVERSE ARRIVAL");
+	cmd = folder_cmd_new(f, NULL);
+	imap_cmd_add(cmd, "UID SORT RETURN (SAVE PARTIAL 1:%u) (%s) UTF-8 ALL",
+	    want, buf_cstr(&crit));
+	buf_free(&crit);
+	imap_cmd_submit(cmd, early_sort_done, f);
+	cmd = folder_cmd_new(f, NULL);
+	add_index_fetch(f, cmd, "UID ", "$");
+	f->sync_pending++;
+	f->first_wait = true;
+	imap_cmd_submit(cmd, early_page_done, f);
+}
+
+/* Its ESEARCH says which UIDs were saved; their FETCH says it better. */
+static void
+early_sort_done(struct imap_client *c, const struct imap_response *r, void *arg)
+{
+	struct mail_folder	*f = arg;
+
+	if (!folder_cmd_finished(f))
+		return;
+	if (r->status != IMAP_STATUS_OK)
+		log_info("folder %s: no early first page: %s", f->name, r->text);
+	folder_unref(f);
+}
+
+/*
+ * The early page is in (or was refused: then the batches fetch it like
+ * the rest). The batches go on from the top, skipping what came; in the
+ * server's order its first page follows its answer (sync_fill).
+ */
+static void
+early_page_done(struct imap_client *c, const struct imap_response *r, void *arg)
+{
+	struct mail_folder	*f = arg;
+
+	f->first_wait = false;
+	if (!f->dead && f->state == FOLDER_SYNCING && !f->order_asked &&
+	    f->fill_from == 0)
+		f->fill_from = mail_msgmap_count(f->map);
+	sync_cmd_done(c, r, arg);
 }
 
 /* The answer: kept as the order of the first screen and of the index

@@ -77,8 +77,12 @@ on_ready(struct mail_session *ms, struct imap_client *c, bool reconnected,
 		return;
 	if (reconnected)
 		ui_message(ui, "Reconnected.");
-	/* Mail queued while the link was down goes out now (outbox.c). */
-	outbox_flush(ui);
+	/* Mail queued while the link was down goes out (outbox.c) on the
+	 * next turn: looking at the outbox opens its cache, which should
+	 * not hold back the folder's SELECT written on this one. */
+	ui->outbox_due = true;
+	if (ui->link_kick != NULL)
+		ev_timer_start(ui->link_kick, 0);
 	if (imap_client_has_cap(c, "NOTIFY"))
 		notify_set(c);
 	/* What was done while the link was down goes first, in order. */
@@ -124,6 +128,10 @@ link_kick(void *arg)
 {
 	struct ui	*ui = arg;
 
+	if (ui->outbox_due && !ui->link_stopping) {
+		ui->outbox_due = false;
+		outbox_flush(ui);
+	}
 	if (!ui->replay_finished || ui->link_stopping)
 		return;
 	ui->replay_finished = false;

@@ -436,7 +436,9 @@ struct ui {
 	bool			 link_ready_once;
 	bool			 link_offline;	/* --offline / offline = yes */
 	bool			 link_stopping;	/* quitting: events change nothing */
-	struct ev_timer		*link_kick;	/* owned: reopen after a replay */
+	struct ev_timer		*link_kick;	/* owned: reopen after a replay,
+						 * and the outbox (outbox_due) */
+	bool			 outbox_due;
 	struct mail_journal_replay *replay;	/* owned while replaying */
 	bool			 replay_finished;
 	int			 replay_status;

@@ -5,7 +5,7 @@ mailboxes as tests/bench/sync.py (whose generator and proxy it uses).
 
     tests/bench/firstscreen.py [--sizes 10000,50000] [--big] [--delay-ms 20]
                                [--rate-mbit 20] [--runs 1]
-                               [--clients crispin,mutt,neomutt]
+                               [--clients crispin,mutt,neomutt] [--pty]
 
 Each client runs in tmux with index_format = "BENCHROW %s"; the time runs
 from starting it until the first index row is on the screen, and the
@@ -34,12 +34,32 @@ sys.path.insert(0, HERE)
 from dovecot import Dovecot  # noqa: E402
 from delayproxy import DelayProxy  # noqa: E402
 import sync  # noqa: E402
+from latency import PtyClient  # noqa: E402
 
 WANT = "BENCHROW"
+USE_PTY = False
+
+
+def first_screen_pty(proxy, cmd, timeout):
+    """--pty: the client on a pseudo-terminal of our own; the time runs
+    from starting it until WANT is in what it wrote (to a fraction of a
+    millisecond: no tmux in between)."""
+    before = proxy.bytes_down
+    t0 = time.monotonic()
+    client = PtyClient(shlex.split(cmd), dict(os.environ))
+    seen = client.wait_for([WANT.encode()], 0, timeout)
+    got = proxy.bytes_down - before
+    client.stop([b"q", b"q", b"q"])
+    if seen is None:
+        raise RuntimeError("%s: no index row" % cmd)
+    time.sleep(0.2)
+    return seen - t0, got
 
 
 def first_screen(tmux, proxy, cmd, timeout):
     """Seconds and bytes received until WANT shows; then quits."""
+    if USE_PTY:
+        return first_screen_pty(proxy, cmd, timeout)
     before = proxy.bytes_down
     t0 = time.monotonic()
     tmux.tmux("new-session", "-d", "-s", "b", "-x", "160", "-y", "48", cmd)
@@ -167,7 +187,12 @@ def main():
     ap.add_argument("--clients", default="crispin,mutt,neomutt",
                     help="the clients to measure (comma-separated; --sort "
                     "runs are crispin's and come with any of them)")
+    ap.add_argument("--pty", action="store_true",
+                    help="run each client on a pseudo-terminal of the script's "
+                    "own instead of tmux, and time its output to the byte")
     args = ap.parse_args()
+    global USE_PTY
+    USE_PTY = args.pty
     sizes = [int(s) for s in args.sizes.split(",")]
     if args.big:
         sizes.append(100000)

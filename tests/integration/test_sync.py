@@ -175,9 +175,36 @@ def _():
     T.expect_eq(msgs[2]["flags"], ["\\Seen"], "flags of message 3")
     fetches = re.findall(r"^C: \S+ (UID )?FETCH (\S+)", r.trace, re.M)
     T.expect(len(fetches) >= 2, "batches: %r" % fetches)
-    T.expect_eq(fetches[0][1], "%d:%d" % (NMSG - 99, NMSG),
-                "first batch is the newest 100")
+    # The first page goes in the EXAMINE's flight: an ESORT saves the
+    # newest 100 as $ and a FETCH of $ follows, before any answer.
+    lines = r.trace.splitlines()
+    sent_before_answer = []
+    for line in lines:
+        if re.match(r"S: \S+ OK .*(Examine|Select) completed", line):
+            break
+        if line.startswith("C: "):
+            sent_before_answer.append(line[3:])
+    T.expect(any(re.match(r"\S+ UID SORT RETURN \(SAVE PARTIAL 1:100\) "
+                          r"\(REVERSE ARRIVAL\) UTF-8 ALL$", c)
+                 for c in sent_before_answer),
+             "ESORT of the first page before the EXAMINE's answer: %r"
+             % sent_before_answer)
+    T.expect_eq(fetches[0], ("UID ", "$"), "the first page is a FETCH of $")
+    T.expect(any(re.match(r"\S+ UID FETCH \$ ", c) for c in sent_before_answer),
+             "FETCH $ before the EXAMINE's answer: %r" % sent_before_answer)
+    # What came first is the newest 100.
+    tag = re.search(r"^C: (\S+) UID FETCH \$ ", r.trace, re.M).group(1)
+    page = r.trace.split("C: %s UID FETCH $" % tag, 1)[1].split("S: %s OK" % tag, 1)[0]
+    got = sorted(int(u) for u in re.findall(r"^S: \* \d+ FETCH \(UID (\d+)", page, re.M))
+    T.expect_eq(got, list(range(NMSG - 99, NMSG + 1)), "the first page is the newest 100")
     T.expect(header_fetches(r.trace) == NMSG, "each header fetched once")
+    # Without ESORT and SEARCHRES: the newest 100 by number once the
+    # message count is known.
+    rp, _ = crispin_list(servers["plain"], cache="cold-plain")
+    pf = re.findall(r"^C: \S+ (UID )?FETCH (\S+)", rp.trace, re.M)
+    T.expect_eq(pf[0][1], "%d:%d" % (NMSG - 99, NMSG),
+                "without ESORT the first batch is the newest 100 by number")
+    T.expect(header_fetches(rp.trace) == NMSG, "each header fetched once (plain)")
     srv = Server(dc)
     try:
         T.expect_eq(as_state(msgs), srv.state(), "crispin vs server")
