@@ -79,6 +79,11 @@ def serve(c, caps, sort_answer):
             continue
         elif verb == "FETCH":
             seqset, items = rest.split(" ", 1)
+            if seqset == "$":
+                # No saved result: the SORT that should have saved it
+                # was refused.
+                c.send("%s BAD [NOTSAVED] no saved search result" % tag)
+                continue
             for u in sorted(parse_set(seqset)):
                 if u <= COUNT:
                     c.send(fetch_line(u, "HEADER.FIELDS" in items))
@@ -157,6 +162,27 @@ def _():
 def _():
     r, sent = partial_then_sorted(["* SORT 3 (7 x", "TAG OK sorted"])
     expect_fallback(r, sent)
+
+
+@T.case("cold: an early first page refused (ESORT offered, SORT BAD) loads as before")
+def _():
+    caps = CAPS + " SORT ESORT SEARCHRES CONTEXT=SEARCH"
+
+    def script(c):
+        serve(c, caps, ["TAG BAD [CLIENTBUG] no RETURN options here"])
+
+    with ScriptedServer(script, tls="implicit", cert=CERT, key=KEY) as srv:
+        r = T.crispin("list", "--limit", "20", rc=rc_for(srv, T.path("early")))
+        srv.wait()
+    sent = srv.received
+    T.expect_code(r, 0)
+    T.expect(re.search(rb"UID SORT RETURN \(SAVE PARTIAL 1:20\) \(REVERSE ARRIVAL\) "
+                       rb"UTF-8 ALL\r\n\S+ UID FETCH \$ ", sent),
+             "the early page right behind the SELECT: %r" % sent[-400:])
+    T.expect_eq(listed(r.out), list(range(COUNT - 19, COUNT + 1)),
+                "the newest 20 all the same")
+    T.expect(re.search(rb"FETCH 231:250 \(UID FLAGS INTERNALDATE", sent),
+             "fetched by number once the early page failed: %r" % sent[-400:])
 
 
 T.main(setup=setup)
