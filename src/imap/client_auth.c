@@ -35,6 +35,8 @@ static void compress_done(struct imap_client *, const struct imap_response *, vo
 static void send_postlogin(struct imap_client *);
 static void ignore_done(struct imap_client *, const struct imap_response *, void *);
 static void add_enabled(struct imap_client *, const char *);
+static void rtt_start(struct imap_client *);
+static void rtt_sample(struct imap_client *);
 
 /* Per-session authentication state that must not outlive the exchange. */
 struct auth_state {
@@ -308,7 +310,36 @@ start_sasl(struct imap_client *c, const char *mech)
 	buf_free_secret(&enc);
 	imap_cmd_on_continuation(cmd, sasl_continue);
 	imap_cmd_submit(cmd, auth_done, st);
+	rtt_start(c);
 	return 0;
+}
+
+/* A login step went out; nothing else is in flight meanwhile. */
+static void
+rtt_start(struct imap_client *c)
+{
+	c->auth_sent_ms = ev_now(c->loop);
+}
+
+static void
+rtt_sample(struct imap_client *c)
+{
+	uint64_t	d;
+
+	if (c->auth_sent_ms == 0)
+		return;
+	d = ev_now(c->loop) - c->auth_sent_ms;
+	if (!c->rtt_known || d < c->rtt_ms)
+		c->rtt_ms = d;
+	c->rtt_known = true;
+	c->auth_sent_ms = 0;
+}
+
+bool
+imap_client_round_trip_ms(const struct imap_client *c, uint64_t *ms)
+{
+	*ms = c->rtt_ms;
+	return c->rtt_known;
 }
 
 /* One challenge of the exchange: decode, step, answer. */
@@ -324,6 +355,7 @@ sasl_continue(struct imap_client *c, const struct imap_response *r, void *arg)
 
 	while (len > 0 && text[len - 1] == ' ')
 		len--;
+	rtt_sample(c);
 	if (c->sasl == NULL || st->error != NULL) {
 		imap_client_continue(c, "*", false);
 		return;
@@ -352,6 +384,7 @@ answer:
 	}
 	base64_encode(&enc, out.data, out.len);
 	imap_client_continue(c, buf_cstr(&enc), true);
+	rtt_start(c);
 done:
 	free(error);
 	buf_free_secret(&challenge);
@@ -379,6 +412,7 @@ start_login(struct imap_client *c)
 	buf_free_secret(&q);
 	x_free_secret(&pass);
 	imap_cmd_submit(cmd, auth_done, xcalloc(1, sizeof(struct auth_state)));
+	rtt_start(c);
 }
 
 static void
@@ -393,6 +427,7 @@ auth_done(struct imap_client *c, const struct imap_response *r, void *arg)
 		free(st);
 		return;
 	}
+	rtt_sample(c);
 	mech = c->sasl != NULL ? sasl_client_mech(c->sasl) : "LOGIN";
 	if (r->status != IMAP_STATUS_OK) {
 		why = str_sanitize(r->text);

@@ -65,6 +65,11 @@ struct imap_client {
 	char			**enabled;	/* owned */
 	size_t			 nenabled;
 	char			*auth_mech;	/* owned */
+	/* The login's steps answered one at a time: the quickest answer is
+	 * the round trip (and a little of the server's time). */
+	uint64_t		 auth_sent_ms;	/* 0: no step waiting */
+	uint64_t		 rtt_ms;
+	bool			 rtt_known;
 	struct arena		*ns_arena;	/* owned */
 	struct imap_namespaces	 namespaces;
 

@@ -16,6 +16,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "..", "lib"))
 from crispintest import Suite  # noqa: E402
 from fakeimap import Conn, ScriptedServer  # noqa: E402
+from linkproxy import LinkProxy  # noqa: E402
 
 T = Suite(__file__)
 CERT = KEY = None
@@ -172,8 +173,15 @@ def _():
         serve(c, caps, ["TAG BAD [CLIENTBUG] no RETURN options here"])
 
     with ScriptedServer(script, tls="implicit", cert=CERT, key=KEY) as srv:
-        r = T.crispin("list", "--limit", "20", rc=rc_for(srv, T.path("early")))
-        srv.wait()
+        # 20 ms round trips: the early page is worth sending.
+        proxy = LinkProxy("127.0.0.1", srv.port, delay_ms=10)
+        try:
+            rc = rc_for(srv, T.path("early"))
+            rc["imap_url"] = "imaps://alice@127.0.0.1:%d/" % proxy.port
+            r = T.crispin("list", "--limit", "20", rc=rc)
+            srv.wait()
+        finally:
+            proxy.stop()
     sent = srv.received
     T.expect_code(r, 0)
     T.expect(re.search(rb"UID SORT RETURN \(SAVE PARTIAL 1:20\) \(REVERSE ARRIVAL\) "
