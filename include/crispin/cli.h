@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <time.h>
 
 #include "crispin/config.h"
 #include "crispin/err.h"
@@ -104,6 +105,12 @@ struct cli_client_params {
 	char			*tls_session;	/* owned: p.tls_session_file */
 };
 int	 cli_client_params(struct cli_context *, struct cli_client_params *);
+/* After an APPEND answered with APPENDUID: the record of msg (len bytes,
+ * CRLF) goes into folder's cache, with flags ("\\Seen foo" or NULL) and
+ * the INTERNALDATE when (mail_append.h). */
+void	 cli_cache_appended(struct cli_context *, const char *folder,
+	    uint32_t uidvalidity, uint32_t uid, const char *msg, size_t len,
+	    const char *flags, time_t when);
 /* The account's directory in the cache (store.h), or NULL when
  * header_cache is off. Owned by the caller. */
 char	*cli_account_cache_dir(struct cli_context *, const struct imap_account *);

@@ -276,6 +276,10 @@ int	imap_code_number(const struct imap_response *, uint64_t *out);
 /* [APPENDUID uidvalidity uid-set] */
 int	imap_code_appenduid(const struct imap_response *, uint32_t *uidvalidity,
 	    struct imap_seqset *uids);
+/* The OK of an APPEND of one message: its [APPENDUID v uid]. 0, or -1
+ * (another answer, or a set of UIDs). */
+int	imap_code_appenduid_one(const struct imap_response *, uint32_t *uidvalidity,
+	    uint32_t *uid);
 /* [COPYUID uidvalidity src-set dst-set]; the sets are appended as sent,
  * not normalized, so that the n-th source UID maps to the n-th one. */
 int	imap_code_copyuid(const struct imap_response *, uint32_t *uidvalidity,

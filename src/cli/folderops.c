@@ -13,7 +13,6 @@
 
 #include "crispin/cli.h"
 #include "crispin/log.h"
-#include "crispin/mail_append.h"
 #include "crispin/mime_date.h"
 #include "crispin/str.h"
 #include "crispin/xalloc.h"
@@ -125,8 +124,6 @@ static int simple(struct cli_context *, const struct simple_op *, int, char **);
 static int read_message(struct cli_context *, const char *, struct buf *);
 static int build_flags(struct cli_context *, const char *, struct buf *);
 static int build_date(struct cli_context *, const char *, struct buf *, time_t *);
-static void cache_appended(struct cli_context *, const struct target *,
-	    const struct reply *, const struct buf *, const struct buf *, time_t);
 static char *clean(const char *);
 
 static char *
@@ -174,22 +171,14 @@ static void
 on_reply(struct imap_client *c, const struct imap_response *r, void *arg)
 {
 	struct reply		*rep = arg;
-	struct imap_seqset	 uids;
 
 	rep->done = true;
 	rep->status = r->status;
 	rep->text = clean(r->text);
 	if (r->code != NULL)
 		rep->code = xstrdup(r->code);
-	imap_seqset_init(&uids);
-	if (r->status == IMAP_STATUS_OK && r->code != NULL &&
-	    strcmp(r->code, "APPENDUID") == 0 &&
-	    imap_code_appenduid(r, &rep->uidvalidity, &uids) == 0 && uids.count == 1 &&
-	    uids.ranges[0].lo == uids.ranges[0].hi) {
+	if (imap_code_appenduid_one(r, &rep->uidvalidity, &rep->uid) == 0)
 		rep->has_appenduid = true;
-		rep->uid = uids.ranges[0].lo;
-	}
-	imap_seqset_free(&uids);
 }
 
 static void
@@ -715,29 +704,6 @@ build_date(struct cli_context *ctx, const char *spec, struct buf *out, time_t *w
 	return 0;
 }
 
-/* APPENDUID: the destination's cache gets the record now, so its next
- * open does not fetch the header (an error costs only that). */
-static void
-cache_appended(struct cli_context *ctx, const struct target *t, const struct reply *rep,
-    const struct buf *msg, const struct buf *flags, time_t when)
-{
-	struct store	*st = cli_open_store(ctx);
-	char		*list = NULL, *error = NULL;
-
-	if (st == NULL)
-		return;
-	/* "(\Seen foo)" without its parentheses. */
-	if (flags->len >= 2)
-		list = xstrndup(flags->data + 1, flags->len - 2);
-	if (mail_append_cache(st, t->utf8, rep->uidvalidity, rep->uid, msg->data,
-	    msg->len, list, when, &error) < 0) {
-		log_warn("append: cache of %s not updated: %s", t->utf8, error);
-		free(error);
-	}
-	free(list);
-	store_close(&st);
-}
-
 int
 cli_append(struct cli_context *ctx, int argc, char **argv)
 {
@@ -753,7 +719,7 @@ cli_append(struct cli_context *ctx, int argc, char **argv)
 	struct imap_cmd		*cmd;
 	struct buf		 msg = BUF_INIT, flags = BUF_INIT, date = BUF_INIT;
 	const char		*file = NULL;
-	char			*name;
+	char			*name, *list = NULL;
 	time_t			 when = 0;
 	int			 ch, rc;
 
@@ -830,7 +796,12 @@ cli_append(struct cli_context *ctx, int argc, char **argv)
 			if (rep.status == IMAP_STATUS_OK && rep.has_appenduid) {
 				fprintf(ctx->out, "appended to '%s' as UID %u (uidvalidity %u)\n",
 				    name, rep.uid, rep.uidvalidity);
-				cache_appended(ctx, &t, &rep, &msg, &flags, when);
+				/* "(\Seen foo)" without its parentheses. */
+				list = flags.len >= 2 ? xstrndup(flags.data + 1,
+				    flags.len - 2) : NULL;
+				cli_cache_appended(ctx, t.utf8, rep.uidvalidity,
+				    rep.uid, msg.data, msg.len, list, when);
+				x_free(&list);
 			} else if (rep.status == IMAP_STATUS_OK)
 				fprintf(ctx->out, "appended to '%s'\n", name);
 			else if (rep.code != NULL && strcmp(rep.code, "TRYCREATE") == 0) {

@@ -202,17 +202,11 @@ static void
 on_answer(struct imap_client *c, const struct imap_response *r, void *arg)
 {
 	struct answer		*a = arg;
-	struct imap_seqset	 uids;
 
 	a->done = true;
 	a->status = r->status;
 	a->text = str_sanitize(r->text);
-	imap_seqset_init(&uids);
-	if (r->status == IMAP_STATUS_OK && r->code != NULL &&
-	    strcmp(r->code, "APPENDUID") == 0 &&
-	    imap_code_appenduid(r, &a->uidvalidity, &uids) == 0 && uids.count == 1)
-		a->uid = uids.ranges[0].lo;
-	imap_seqset_free(&uids);
+	(void)imap_code_appenduid_one(r, &a->uidvalidity, &a->uid);
 }
 
 /* Sends cmd and waits: 0 with a's status, or an exit code. */

@@ -11,6 +11,8 @@
 
 #include "crispin/cli.h"
 #include "crispin/config.h"
+#include "crispin/log.h"
+#include "crispin/mail_append.h"
 #include "crispin/mail_folder.h"
 #include "crispin/mail_thread.h"
 #include "crispin/store.h"
@@ -119,6 +121,25 @@ cli_open_store(struct cli_context *ctx)
 	free(dir);
 	free(account);
 	return st;
+}
+
+/* APPENDUID: the folder's cache gets the appended message's record now,
+ * so its next open does not fetch the header (an error costs only that). */
+void
+cli_cache_appended(struct cli_context *ctx, const char *folder, uint32_t uidvalidity,
+    uint32_t uid, const char *msg, size_t len, const char *flags, time_t when)
+{
+	struct store	*st;
+	char		*error = NULL;
+
+	if (uid == 0 || uidvalidity == 0 || (st = cli_open_store(ctx)) == NULL)
+		return;
+	if (mail_append_cache(st, folder, uidvalidity, uid, msg, len, flags, when,
+	    &error) < 0) {
+		log_warn("cache of %s not updated: %s", folder, error);
+		free(error);
+	}
+	store_close(&st);
 }
 
 int

@@ -7,8 +7,10 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "crispin/cli.h"
+#include "crispin/imap_data.h"
 #include "crispin/str.h"
 #include "crispin/xalloc.h"
 #include "compose_p.h"
@@ -18,6 +20,7 @@ struct answer {
 	enum imap_status status;
 	char		*code;		/* owned */
 	char		*text;		/* owned, sanitized */
+	uint32_t	 uidvalidity, uid;	/* APPENDUID */
 };
 
 static void on_answer(struct imap_client *, const struct imap_response *, void *);
@@ -35,6 +38,7 @@ on_answer(struct imap_client *c, const struct imap_response *r, void *arg)
 	a->text = str_sanitize(r->text != NULL ? r->text : "");
 	if (r->code != NULL)
 		a->code = xstrdup(r->code);
+	(void)imap_code_appenduid_one(r, &a->uidvalidity, &a->uid);
 }
 
 static int
@@ -131,6 +135,9 @@ postpone_save(struct cli_context *ctx, const char *cmd, const char *msg, size_t 
 		if ((rc = run_cmd(&s, ic, &a)) != 0)
 			goto out;
 		if (a.status == IMAP_STATUS_OK) {
+			/* The Drafts folder's cache gets it without a fetch. */
+			cli_cache_appended(ctx, folder, a.uidvalidity, a.uid,
+			    copy.data, copy.len, "\\Draft \\Seen", time(NULL));
 			answer_free(&a);
 			*where_r = folder;
 			folder = NULL;

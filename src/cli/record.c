@@ -12,6 +12,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "crispin/arena.h"
 #include "crispin/cli.h"
@@ -28,6 +29,7 @@ struct answer {
 	enum imap_status status;
 	char		*code;		/* owned */
 	char		*text;		/* owned, sanitised */
+	uint32_t	 uidvalidity, uid;	/* APPENDUID */
 };
 
 struct after {
@@ -65,6 +67,7 @@ on_answer(struct imap_client *c, const struct imap_response *r, void *arg)
 	a->text = str_sanitize(r->text);
 	if (r->code != NULL)
 		a->code = xstrdup(r->code);
+	(void)imap_code_appenduid_one(r, &a->uidvalidity, &a->uid);
 }
 
 /* "* OK [PERMANENTFLAGS (...)]" of the SELECT: what may be set for good.
@@ -212,11 +215,16 @@ record(struct after *af, struct submit_msg *m)
 	imap_cmd_add(cmd, " (\\Seen) ");
 	/* CRLF inside makes it a literal (LITERAL+ when offered). */
 	imap_cmd_add_string(cmd, buf_cstr(&copy));
-	buf_free(&copy);
-	if ((rc = run_cmd(af, cmd, &a)) != 0)
+	if ((rc = run_cmd(af, cmd, &a)) != 0) {
+		buf_free(&copy);
 		return rc;
-	if (a.status == IMAP_STATUS_OK)
+	}
+	if (a.status == IMAP_STATUS_OK) {
+		/* Sent mail's cache gets it without a fetch. */
+		cli_cache_appended(ctx, af->sent, a.uidvalidity, a.uid, copy.data,
+		    copy.len, "\\Seen", time(NULL));
 		done(af, m, STORE_OUTBOX_RECORD);
+	}
 	else {
 		name = str_sanitize(af->sent);
 		fprintf(ctx->err, "crispin: %s: the copy to '%s' is not saved: %s%s\n",
@@ -226,6 +234,7 @@ record(struct after *af, struct submit_msg *m)
 		free(name);
 		rc = EXIT_FAILURE_;
 	}
+	buf_free(&copy);
 	answer_free(&a);
 	return rc;
 }

@@ -744,6 +744,24 @@ imap_code_appenduid(const struct imap_response *resp, uint32_t *uidvalidity,
 }
 
 int
+imap_code_appenduid_one(const struct imap_response *resp, uint32_t *uidvalidity,
+    uint32_t *uid)
+{
+	struct imap_seqset	uids;
+	int			rc = -1;
+
+	imap_seqset_init(&uids);
+	if (resp->status == IMAP_STATUS_OK &&
+	    imap_code_appenduid(resp, uidvalidity, &uids) == 0 && uids.count == 1 &&
+	    uids.ranges[0].lo == uids.ranges[0].hi) {
+		*uid = uids.ranges[0].lo;
+		rc = 0;
+	}
+	imap_seqset_free(&uids);
+	return rc;
+}
+
+int
 imap_code_copyuid(const struct imap_response *resp, uint32_t *uidvalidity,
     struct imap_seqset *src, struct imap_seqset *dst)
 {

@@ -9,6 +9,7 @@ option; a Sent copy that fails is retried without sending again."""
 import email
 import email.policy
 import imaplib
+import json
 import logging
 import os
 import signal
@@ -482,6 +483,26 @@ def _():
     got = new_messages(before)
     T.expect_eq(len(got), 2, "messages at the sink")
     T.expect_eq(outbox(rcfile), [], "outbox")
+
+
+@T.case("the Sent copy's APPENDUID puts it in Sent's cache: the next list "
+        "fetches no header")
+def _():
+    empty_folder("Sent")
+    rcfile = T.write_rc(rc())
+    r = T.crispin("list", "-f", "Sent", rcfile=rcfile)
+    T.expect_code(r, 0)
+    T.expect_eq(r.out, "", "Sent is empty and cached")
+    r = mailx(rcfile, "-s", "Kept in the cache", "--", "bob@example.org")
+    T.expect_code(r, 0)
+    T.expect_eq(len(folder_messages("Sent")), 1, "the copy is in Sent")
+    r = T.crispin("list", "-f", "Sent", "--json", rcfile=rcfile)
+    T.expect_code(r, 0)
+    listed = [json.loads(l) for l in r.out.splitlines() if l]
+    T.expect_eq([(m["subject"], m["flags"]) for m in listed],
+                [("Kept in the cache", ["\\Seen"])], "listed from the cache")
+    T.expect("HEADER.FIELDS" not in r.trace,
+             "the header was fetched again:\n" + r.trace[-1500:])
 
 
 T.main(setup=setup, teardown=teardown)
