@@ -11,9 +11,10 @@
 #include "crispin/xalloc.h"
 
 /* The key of one message. */
+/* 16 bytes: a 100 000-message index sorts with 1.6 MB of keys. */
 struct sort_key {
 	int64_t		 num;
-	size_t		 text;		/* offset of a text key in the pool */
+	uint32_t	 text;		/* offset of a text key in the pool */
 	uint32_t	 uid;
 };
 
@@ -155,7 +156,11 @@ make_keys(const struct mail_msg *const *msgs, size_t n, enum mail_sort_key key,
 			break;
 		case MAIL_SORT_FROM:
 		case MAIL_SORT_SUBJECT:
-			keys[i].text = pool->len;
+			/* Offset 0 is the empty key (mail_sort): a text
+			 * past 4 GiB of keys sorts as empty. */
+			if (pool->len >= UINT32_MAX)
+				break;
+			keys[i].text = (uint32_t)pool->len;
 			if (key == MAIL_SORT_FROM)
 				mail_sort_author(pool, m->from);
 			else
