@@ -13,7 +13,6 @@ import os
 import re
 import shutil
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
@@ -22,7 +21,7 @@ sys.dont_write_bytecode = True
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "lib"))
 sys.path.insert(0, os.path.join(HERE, "..", "bench"))
-from crispintest import Suite, account_rc  # noqa: E402
+from crispintest import Suite, account_rc, cache_rows  # noqa: E402
 from delayproxy import DelayProxy  # noqa: E402
 from dovecot import Dovecot  # noqa: E402
 
@@ -107,25 +106,8 @@ def listed_uids(out):
 
 
 def cached_in(cache, folder):
-    """The UIDs of folder in the cache (as test_sync_resume.py reads it)."""
-    uids = set()
-    for root, _, names in os.walk(cache):
-        for n in names:
-            if not n.endswith(".sqlite"):
-                continue
-            db = sqlite3.connect("file:%s?mode=ro" % os.path.join(root, n),
-                                 uri=True, timeout=5)
-            try:
-                rows = db.execute(
-                    "SELECT m.uid FROM messages m JOIN folders f"
-                    " ON f.id = m.folder_id WHERE f.name = ?",
-                    (folder,)).fetchall()
-            except sqlite3.Error:
-                rows = []
-            finally:
-                db.close()
-            uids.update(r[0] for r in rows)
-    return uids
+    """The UIDs of folder in the cache."""
+    return {r[0] for r in cache_rows(cache, folder)}
 
 
 def fetches(trace):

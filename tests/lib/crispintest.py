@@ -322,6 +322,29 @@ class Suite:
                           % r.trace[-1500:])
 
 
+def cache_rows(cache, folder, columns="m.uid"):
+    """Rows (columns of the messages table m) of folder's records in every
+    cache under cache, read without disturbing a crispin that writes."""
+    import sqlite3
+    rows = []
+    for root, _, names in os.walk(cache):
+        for n in names:
+            if not n.endswith(".sqlite"):
+                continue
+            db = sqlite3.connect("file:%s?mode=ro" % os.path.join(root, n),
+                                 uri=True, timeout=5)
+            try:
+                rows += db.execute(
+                    "SELECT %s FROM messages m JOIN folders f"
+                    " ON f.id = m.folder_id WHERE f.name = ?" % columns,
+                    (folder,)).fetchall()
+            except sqlite3.Error:
+                pass
+            finally:
+                db.close()
+    return rows
+
+
 def account_rc(dc, user="alice", implicit_tls=True, password=True, **more):
     """The usual rc options for a user of a tests/lib/dovecot.py server:
     imap_url, imap_pass (unless password=False) and tls_ca_file; more

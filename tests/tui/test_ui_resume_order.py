@@ -8,14 +8,13 @@ folder is complete."""
 
 import os
 import re
-import sqlite3
 import sys
 
 sys.dont_write_bytecode = True
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "lib"))
 sys.path.insert(0, os.path.join(HERE, "..", "bench"))
-from crispintest import Suite, account_rc, rc_text  # noqa: E402
+from crispintest import Suite, account_rc, cache_rows, rc_text  # noqa: E402
 from dovecot import Dovecot  # noqa: E402
 from delayproxy import DelayProxy  # noqa: E402
 from sync import fill_maildir  # noqa: E402
@@ -54,21 +53,8 @@ def teardown():
 
 def cached(cache):
     """UID -> Message-ID (without <>) of INBOX's cached records."""
-    out = {}
-    for root, _, names in os.walk(cache):
-        for n in names:
-            if not n.endswith(".sqlite"):
-                continue
-            db = sqlite3.connect("file:%s?mode=ro" % os.path.join(root, n),
-                                 uri=True, timeout=5)
-            try:
-                rows = db.execute(
-                    "SELECT m.uid, m.message_id FROM messages m JOIN folders f"
-                    " ON f.id = m.folder_id WHERE f.name = 'INBOX'").fetchall()
-            finally:
-                db.close()
-            out.update((uid, (mid or "").strip("<>")) for uid, mid in rows)
-    return out
+    return {uid: (mid or "").strip("<>")
+            for uid, mid in cache_rows(cache, "INBOX", "m.uid, m.message_id")}
 
 
 def header_fetches(lines):
