@@ -466,7 +466,7 @@ make_visible(struct ui *ui, struct index_state *st)
 			if (root != NULL && index_uidset_has(&st->collapsed, root->uid))
 				continue;
 		}
-		st->vis[st->nvis++] = i;
+		st->vis[st->nvis++] = (uint32_t)i;
 	}
 }
 
@@ -539,8 +539,11 @@ rebuild(struct ui *ui, struct index_state *st)
 		mseq[n] = seq;
 		msgs[n++] = m;
 	}
-	mscores = xcalloc(n > 0 ? n : 1, sizeof *mscores);
-	index_compute_scores(ui, st, msgs, mseq, n, mscores);
+	/* Scores only where score rules exist (read once, index_score.c). */
+	index_compute_scores(ui, st, msgs, mseq, n, NULL);
+	mscores = st->scores != NULL ? xcalloc(n > 0 ? n : 1, sizeof *mscores) : NULL;
+	if (mscores != NULL)
+		index_compute_scores(ui, st, msgs, mseq, n, mscores);
 	st->sort.scores = mscores;
 	free(st->rows);
 	st->rows = NULL;
@@ -554,7 +557,9 @@ rebuild(struct ui *ui, struct index_state *st)
 		for (i = 0; i < n; i++)
 			st->seqs[i] = mseq[st->rows[i].msg];
 	} else {
-		order = xreallocarray(NULL, n > 0 ? n : 1, sizeof *order);
+		/* The order is sorted in seqs itself, then mapped in place:
+		 * one array of every message fewer at the peak. */
+		order = st->seqs;
 		for (i = 0; i < n; i++)
 			order[i] = (uint32_t)i;
 		if (so != NULL && so->depth == NULL)
@@ -563,7 +568,6 @@ rebuild(struct ui *ui, struct index_state *st)
 			mail_sort(msgs, order, n, &st->sort);
 		for (i = 0; i < n; i++)
 			st->seqs[i] = mseq[order[i]];
-		free(order);
 	}
 	st->sort.scores = NULL;
 	index_apply_thresholds(ui, st, msgs, mscores, n);

@@ -54,7 +54,7 @@ struct index_state {
 	bool		 order_asked;
 	struct mail_sort order_sort;
 	char		 order_criteria[64];
-	size_t		*vis;		/* owned: the rows shown (collapse) */
+	uint32_t	*vis;		/* owned: the rows shown (collapse) */
 	size_t		 nvis;
 	size_t		 cursor;	/* index into vis */
 	size_t		 top;

@@ -40,12 +40,17 @@ index_compute_scores(struct ui *ui, struct index_state *st, const struct mail_ms
 			free(error);
 		}
 	}
+	/* Without rules every score is 0: no array for it (a 100 000-
+	 * message folder would keep 400 KB of zeros). */
+	if (st->scores == NULL || mscores == NULL) {
+		x_free(&st->score_of);
+		st->nscore = 0;
+		return;
+	}
 	st->nscore = count;
 	st->score_of = xreallocarray(st->score_of, count > 0 ? count : 1,
 	    sizeof *st->score_of);
 	memset(st->score_of, 0, (count > 0 ? count : 1) * sizeof *st->score_of);
-	if (st->scores == NULL)
-		return;
 	for (i = 0; i < n; i++) {
 		index_query_msg(msgs[i], b, &qm);
 		mscores[i] = mail_scores_eval(st->scores, &qm);
