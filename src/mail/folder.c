@@ -84,7 +84,6 @@ mail_folder_new(struct imap_client *client, struct store *store, const char *nam
 	if (f->params.sort_criteria != NULL)
 		f->params.sort_criteria = f->sort_criteria =
 		    xstrdup(f->params.sort_criteria);
-	imap_seqset_init(&f->asked);
 	f->map = mail_msgmap_new();
 	f->strings = mail_intern_new();
 	f->permflags = IMAP_FLAG_SEEN | IMAP_FLAG_ANSWERED | IMAP_FLAG_FLAGGED |
@@ -100,7 +99,6 @@ folder_destroy(struct mail_folder *f)
 	free(f->sort_criteria);
 	free(f->order.uids);
 	free(f->order.depth);
-	imap_seqset_free(&f->asked);
 	free(f->cache);
 	free(f->dirty);
 	ev_timer_free(&f->rest_timer);

@@ -83,7 +83,6 @@ struct mail_folder {
 	struct mail_folder_order order;	/* owned arrays */
 	bool			 order_asked;	/* SORT or THREAD was sent */
 	bool			 first_sent;	/* the first screen was asked for */
-	struct imap_seqset	 asked;
 	/* The first page's FETCH of an open is in flight: nothing else is
 	 * fetched until it is answered, so its answer arrives alone. */
 	bool			 first_wait;

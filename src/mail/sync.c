@@ -1005,28 +1005,31 @@ order_done(struct imap_client *c, const struct imap_response *r, void *arg)
 static unsigned
 send_first_screen(struct mail_folder *f)
 {
-	struct imap_cmd	*cmd;
-	struct buf	 b = BUF_INIT;
-	struct mail_msg	*m;
-	uint32_t	 want, taken = 0;
-	size_t		 i;
+	struct imap_cmd		*cmd;
+	struct imap_seqset	 asked;
+	struct buf		 b = BUF_INIT;
+	struct mail_msg		*m;
+	uint32_t		 want, taken = 0;
+	size_t			 i;
 
 	want = f->params.fill_limit > 0 ? f->params.fill_limit : f->params.first_batch;
 	f->first_sent = true;
-	imap_seqset_free(&f->asked);
-	imap_seqset_init(&f->asked);
+	imap_seqset_init(&asked);
 	for (i = 0; i < f->order.n && taken < want; i++) {
 		if (f->order.uids[i] == 0 || (m = mail_msgmap_get(f->map,
 		    mail_msgmap_seq(f->map, f->order.uids[i]))) == NULL)
 			continue;
 		taken++;
 		if (!(m->state & MAIL_MSG_HEADERS))
-			imap_seqset_add(&f->asked, m->uid, m->uid);
+			imap_seqset_add(&asked, m->uid, m->uid);
 	}
-	if (f->asked.count == 0)
+	if (asked.count == 0) {
+		imap_seqset_free(&asked);
 		return 0;
-	imap_seqset_normalize(&f->asked);
-	imap_seqset_write(&b, &f->asked);
+	}
+	imap_seqset_normalize(&asked);
+	imap_seqset_write(&b, &asked);
+	imap_seqset_free(&asked);
 	mark_partial(f);
 	cmd = folder_cmd_new(f, NULL);
 	add_index_fetch(f, cmd, "UID ", buf_cstr(&b));
@@ -1045,8 +1048,6 @@ first_done(struct imap_client *c, const struct imap_response *r, void *arg)
 	struct mail_folder	*f = arg;
 
 	f->first_wait = false;
-	imap_seqset_free(&f->asked);
-	imap_seqset_init(&f->asked);
 	sync_cmd_done(c, r, arg);
 }
 
