@@ -103,6 +103,7 @@ struct cli_client_params {
 	char			**auths;	/* owned */
 	size_t			 nauths;
 	char			*tls_session;	/* owned: p.tls_session_file */
+	char			*server_hint;	/* owned: p.server_hint_file */
 };
 int	 cli_client_params(struct cli_context *, struct cli_client_params *);
 /* After an APPEND answered with APPENDUID: the record of msg (len bytes,

@@ -14,5 +14,8 @@ int	 fd_read_all(int fd, struct buf *out, size_t max);
 /* Opens path and reads it whole (max as for fd_read_all). 0, or -1 with
  * errno. */
 int	 file_read_all(const char *path, struct buf *out, size_t max);
+/* Replaces path whole with data, as a private file (0600): written
+ * beside it, then renamed over it. 0, or -1 with errno. */
+int	 file_replace_private(const char *path, const void *data, size_t len);
 
 #endif

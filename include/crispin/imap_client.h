@@ -54,6 +54,9 @@ struct imap_client_params {
 	/* Where the TLS session is kept for resuming the next connection's
 	 * handshake (conn.h), or NULL. */
 	const char	*tls_session_file;
+	/* Where the server's capabilities at the last login are kept, so
+	 * that the next login need not wait for its greeting, or NULL. */
+	const char	*server_hint_file;
 	unsigned	 connect_timeout_ms;
 	/* A command that gets no byte of answer for this long means the link
 	 * is dead (ERR_NETWORK). 0: 60 s. IDLE is exempt. */
@@ -89,7 +92,8 @@ struct imap_client *imap_client_new(struct ev_loop *, const struct imap_client_p
 	    const struct imap_client_callbacks *, void *arg);
 void	 imap_client_connect(struct imap_client *);
 /* Queues LOGOUT behind the commands already submitted (pipelined with
- * them); closed(ERR_NONE) follows its reply. Later commands fail. */
+ * them); closed(ERR_NONE) follows once they are answered, without
+ * waiting for LOGOUT's own reply. Later commands fail. */
 void	 imap_client_logout(struct imap_client *);
 /* Ends the session now as a failure of class cls (a link check went
  * unanswered): every command fails, closed(cls, message) follows. */

@@ -71,6 +71,9 @@ enum sasl_step sasl_client_step(struct sasl_client *, const void *challenge,
 /* After the server reported success: true if the mechanism is satisfied
  * (SCRAM: the server signature was seen and verified). */
 bool	 sasl_client_complete(const struct sasl_client *);
+/* The server proved it knows the secret (SCRAM's signature checked): it
+ * checked ours first, so the login is accepted. */
+bool	 sasl_client_verified(const struct sasl_client *);
 /* Canonical upper-case name, e.g. "SCRAM-SHA-256". */
 const char *sasl_client_mech(const struct sasl_client *);
 /* The status of an OAuth error challenge ("invalid_token", "401"),

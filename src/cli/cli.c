@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "crispin/cli.h"
+#include "crispin/store.h"
 #include "crispin/str.h"
 #include "crispin/xalloc.h"
 
@@ -234,6 +235,7 @@ int
 cli_client_params(struct cli_context *ctx, struct cli_client_params *cp)
 {
 	struct imap_client_params	*p = &cp->p;
+	struct store			*st;
 	char				*error = NULL, *dir;
 	const char			*list;
 
@@ -253,8 +255,15 @@ cli_client_params(struct cli_context *ctx, struct cli_client_params *cp)
 	p->fingerprint = config_str(ctx->cfg, "tls_fingerprint");
 	/* The TLS session lives beside the cache, as private as it. */
 	if ((dir = cli_account_cache_dir(ctx, &cp->acct)) != NULL) {
+		/* The first run: opening the cache makes the account's
+		 * directory, so that what this login learns is kept. */
+		if (access(dir, F_OK) == -1 && errno == ENOENT &&
+		    (st = cli_open_store(ctx)) != NULL)
+			store_close(&st);
 		cp->tls_session = xasprintf("%s/tls-session", dir);
 		p->tls_session_file = cp->tls_session;
+		cp->server_hint = xasprintf("%s/server-hint", dir);
+		p->server_hint_file = cp->server_hint;
 		free(dir);
 	}
 	p->connect_timeout_ms = (unsigned)config_num(ctx->cfg, "connect_timeout") * 1000;
@@ -277,6 +286,7 @@ cli_client_params_free(struct cli_client_params *cp)
 
 	imap_account_free(&cp->acct);
 	free(cp->tls_session);
+	free(cp->server_hint);
 	for (i = 0; i < cp->nauths; i++)
 		free(cp->auths[i]);
 	free(cp->auths);

@@ -373,38 +373,26 @@ static void
 unreached_save(struct cli_context *ctx, char *const *v, size_t n)
 {
 	struct store	*st;
-	char		*path = unreached_path(ctx), *tmp;
+	struct buf	 b = BUF_INIT;
+	char		*path = unreached_path(ctx);
 	size_t		 i;
-	int		 fd;
 
 	if (path == NULL)
 		return;
 	for (i = 0; i < n; i++) {
 		/* A prefix is one line of the file. */
-		if (strpbrk(v[i], "\r\n") != NULL) {
-			free(path);
-			return;
-		}
+		if (strpbrk(v[i], "\r\n") != NULL)
+			goto out;
+		buf_printf(&b, "%s\n", v[i]);
 	}
-	tmp = xasprintf("%s.XXXXXX", path);
-	if ((fd = mkstemp(tmp)) == -1 && errno == ENOENT &&
+	if (file_replace_private(path, b.data, b.len) == -1 && errno == ENOENT &&
 	    (st = cli_open_store(ctx)) != NULL) {
 		/* Opening the cache makes the account's directory. */
 		store_close(&st);
-		free(tmp);
-		tmp = xasprintf("%s.XXXXXX", path);
-		fd = mkstemp(tmp);
+		(void)file_replace_private(path, b.data, b.len);
 	}
-	if (fd != -1) {
-		for (i = 0; i < n; i++) {
-			if (fd_write_all(fd, v[i], strlen(v[i])) == -1 ||
-			    fd_write_all(fd, "\n", 1) == -1)
-				break;
-		}
-		if (close(fd) == -1 || i < n || rename(tmp, path) == -1)
-			(void)unlink(tmp);
-	}
-	free(tmp);
+out:
+	buf_free(&b);
 	free(path);
 }
 

@@ -46,6 +46,8 @@ static void idle_maybe(struct imap_client *);
 static void watchdog_update(struct imap_client *);
 static void watchdog_cb(void *);
 static void idle_timer_cb(void *);
+static void logout_check(struct imap_client *);
+static void logout_timer_cb(void *);
 static void idle_leave(struct imap_client *);
 static void idle_cont(struct imap_client *, const struct imap_response *, void *);
 static void idle_done(struct imap_client *, const struct imap_response *, void *);
@@ -82,6 +84,7 @@ imap_client_new(struct ev_loop *loop, const struct imap_client_params *params,
 	c->params.ca_file = xstrdup_null(params->ca_file);
 	c->params.fingerprint = xstrdup_null(params->fingerprint);
 	c->params.tls_session_file = xstrdup_null(params->tls_session_file);
+	c->params.server_hint_file = xstrdup_null(params->server_hint_file);
 	if (params->nauthenticators > 0) {
 		c->authenticators = xcalloc(params->nauthenticators, sizeof *c->authenticators);
 		for (i = 0; i < params->nauthenticators; i++)
@@ -95,6 +98,7 @@ imap_client_new(struct ev_loop *loop, const struct imap_client_params *params,
 	TAILQ_INIT(&c->inflight);
 	buf_init(&c->trace_line);
 	c->idle_timer = ev_timer_new(loop, idle_timer_cb, c);
+	c->logout_timer = ev_timer_new(loop, logout_timer_cb, c);
 	c->watchdog = ev_timer_new(loop, watchdog_cb, c);
 	if (c->params.response_timeout_ms == 0)
 		c->params.response_timeout_ms = 60 * 1000;
@@ -116,6 +120,7 @@ imap_client_connect(struct imap_client *c)
 	cp.fingerprint = c->params.fingerprint;
 	cp.tls_session_file = c->params.tls_session_file;
 	c->parser = imap_parser_new(NULL);
+	hint_load(c);
 	if (c->have_sink)
 		imap_parser_set_sink(c->parser, &c->sink, c->sink_arg);
 	c->conn = conn_new(c->loop, &cp, &client_conn_cb, c);
@@ -171,6 +176,7 @@ client_destroy(struct imap_client *c)
 	}
 	conn_free(&c->conn);
 	ev_timer_free(&c->idle_timer);
+	ev_timer_free(&c->logout_timer);
 	ev_timer_free(&c->watchdog);
 	imap_parser_free(&c->parser);
 	sasl_client_free(&c->sasl);
@@ -189,6 +195,11 @@ client_destroy(struct imap_client *c)
 	free((char *)c->params.ca_file);
 	free((char *)c->params.fingerprint);
 	free((char *)c->params.tls_session_file);
+	free((char *)c->params.server_hint_file);
+	hint_clear(c);
+	free(c->hint_refusal);
+	free(c->caps_used);
+	free(c->assumed);
 	free(c->auth_mech);
 	free(c->bye_text);
 	arena_free(&c->ns_arena);
@@ -232,8 +243,12 @@ imap_client_has_cap(const struct imap_client *c, const char *upper)
 	size_t	i;
 
 	for (i = 0; i < c->ncaps; i++) {
-		if (strcmp(c->caps[i], upper) == 0)
+		if (strcmp(c->caps[i], upper) == 0) {
+			/* Speculating: the answer must hold (auth confirm). */
+			if (c->caps_used != NULL)
+				c->caps_used[i] = true;
 			return true;
+		}
 	}
 	return false;
 }
@@ -266,11 +281,21 @@ void
 client_set_caps(struct imap_client *c, const struct imap_arg *args, size_t argc)
 {
 	const char	*s;
+	struct buf	 used = BUF_INIT;
 	size_t		 i;
 
-	for (i = 0; i < c->ncaps; i++)
+	for (i = 0; i < c->ncaps; i++) {
+		if (c->caps_used != NULL && c->caps_used[i])
+			buf_printf(&used, "%s%s", used.len > 0 ? " " : "", c->caps[i]);
 		free(c->caps[i]);
+	}
 	free(c->caps);
+	if (c->caps_used != NULL) {
+		free(c->assumed);
+		c->assumed = buf_steal(&used);
+		x_free(&c->caps_used);
+	}
+	buf_free(&used);
 	c->caps = xcalloc(argc == 0 ? 1 : argc, sizeof *c->caps);
 	c->ncaps = 0;
 	for (i = 0; i < argc; i++) {
@@ -278,6 +303,15 @@ client_set_caps(struct imap_client *c, const struct imap_arg *args, size_t argc)
 			c->caps[c->ncaps++] = str_upper(xstrdup(s));
 	}
 	c->caps_known = true;
+	c->caps_from_hint = false;
+}
+
+/* The first response of the connection is the greeting, even when the
+ * login went out before it (auth_early). */
+bool
+greeting_awaited(const struct imap_client *c)
+{
+	return c->state == IMAP_STATE_GREETING || c->greeting_due;
 }
 
 /* Fails the session: every command completes with NO, closed is called once. */
@@ -358,6 +392,7 @@ conn_connected(void *arg)
 	client_set_state(c, IMAP_STATE_GREETING);
 	/* The greeting is overdue like any answer. */
 	ev_timer_start(c->watchdog, c->params.response_timeout_ms);
+	auth_early(c);
 }
 
 static void
@@ -425,7 +460,7 @@ conn_data(const char *data, size_t len, void *arg)
 	free(error);
 	/* Still owed an answer: the time until the next bytes is the network's. */
 	net_meter_handled(&c->meter, !c->dead && !c->closing &&
-	    (!TAILQ_EMPTY(&c->inflight) || c->state == IMAP_STATE_GREETING ||
+	    (!TAILQ_EMPTY(&c->inflight) || greeting_awaited(c) ||
 	    c->state == IMAP_STATE_STARTTLS));
 	client_unref(c);
 }
@@ -443,7 +478,7 @@ on_response(const struct imap_response *r, void *arg)
 		handle_untagged(c, r);
 		break;
 	case IMAP_RESP_TAGGED:
-		if (c->state == IMAP_STATE_GREETING) {
+		if (greeting_awaited(c)) {
 			client_fail(c, ERR_PROTOCOL, "%s does not speak IMAP: it answered "
 			    "before greeting", c->params.host);
 			return;
@@ -452,7 +487,7 @@ on_response(const struct imap_response *r, void *arg)
 		handle_tagged(c, r);
 		break;
 	case IMAP_RESP_CONTINUATION:
-		if (c->state == IMAP_STATE_GREETING) {
+		if (greeting_awaited(c)) {
 			client_fail(c, ERR_PROTOCOL, "%s does not speak IMAP: it sent a "
 			    "continuation as its greeting", c->params.host);
 			return;
@@ -460,7 +495,7 @@ on_response(const struct imap_response *r, void *arg)
 		handle_continuation(c, r);
 		break;
 	case IMAP_RESP_ERROR:
-		if (c->state == IMAP_STATE_GREETING) {
+		if (greeting_awaited(c)) {
 			client_fail(c, ERR_PROTOCOL, "%s does not speak IMAP: its greeting "
 			    "is malformed (%s)", c->params.host, r->text);
 			return;
@@ -550,8 +585,10 @@ handle_untagged(struct imap_client *c, const struct imap_response *r)
 	uint32_t	 uid = 0;
 	bool		 data = false;
 
-	if (c->state == IMAP_STATE_GREETING) {
-		ev_timer_stop(c->watchdog);
+	if (greeting_awaited(c)) {
+		/* A login sent before the greeting is still owed its answer. */
+		if (!c->greeting_due)
+			ev_timer_stop(c->watchdog);
 		auth_greeting(c, r);
 		return;
 	}
@@ -628,6 +665,7 @@ handle_tagged(struct imap_client *c, const struct imap_response *r)
 		queue_flush(c);
 		idle_maybe(c);
 		watchdog_update(c);
+		logout_check(c);
 	}
 }
 
@@ -832,6 +870,21 @@ cmd_send_part(struct imap_client *c, struct imap_cmd *cmd)
 		c->waiting = cmd;
 }
 
+/* The login needs no more continuation: what follows it may go out in
+ * the same flight (client_auth.c speculate). A '+' after this is the
+ * server's error. */
+void
+client_release_auth(struct imap_client *c)
+{
+	struct imap_cmd	*cmd = c->waiting;
+
+	if (cmd == NULL)
+		return;
+	cmd->flags &= ~IMAP_CMD_BARRIER;
+	cmd->cont_cb = NULL;
+	c->waiting = NULL;
+}
+
 /* Sends what the pipelining rules allow. */
 static void
 queue_flush(struct imap_client *c)
@@ -1010,6 +1063,35 @@ imap_client_logout(struct imap_client *c)
 	c->logout_sent = true;
 	c->logout_cmd = cmd;
 	imap_cmd_submit(cmd, logout_done, NULL);
+	logout_check(c);
+}
+
+/* Whether LOGOUT went out and every command before it is answered. */
+static bool
+logout_alone(struct imap_client *c)
+{
+	return c->logout_cmd != NULL && c->logout_cmd->sent && !c->closing &&
+	    TAILQ_FIRST(&c->inflight) == c->logout_cmd &&
+	    TAILQ_NEXT(c->logout_cmd, entry) == NULL && TAILQ_EMPTY(&c->pending);
+}
+
+/* Then its answer tells nothing: the session ends without waiting a round
+ * trip for it (the bytes go out as the connection closes, conn_free). On
+ * the next turn, not inside the caller's call. */
+static void
+logout_check(struct imap_client *c)
+{
+	if (logout_alone(c) && !ev_timer_active(c->logout_timer))
+		ev_timer_start(c->logout_timer, 0);
+}
+
+static void
+logout_timer_cb(void *arg)
+{
+	struct imap_client	*c = arg;
+
+	if (logout_alone(c))
+		client_fail(c, ERR_NONE, "logged out");
 }
 
 /* For owners that check the link themselves (mail_session's probe): the

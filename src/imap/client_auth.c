@@ -34,6 +34,7 @@ static void postlogin_caps_done(struct imap_client *, const struct imap_response
 static void compress_done(struct imap_client *, const struct imap_response *, void *);
 static void send_postlogin(struct imap_client *);
 static void ignore_done(struct imap_client *, const struct imap_response *, void *);
+static void speculate(struct imap_client *);
 static void add_enabled(struct imap_client *, const char *);
 static void rtt_start(struct imap_client *);
 static void rtt_sample(struct imap_client *);
@@ -50,14 +51,51 @@ auth_reset(struct imap_client *c)
 	sasl_client_free(&c->sasl);
 }
 
+/* What the server offers before the login, once TLS protects it: kept
+ * for the next connection (client_hint.c). */
+static void
+note_greeting_caps(struct imap_client *c)
+{
+	if (!c->tls_active || !c->caps_known || c->caps_from_hint)
+		return;
+	free(c->greeting_line);
+	c->greeting_line = hint_caps_line(c);
+}
+
+/*
+ * A server seen before: the login goes out with the end of the TLS
+ * handshake (verified by now), on the capabilities it offered last time,
+ * instead of a round trip later behind its greeting.
+ */
+void
+auth_early(struct imap_client *c)
+{
+	if (!c->tls_active || c->hint_greeting == NULL)
+		return;
+	hint_apply(c, c->hint_greeting);
+	c->greeting_due = true;
+	c->auth_on_hint = true;
+	authenticate(c);
+}
+
 void
 auth_greeting(struct imap_client *c, const struct imap_response *r)
 {
+	bool	on_its_way = c->greeting_due && c->auth_on_hint;
+
+	c->greeting_due = false;
 	switch (r->status) {
 	case IMAP_STATUS_OK:
-		next_step(c);
+		note_greeting_caps(c);
+		if (!on_its_way)
+			next_step(c);
 		return;
 	case IMAP_STATUS_PREAUTH:
+		if (on_its_way) {
+			/* The login's refusal will say so (auth_done). */
+			c->preauthed = true;
+			return;
+		}
 		if (!c->tls_active && c->params.starttls) {
 			/* STARTTLS is impossible once authenticated: refuse
 			 * rather than carry on in the clear. */
@@ -102,6 +140,13 @@ next_step(struct imap_client *c)
 		imap_cmd_submit(cmd, starttls_done, NULL);
 		return;
 	}
+	if (!c->caps_known && c->tls_active && c->hint_greeting != NULL &&
+	    !c->auth_retried) {
+		/* Behind STARTTLS: what the server offered last time saves
+		 * asking it again. */
+		hint_apply(c, c->hint_greeting);
+		c->auth_on_hint = true;
+	}
 	if (!c->caps_known)
 		goto ask_caps;
 	authenticate(c);
@@ -120,6 +165,15 @@ capability_done(struct imap_client *c, const struct imap_response *r, void *arg)
 		return;
 	if (r->status != IMAP_STATUS_OK || !c->caps_known) {
 		client_fail(c, ERR_PROTOCOL, "%s did not answer CAPABILITY", c->params.host);
+		return;
+	}
+	note_greeting_caps(c);
+	/* A login refused on remembered capabilities is tried again only
+	 * where the server's own offer another way in. */
+	if (c->hint_refusal != NULL && c->hint_greeting != NULL &&
+	    c->greeting_line != NULL &&
+	    hint_same_login(c->greeting_line, c->hint_greeting)) {
+		client_fail(c, ERR_AUTH, "%s", c->hint_refusal);
 		return;
 	}
 	next_step(c);
@@ -207,6 +261,14 @@ authenticate(struct imap_client *c)
 			goto out;
 	} else if (login_ok) {
 		start_login(c);
+	} else if (c->auth_on_hint) {
+		/* The remembered offer has nothing for us: the server's own
+		 * (greeting or CAPABILITY) decide. */
+		c->auth_on_hint = false;
+		c->auth_retried = true;
+		c->caps_known = false;
+		if (!c->greeting_due)
+			next_step(c);
 	} else {
 		client_fail(c, ERR_AUTH, "no authentication method in common with %s "
 		    "(server offers: %s)", c->params.host,
@@ -342,6 +404,75 @@ imap_client_round_trip_ms(const struct imap_client *c, uint64_t *ms)
 	return c->rtt_known;
 }
 
+/*
+ * SCRAM's server signature is checked: the server signs only after it
+ * has checked our proof, so the login is accepted and its OK is a
+ * formality. With the capabilities the server had after the last login,
+ * what follows the login goes out now, beside our last (empty) answer,
+ * a round trip earlier; the OK's own list then confirms them (confirm).
+ */
+static void
+speculate(struct imap_client *c)
+{
+	if (c->hint_login == NULL || c->speculating || c->preauthed)
+		return;
+	c->speculating = true;
+	client_release_auth(c);
+	hint_apply(c, c->hint_login);
+	c->caps_used = xcalloc(c->ncaps + 1, sizeof *c->caps_used);
+	postlogin(c);
+}
+
+/* The first capability a choice rested on that the server no longer
+ * offers, or NULL. */
+static char *
+assumed_but_gone(struct imap_client *c)
+{
+	const char	*p, *end;
+	char		*word;
+
+	if (c->assumed == NULL)
+		return NULL;
+	for (p = c->assumed; *p != '\0'; p = *end == ' ' ? end + 1 : end) {
+		end = p + strcspn(p, " ");
+		word = xstrndup(p, (size_t)(end - p));
+		if (!imap_client_has_cap(c, word))
+			return word;
+		free(word);
+	}
+	return NULL;
+}
+
+static void
+confirm(struct imap_client *c)
+{
+	char	*gone;
+
+	hint_save(c);
+	/* Commands built on a capability the server no longer has went out
+	 * already: this connection cannot be trusted, the next one uses the
+	 * server's own list. */
+	if ((gone = assumed_but_gone(c)) != NULL) {
+		client_fail(c, ERR_NETWORK, "%s no longer offers %s, which this "
+		    "connection took from the last login; the next one will not",
+		    c->params.host, gone);
+		free(gone);
+	}
+	x_free(&c->assumed);
+}
+
+static void
+confirm_caps_done(struct imap_client *c, const struct imap_response *r, void *arg)
+{
+	if (c->closing)
+		return;
+	if (r->status != IMAP_STATUS_OK || c->caps_from_hint) {
+		client_fail(c, ERR_PROTOCOL, "%s did not answer CAPABILITY", c->params.host);
+		return;
+	}
+	confirm(c);
+}
+
 /* One challenge of the exchange: decode, step, answer. */
 static void
 sasl_continue(struct imap_client *c, const struct imap_response *r, void *arg)
@@ -385,6 +516,8 @@ answer:
 	base64_encode(&enc, out.data, out.len);
 	imap_client_continue(c, buf_cstr(&enc), true);
 	rtt_start(c);
+	if (sasl_client_verified(c->sasl))
+		speculate(c);
 done:
 	free(error);
 	buf_free_secret(&challenge);
@@ -415,12 +548,35 @@ start_login(struct imap_client *c)
 	rtt_start(c);
 }
 
+/* A login refused on remembered capabilities (auth_early) is tried once
+ * more on the server's own, unless they offer the same ways in. */
+static bool
+retry_on_own_caps(struct imap_client *c, const struct auth_state *st)
+{
+	char	*now;
+	bool	 same;
+
+	if (!c->auth_on_hint || c->auth_retried || st->error != NULL ||
+	    c->speculating ||
+	    c->hint_greeting == NULL)
+		return false;
+	c->auth_on_hint = false;
+	c->auth_retried = true;
+	if (c->caps_from_hint)
+		return true;	/* not said yet: capability_done compares */
+	now = hint_caps_line(c);
+	same = hint_same_login(now, c->hint_greeting);
+	free(now);
+	return !same;
+}
+
 static void
 auth_done(struct imap_client *c, const struct imap_response *r, void *arg)
 {
 	struct auth_state	*st = arg;
+	struct imap_cmd		*cmd;
 	const char		*mech;
-	char			*why;
+	char			*why, *msg;
 
 	if (c->closing) {
 		free(st->error);
@@ -429,19 +585,53 @@ auth_done(struct imap_client *c, const struct imap_response *r, void *arg)
 	}
 	rtt_sample(c);
 	mech = c->sasl != NULL ? sasl_client_mech(c->sasl) : "LOGIN";
-	if (r->status != IMAP_STATUS_OK) {
+	if (r->status != IMAP_STATUS_OK && c->preauthed) {
+		/* PREAUTH came while the login was on its way: refused, and
+		 * not needed. */
+		sasl_client_free(&c->sasl);
+		free(c->auth_mech);
+		c->auth_mech = xstrdup("PREAUTH");
+		postlogin(c);
+	} else if (r->status != IMAP_STATUS_OK) {
 		why = str_sanitize(r->text);
 		if (st->error != NULL)
-			client_fail(c, ERR_AUTH, "authentication as %s on %s failed (%s): %s",
+			msg = xasprintf("authentication as %s on %s failed (%s): %s",
 			    c->params.user, c->params.host, mech, st->error);
 		else if (c->sasl != NULL && sasl_client_server_error(c->sasl) != NULL)
-			client_fail(c, ERR_AUTH, "authentication as %s on %s failed (%s): %s (%s)",
+			msg = xasprintf("authentication as %s on %s failed (%s): %s (%s)",
 			    c->params.user, c->params.host, mech, why,
 			    sasl_client_server_error(c->sasl));
 		else
-			client_fail(c, ERR_AUTH, "authentication as %s on %s failed (%s): %s",
+			msg = xasprintf("authentication as %s on %s failed (%s): %s",
 			    c->params.user, c->params.host, mech, why);
 		free(why);
+		if (retry_on_own_caps(c, st)) {
+			log_info("imap %s: %s; trying again on the capabilities the "
+			    "server offers now", c->params.host, msg);
+			c->hint_refusal = msg;
+			sasl_client_free(&c->sasl);
+			if (c->caps_from_hint)
+				c->caps_known = false;
+			next_step(c);
+		} else {
+			client_fail(c, ERR_AUTH, "%s", msg);
+			free(msg);
+		}
+	} else if (c->speculating) {
+		/* Ready already (speculate): the OK confirms. */
+		c->speculating = false;
+		free(c->auth_mech);
+		c->auth_mech = xstrdup(mech);
+		log_info("imap %s: logged in as %s with %s", c->params.host,
+		    c->params.user, mech);
+		sasl_client_free(&c->sasl);
+		if (r->code != NULL && strcmp(r->code, "CAPABILITY") == 0)
+			confirm(c);
+		else {
+			cmd = imap_cmd_new(c, 0);
+			imap_cmd_add(cmd, "CAPABILITY");
+			imap_cmd_submit(cmd, confirm_caps_done, NULL);
+		}
 	} else if (c->sasl != NULL && !sasl_client_complete(c->sasl)) {
 		client_fail(c, ERR_AUTH, "%s accepted the login but did not prove it "
 		    "knows the password (%s server signature missing)", c->params.host, mech);
@@ -570,6 +760,7 @@ send_postlogin(struct imap_client *c)
 		imap_cmd_submit(cmd, ignore_done, NULL);
 	}
 	client_set_state(c, IMAP_STATE_AUTHENTICATED);
+	hint_save(c);
 	if (c->cb.ready != NULL)
 		c->cb.ready(c, c->arg);
 }

@@ -62,6 +62,20 @@ struct imap_client {
 	char			**caps;		/* owned, upper-cased */
 	size_t			 ncaps;
 	bool			 caps_known;
+	bool			 caps_from_hint;	/* remembered, not said yet */
+	/* What the server offered at the last login (client_hint.c), and
+	 * what it offers before the login this time, all owned. */
+	char			*hint_greeting;
+	char			*hint_login;
+	char			*greeting_line;
+	bool			 greeting_due;	/* the login went out before it */
+	bool			 auth_on_hint;	/* ... chosen on hint_greeting */
+	bool			 auth_retried;	/* once, on the server's own */
+	bool			 preauthed;	/* PREAUTH came meanwhile */
+	bool			 speculating;	/* ready before the login's OK */
+	bool			*caps_used;	/* owned: hint caps a choice rested on */
+	char			*assumed;	/* owned: their names, once replaced */
+	char			*hint_refusal;	/* owned: why that login failed */
 	char			**enabled;	/* owned */
 	size_t			 nenabled;
 	char			*auth_mech;	/* owned */
@@ -82,6 +96,7 @@ struct imap_client {
 	char			*bye_text;	/* owned: why the server said BYE */
 	bool			 logout_sent;
 	struct imap_cmd		*logout_cmd;	/* borrowed: queued LOGOUT */
+	struct ev_timer		*logout_timer;	/* owned: ends it once LOGOUT is alone */
 
 	/* IDLE: entered when nothing else is to be done (RFC 2177). */
 	bool			 idle_wanted;
@@ -107,15 +122,26 @@ void	 client_set_state(struct imap_client *, enum imap_client_state);
 void	 client_fail(struct imap_client *, enum err_class, const char *fmt, ...)
 	    CRISPIN_PRINTF(3, 4);
 void	 client_set_caps(struct imap_client *, const struct imap_arg *, size_t);
+bool	 greeting_awaited(const struct imap_client *);
+void	 client_release_auth(struct imap_client *);
 void	 client_trace(struct imap_client *, const char *prefix, const char *data,
 	    size_t len);
 void	 client_ref(struct imap_client *);
 /* Returns false when the client died meanwhile and must not be touched. */
 bool	 client_unref(struct imap_client *);
 
+/* client_hint.c: the capabilities of the last login. */
+void	 hint_load(struct imap_client *);
+void	 hint_save(struct imap_client *);
+void	 hint_clear(struct imap_client *);
+char	*hint_caps_line(const struct imap_client *);
+void	 hint_apply(struct imap_client *, const char *line);
+bool	 hint_same_login(const char *, const char *);
+
 /* client_auth.c: the steps from greeting to ready. */
 void	 auth_greeting(struct imap_client *, const struct imap_response *);
 void	 auth_tls_ready(struct imap_client *);
+void	 auth_early(struct imap_client *);
 void	 auth_reset(struct imap_client *);
 
 #endif

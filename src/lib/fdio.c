@@ -1,8 +1,11 @@
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <unistd.h>
 
 #include "crispin/fdio.h"
+#include "crispin/xalloc.h"
 
 int
 fd_write_all(int fd, const void *data, size_t len)
@@ -54,6 +57,36 @@ file_read_all(const char *path, struct buf *out, size_t max)
 	rc = fd_read_all(fd, out, max);
 	saved = errno;
 	close(fd);
+	errno = saved;
+	return rc;
+}
+
+int
+file_replace_private(const char *path, const void *data, size_t len)
+{
+	char	*tmp = xasprintf("%s.XXXXXX", path);
+	int	 fd, rc, saved;
+
+	/* mkstemp makes it 0600; the rename swaps the whole file at once. */
+	if ((fd = mkstemp(tmp)) == -1) {
+		saved = errno;
+		free(tmp);
+		errno = saved;
+		return -1;
+	}
+	rc = fd_write_all(fd, data, len);
+	saved = errno;
+	if (close(fd) == -1 && rc == 0) {
+		rc = -1;
+		saved = errno;
+	}
+	if (rc == 0 && rename(tmp, path) == -1) {
+		rc = -1;
+		saved = errno;
+	}
+	if (rc == -1)
+		(void)unlink(tmp);
+	free(tmp);
 	errno = saved;
 	return rc;
 }

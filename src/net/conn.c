@@ -842,6 +842,32 @@ conn_pending_output(const struct conn *c)
 	return c->out.len - c->out_off;
 }
 
+/* Whatever is still queued gets one try as the connection closes (a
+ * LOGOUT whose answer nobody waits for); failures are not reported, the
+ * connection is going anyway. */
+static void
+conn_flush_last(struct conn *c)
+{
+	const char	*data = c->out.data + c->out_off;
+	size_t		 len = c->out.len - c->out_off;
+	enum err_class	 cls;
+	char		*msg = NULL;
+	ssize_t		 n;
+	int		 want;
+
+	while (len > 0) {
+		if (c->tls != NULL)
+			n = tls_send(c->tls, data, len, &want, &cls, &msg);
+		else
+			n = send(c->fd, data, len, MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (n <= 0)
+			break;
+		data += n;
+		len -= (size_t)n;
+	}
+	free(msg);
+}
+
 void
 conn_free(struct conn **cp)
 {
@@ -851,6 +877,8 @@ conn_free(struct conn **cp)
 		return;
 	*cp = NULL;
 	assert(!c->freed);
+	if (c->state == CONN_OPEN && c->fd != -1)
+		conn_flush_last(c);
 	if (c->tls_up && c->state == CONN_OPEN)
 		tls_bye(c->tls);
 	conn_teardown(c);

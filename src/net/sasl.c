@@ -333,6 +333,12 @@ sasl_client_complete(const struct sasl_client *c)
 	return c->state == SASL_S_SENT_ALL || c->state == SASL_S_VERIFIED;
 }
 
+bool
+sasl_client_verified(const struct sasl_client *c)
+{
+	return c->state == SASL_S_VERIFIED;
+}
+
 const char *
 sasl_client_mech(const struct sasl_client *c)
 {

@@ -76,8 +76,8 @@ int
 tls_resume_save(gnutls_session_t session, const char *path, const char *key)
 {
 	gnutls_datum_t	 data = { NULL, 0 };
-	char		*tmp;
-	int		 fd, r = -1;
+	struct buf	 b = BUF_INIT;
+	int		 r = -1;
 
 	if ((gnutls_session_get_flags(session) & GNUTLS_SFLAGS_SESSION_TICKET) == 0)
 		return 0;
@@ -85,23 +85,16 @@ tls_resume_save(gnutls_session_t session, const char *path, const char *key)
 		gnutls_free(data.data);
 		return 0;
 	}
-	tmp = xasprintf("%s.XXXXXX", path);
-	/* mkstemp makes it 0600; the rename replaces the old one whole. */
-	if ((fd = mkstemp(tmp)) == -1) {
+	buf_add(&b, RESUME_MAGIC, strlen(RESUME_MAGIC));
+	buf_adds(&b, key);
+	buf_add(&b, data.data, data.size);
+	if (file_replace_private(path, b.data, b.len) == -1) {
 		log_debug("cannot save the TLS session in %s: %s", path, strerror(errno));
-		goto out;
-	}
-	if (fd_write_all(fd, RESUME_MAGIC, strlen(RESUME_MAGIC)) == -1 ||
-	    fd_write_all(fd, key, strlen(key)) == -1 ||
-	    fd_write_all(fd, data.data, data.size) == -1 || close(fd) == -1 ||
-	    rename(tmp, path) == -1) {
-		log_debug("cannot save the TLS session in %s: %s", path, strerror(errno));
-		(void)unlink(tmp);
 		goto out;
 	}
 	r = 1;
 out:
-	free(tmp);
+	buf_free_secret(&b);
 	memset(data.data, 0, data.size);
 	gnutls_free(data.data);
 	return r;

@@ -35,6 +35,9 @@ class Conn:
         self.sock = sock
         self.buf = b""
         self.lines = []
+        # A client need not wait for LOGOUT's answer: it may have closed
+        # the connection by the time the script sends it.
+        self.logged_out = False
 
     # -- output --------------------------------------------------------------
 
@@ -42,7 +45,11 @@ class Conn:
         data = text.encode("utf-8") if isinstance(text, str) else text
         if not data.endswith(b"\n"):
             data += b"\r\n"
-        self.sock.sendall(data)
+        try:
+            self.sock.sendall(data)
+        except OSError:
+            if not self.logged_out:
+                raise
 
     def send_raw(self, data):
         self.sock.sendall(data)
@@ -60,6 +67,11 @@ class Conn:
                               % self.server.received[-500:])
         self.server.received += chunk
         self.buf += chunk
+        self._note_logout()
+
+    def _note_logout(self):
+        if re.search(rb"(?im)^\S+ LOGOUT\r?$", self.buf):
+            self.logged_out = True
 
     def read_line(self):
         while b"\n" not in self.buf:
@@ -95,6 +107,7 @@ class Conn:
                     break
                 self.server.received += chunk
                 self.buf += chunk
+                self._note_logout()
         except (socket.timeout, ssl.SSLWantReadError):
             pass
         finally:

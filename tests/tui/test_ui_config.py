@@ -97,7 +97,9 @@ def _():
         m = re.search(r"start\): (\d+) round trips, [\d.]+ [KM]?B sent, "
                       r"([\d.]+) (K?B) received", flat)
         T.expect(m is not None, "session stats:\n" + text)
-        T.expect(int(m.group(1)) >= 4, "login and open take round trips: " + flat)
+        # At least SCRAM's two exchanges, even for a server seen before
+        # (server-hint: the rest rides along with them).
+        T.expect(int(m.group(1)) >= 2, "login and open take round trips: " + flat)
         T.expect(re.search(r"Opening INBOX: \d+ round trips?, [\d.]+ [KM]?B sent, "
                            r"[\d.]+ [KM]?B received, [\d.]+ s \([\d.]+ s local\)",
                            flat) is not None, "the open's cost: " + flat)
