@@ -59,6 +59,26 @@ def run(rc):
     return r, trace_lines(r)
 
 
+def read(path):
+    with open(path) as f:
+        return f.read()
+
+
+def write(path, text):
+    with open(path, "w") as f:
+        f.write(text)
+
+
+def learn(server, name, **more):
+    """A first run against server with a cache of its own: (rc, the hint
+    file, what it says)."""
+    cache = T.path(name)
+    rc = account_rc(server, cache_dir=cache, **more)
+    run(rc)
+    path = hint_path(cache)
+    return rc, path, read(path)
+
+
 @T.case("implicit TLS: the second login goes out before the greeting")
 def _():
     cache = T.path("implicit-cache")
@@ -70,8 +90,7 @@ def _():
     path = hint_path(cache)
     T.expect_eq(stat.S_IMODE(os.stat(path).st_mode), 0o600,
                 "the hint file is private")
-    with open(path) as f:
-        text = f.read()
+    text = read(path)
     T.expect("greeting " in text and "AUTH=SCRAM-SHA-256" in text,
              "the greeting's capabilities are kept: %r" % text)
     T.expect(re.search(r"^login .*\bQRESYNC\b", text, re.M),
@@ -97,18 +116,11 @@ def _():
 @T.case("a hint with a capability the server no longer offers and nothing "
         "used: the login goes on, the hint is renewed")
 def _():
-    cache = T.path("fewer-cache")
-    rc = account_rc(dc, cache_dir=cache)
-    run(rc)
-    path = hint_path(cache)
-    with open(path) as f:
-        text = f.read()
-    with open(path, "w") as f:
-        f.write(re.sub(r"^(login .*)$", r"\1 XCRISPIN-GONE", text, flags=re.M))
+    rc, path, text = learn(dc, "fewer-cache")
+    write(path, re.sub(r"^(login .*)$", r"\1 XCRISPIN-GONE", text, flags=re.M))
     r, lines = run(rc)
     T.expect("INBOX" in r.out, "the folders are listed: %r" % r.out)
-    with open(path) as f:
-        T.expect_eq(f.read(), text, "the hint is renewed")
+    T.expect_eq(read(path), text, "the hint is renewed")
 
 
 @T.case("STARTTLS: the second login asks no CAPABILITY after the handshake")
@@ -133,23 +145,16 @@ def _():
 def _():
     plain_only = Dovecot(auth_mechanisms=["PLAIN"]).start()
     servers.append(plain_only)
-    cache = T.path("stale-cache")
-    rc = account_rc(plain_only, cache_dir=cache)
-    run(rc)
-    path = hint_path(cache)
-    with open(path) as f:
-        text = f.read()
+    rc, path, text = learn(plain_only, "stale-cache")
     T.expect("AUTH=SCRAM-SHA-256" not in text, "the server offers PLAIN only")
     # As if the server had offered SCRAM at the last login.
-    with open(path, "w") as f:
-        f.write(text.replace("AUTH=PLAIN", "AUTH=SCRAM-SHA-256"))
+    write(path, text.replace("AUTH=PLAIN", "AUTH=SCRAM-SHA-256"))
     r, lines = run(rc)
     auths = [l for l in lines if re.search(AUTH, l)]
     T.expect_eq(len(auths), 2, "a refused attempt, then the good one")
     T.expect("SCRAM-SHA-256" in auths[0] and "PLAIN" in auths[1],
              "SCRAM on the hint, PLAIN on the greeting: %r" % auths)
-    with open(path) as f:
-        T.expect("AUTH=PLAIN" in f.read(), "the hint is renewed")
+    T.expect("AUTH=PLAIN" in read(path), "the hint is renewed")
     r, lines = run(rc)
     T.expect_eq(len([l for l in lines if re.search(AUTH, l)]), 1,
                 "the renewed hint logs in at once")
@@ -172,22 +177,15 @@ def _():
 
 @T.case("a hint of another server or a damaged one is not used")
 def _():
-    cache = T.path("foreign-cache")
-    rc = account_rc(dc, cache_dir=cache)
-    run(rc)
-    path = hint_path(cache)
-    with open(path) as f:
-        text = f.read()
+    rc, path, text = learn(dc, "foreign-cache")
     for bad in (text.replace("server=127.0.0.1:", "server=192.0.2.1:"),
                 text.replace("crispin server hint 1", "crispin server hint 9"),
                 text[:len(text) // 2], "\0garbage\n" * 10):
-        with open(path, "w") as f:
-            f.write(bad)
+        write(path, bad)
         r, lines = run(rc)
         T.expect(first_index(lines, GREETING) < first_index(lines, AUTH),
                  "a hint that does not match was used: %r" % bad[:80])
-        with open(path) as f:
-            T.expect_eq(f.read(), text, "the hint is written anew")
+        T.expect_eq(read(path), text, "the hint is written anew")
 
 
 @T.case("a hint with a capability a command was built on and the server "
@@ -196,25 +194,18 @@ def _():
     noqr = Dovecot(imap_capability="IMAP4rev1 SASL-IR LITERAL+ ID ENABLE IDLE "
                    "NAMESPACE UIDPLUS LIST-EXTENDED SPECIAL-USE ESEARCH").start()
     servers.append(noqr)
-    cache = T.path("dropped-cache")
-    rc = account_rc(noqr, cache_dir=cache)
-    run(rc)
-    path = hint_path(cache)
-    with open(path) as f:
-        text = f.read()
+    rc, path, text = learn(noqr, "dropped-cache")
     T.expect("QRESYNC" not in text, "the server offers no QRESYNC: %r" % text)
     # As if it had offered QRESYNC at the last login: ENABLE asks for it
     # on sight, so the connection's assumptions are spoilt.
-    with open(path, "w") as f:
-        f.write(re.sub(r"^(login .*)$", r"\1 CONDSTORE QRESYNC", text, flags=re.M))
+    write(path, re.sub(r"^(login .*)$", r"\1 CONDSTORE QRESYNC", text, flags=re.M))
     r = T.crispin("folders", rc=rc)
     enable = [l for l in trace_lines(r) if re.search(r"^C: \S+ ENABLE ", l)]
     T.expect(enable and "QRESYNC" in enable[0], "ENABLE asked for QRESYNC: %r"
              % enable)
     T.expect(r.code != 0 and "no longer offers" in r.err,
              "the connection did not stop: %s" % r.describe())
-    with open(path) as f:
-        T.expect_eq(f.read(), text, "the hint is renewed")
+    T.expect_eq(read(path), text, "the hint is renewed")
     r = T.crispin("folders", rc=rc)
     T.expect_code(r, 0)
     T.expect("INBOX" in r.out, "the folders are listed: %r" % r.out)
