@@ -212,6 +212,18 @@ void	 mail_folder_open(struct mail_folder *);
  * connection (mail_journal.h).
  */
 void	 mail_folder_open_offline(struct mail_folder *);
+/*
+ * A folder opened offline (finished or still attaching) goes online on
+ * client (borrowed, as with mail_folder_new) without reading the cache
+ * again: the warm open's SELECT (QRESYNC with the UIDs it holds, or the
+ * CONDSTORE and plain resyncs) updates the records it has in place
+ * (expunged, flags and added events; a changed UIDVALIDITY expunges them
+ * all and fetches the folder anew), and opened follows. -1, the folder
+ * untouched, when it cannot (not offline, failed, a partial cache, the
+ * cache cleared or rewritten for another UIDVALIDITY meanwhile): open a
+ * new folder instead.
+ */
+int	 mail_folder_go_online(struct mail_folder *, struct imap_client *client);
 bool	 mail_folder_offline(const struct mail_folder *);
 /* Stops an open that is fetching index fields: the batches asked for
  * still arrive, no more are asked (as with fill_limit; the cache keeps

@@ -340,7 +340,9 @@ mail_folder_untagged(struct mail_folder *f, const struct imap_response *r)
 {
 	size_t	i;
 
-	if (f->dead || r->keyword == NULL || f->state == FOLDER_NEW ||
+	/* Offline, the link's data is about some other open (the journal's
+	 * replay): it would only spoil the map mail_folder_go_online uses. */
+	if (f->dead || f->offline || r->keyword == NULL || f->state == FOLDER_NEW ||
 	    f->state == FOLDER_CLOSED || f->state == FOLDER_FAILED)
 		return false;
 	for (i = 0; i < sizeof untagged / sizeof untagged[0]; i++) {

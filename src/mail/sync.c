@@ -65,6 +65,8 @@ static bool attach_soon(struct mail_folder *);
 static void rest_due(void *);
 static bool cache_partial(const struct store_folder_state *);
 static void preload(struct mail_folder *);
+static void send_select(struct mail_folder *, bool, const struct imap_seqset *);
+static void add_ascending(struct imap_seqset *, uint32_t);
 static void after_preload(struct mail_folder *);
 static void unload(struct mail_folder *);
 static uint64_t resume_modseq(const struct mail_folder *);
@@ -129,6 +131,8 @@ load_cache(struct mail_folder *f)
 		}
 	}
 	imap_seqset_free(&set);
+	/* Tests count these: a folder resynced in place is read once. */
+	log_debug("folder %s: cache read, %zu UIDs", f->name, f->ncache);
 	return 0;
 fail:
 	log_warn("folder %s: cache unusable, going without: %s", f->name, error);
@@ -224,19 +228,30 @@ preload(struct mail_folder *f)
 		attach_cached(f);
 }
 
-void
-mail_folder_open(struct mail_folder *f)
+/* Ascending UIDs go in as ranges at once: 100 000 of them one range
+ * each would cost a megabyte before imap_seqset_normalize. */
+static void
+add_ascending(struct imap_seqset *set, uint32_t uid)
+{
+	if (set->count > 0 && set->ranges[set->count - 1].hi + 1 == uid)
+		set->ranges[set->count - 1].hi = uid;
+	else
+		imap_seqset_add(set, uid, uid);
+}
+
+/*
+ * SELECT or EXAMINE: with QRESYNC, the cached state (f->cached) and
+ * known, the UIDs the cache has, when the cache is complete; else
+ * CONDSTORE where offered. The caller holds a reference: a SELECT
+ * refused at once may end everything.
+ */
+static void
+send_select(struct mail_folder *f, bool partial, const struct imap_seqset *known)
 {
 	struct imap_cmd		*cmd;
-	struct imap_seqset	 known;
 	struct buf		 b = BUF_INIT;
-	bool			 qresync, condstore, partial;
-	size_t			 i;
+	bool			 qresync, condstore;
 
-	if (f->state != FOLDER_NEW)
-		return;
-	load_cache(f);
-	partial = cache_partial(&f->cached);
 	qresync = imap_client_enabled(f->client, "QRESYNC");
 	condstore = qresync || imap_client_enabled(f->client, "CONDSTORE") ||
 	    imap_client_has_cap(f->client, "CONDSTORE");
@@ -250,12 +265,7 @@ mail_folder_open(struct mail_folder *f)
 	    f->cached.highestmodseq != 0) {
 		/* Only changes cross the wire: VANISHED (EARLIER) for cached
 		 * messages that are gone, FETCH for those whose flags moved. */
-		imap_seqset_init(&known);
-		for (i = 0; i < f->ncache; i++)
-			imap_seqset_add(&known, f->cache[i], f->cache[i]);
-		imap_seqset_normalize(&known);
-		imap_seqset_write(&b, &known);
-		imap_seqset_free(&known);
+		imap_seqset_write(&b, known);
 		imap_cmd_add(cmd, " (QRESYNC (%u %llu%s%s))", f->cached.uidvalidity,
 		    (unsigned long long)f->cached.highestmodseq, b.len > 0 ? " " : "",
 		    buf_cstr(&b));
@@ -264,10 +274,29 @@ mail_folder_open(struct mail_folder *f)
 	} else if (condstore)
 		imap_cmd_add(cmd, " (CONDSTORE)");
 	f->condstore = condstore;
-	/* Sent first, so the screen drawn from the cache costs no time on
-	 * the wire (held: a SELECT refused at once may end everything). */
-	folder_ref(f);
 	imap_cmd_submit(cmd, select_done, f);
+}
+
+void
+mail_folder_open(struct mail_folder *f)
+{
+	struct imap_seqset	 known;
+	bool			 partial;
+	size_t			 i;
+
+	if (f->state != FOLDER_NEW)
+		return;
+	load_cache(f);
+	partial = cache_partial(&f->cached);
+	imap_seqset_init(&known);
+	for (i = 0; i < f->ncache; i++)
+		add_ascending(&known, f->cache[i]);
+	imap_seqset_normalize(&known);
+	/* Sent first, so the screen drawn from the cache costs no time on
+	 * the wire. */
+	folder_ref(f);
+	send_select(f, partial, &known);
+	imap_seqset_free(&known);
 	/* Never cached: the first page in the same flight as the SELECT. */
 	if (f->cached.uidvalidity == 0 && f->state == FOLDER_SELECTING &&
 	    !f->dead && can_send_early_page(f))
@@ -339,6 +368,84 @@ finish_offline(struct mail_folder *f)
 	f->progress_done = f->progress_total = mail_msgmap_count(f->map);
 	f->announced = true;
 	folder_emit_opened(f);
+}
+
+/*
+ * The folder drawn from the cache goes online as it stands: its map is
+ * what preload() would have made of the cache (the map's UIDs stand in
+ * for the cached ones, which are not read again, nor copied: the map is
+ * all the resync compares against), so the SELECT and the resync after
+ * it are those of a warm open and update it in place.
+ */
+int
+mail_folder_go_online(struct mail_folder *f, struct imap_client *client)
+{
+	struct store_folder_state	 now;
+	struct imap_seqset		 known;
+	struct mail_msg			*m;
+	uint32_t			 n, seq;
+	char				*error = NULL;
+
+	if (!f->offline || f->dead || f->store == NULL || client == NULL ||
+	    (f->state != FOLDER_OPEN && f->state != FOLDER_SYNCING))
+		return -1;
+	/* Every cached record in the map, every offline change written. */
+	folder_ref(f);
+	sync_attach_rest(f);
+	folder_flush(f);
+	if (!folder_unref(f) || f->store == NULL)
+		return -1;
+	if (store_folder_get(f->store, f->name, &now, &error) < 0) {
+		log_warn("folder %s: cache: %s", f->name, error);
+		free(error);
+		return -1;
+	}
+	/* An open cut short is completed by mail_folder_open; a cache
+	 * cleared or of another UIDVALIDITY is not the one shown. */
+	if (cache_partial(&f->cached) || cache_partial(&now) ||
+	    now.uidvalidity != f->cached.uidvalidity)
+		return -1;
+	n = mail_msgmap_count(f->map);
+	imap_seqset_init(&known);
+	for (seq = 1; seq <= n; seq++) {
+		m = mail_msgmap_get(f->map, seq);
+		if (m->uid == 0 || !(m->state & MAIL_MSG_HEADERS)) {
+			imap_seqset_free(&known);
+			return -1;
+		}
+		add_ascending(&known, m->uid);
+	}
+	imap_seqset_normalize(&known);
+	folder_cache_drop(f);
+	/* The map is the cache as it was read, so is its MODSEQ: a newer
+	 * one (the journal replay's own open wrote the cache since) would
+	 * hide changes the map lacks. A lower one is the cache saying it
+	 * no longer mirrors the server (0: an offline expunge). */
+	if (now.highestmodseq < f->cached.highestmodseq)
+		f->cached.highestmodseq = now.highestmodseq;
+	log_info("folder %s: online, resynced in place (%u messages)", f->name, n);
+	f->client = client;
+	f->offline = false;
+	f->readonly = false;
+	f->uidvalidity = f->uidnext = 0;
+	f->highestmodseq = f->select_modseq = 0;
+	f->nomodseq = false;
+	f->announced = false;
+	f->desync = false;
+	f->have_exists = false;
+	f->select_exists = 0;
+	f->fill_rounds = 0;
+	f->fill_from = 0;
+	f->fill_again = false;
+	f->partial_marked = false;
+	f->progress_done = f->progress_total = n;
+	folder_ref(f);
+	send_select(f, false, &known);
+	imap_seqset_free(&known);
+	if (f->state == FOLDER_SELECTING && !f->dead)
+		f->preloaded = true;
+	folder_unref(f);
+	return 0;
 }
 
 /*
@@ -484,6 +591,9 @@ after_preload(struct mail_folder *f)
 {
 	uint32_t	have = mail_msgmap_count(f->map);
 	uint32_t	n = f->have_exists ? f->select_exists : have;
+	/* The cached UIDs, in the map (a folder gone online in place has
+	 * no other list of them), end with slot have. */
+	uint32_t	max = have > 0 ? mail_msgmap_get(f->map, have)->uid : 0;
 
 	f->preloaded = false;
 	f->progress_done = have;
@@ -506,7 +616,7 @@ after_preload(struct mail_folder *f)
 	f->mode = f->condstore && f->cached.highestmodseq != 0 && !f->nomodseq ?
 	    SYNC_CONDSTORE : SYNC_PLAIN;
 	send_search(f);
-	send_flags_refresh(f, cache_max_uid(f));
+	send_flags_refresh(f, max);
 	folder_cache_drop(f);
 }
 

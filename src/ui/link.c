@@ -2,8 +2,9 @@
  * The interface's link to the server: a mail_session that reconnects by
  * itself. While the link is down the index shows the folder from the
  * cache (changes go to the journal, shown as done); when it is back the
- * journal is replayed and the folder reopened through the cache, with the
- * cursor on the same message. Without a cache the index waits empty.
+ * journal is replayed and that folder resynced in place (the cache is not
+ * read again), with the cursor on the same message. Without a cache the
+ * index waits empty.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +27,7 @@ static char *on_secret(enum imap_secret_kind, void *, char **);
 static void replay_report(enum mail_journal_outcome, const char *, void *);
 static void replay_done(int, void *);
 static void reopen(struct ui *);
+static bool resync_in_place(struct ui *);
 static int link_connect(struct ui *);
 static bool link_early(struct ui *);
 static void notify_set(struct imap_client *);
@@ -161,7 +163,8 @@ reopen(struct ui *ui)
 	ui->binary_retry_uid = 0;
 	uid = index_current_uid(ui);
 	place = pager_save(ui);
-	ui_open_folder(ui, ui->folder_name, ui->folder_readonly);
+	if (!resync_in_place(ui))
+		ui_open_folder(ui, ui->folder_name, ui->folder_readonly);
 	index_follow_uid(ui, uid);
 	/* The message being read stays on screen at its line; one whose
 	 * text the link lost to BINARY is fetched again (msghold.c). */
@@ -172,6 +175,33 @@ reopen(struct ui *ui)
 		ui_message(ui, "Reconnected; save the part again (BINARY cost "
 		    "the link, it is fetched encoded now).");
 	ui->binary_retry_save = false;
+}
+
+/*
+ * The folder the cache drew while the link was down goes online as it
+ * stands: the cache is not read again nor its folder-hooks run again,
+ * and the index keeps its rows while the resync changes them. false
+ * when it is another folder or cannot (ui_open_folder opens it anew).
+ */
+static bool
+resync_in_place(struct ui *ui)
+{
+	struct mail_folder	*f = ui->folder;
+
+	if (f == NULL || ui->s.client == NULL || !mail_folder_offline(f) ||
+	    strcmp(mail_folder_name(f), ui->folder_name) != 0)
+		return false;
+	/* The views borrowed the offline folder's messages. */
+	while (ui->top != &ui->index.view)
+		ui_pop_view(ui);
+	ui->opened = false;
+	ui->done = ui->total = 0;
+	ui->open_started = ev_now(ui->s.loop);
+	stats_open_begin(ui);
+	if (mail_folder_go_online(f, ui->s.client) < 0)
+		return false;
+	ui_redraw(ui);
+	return true;
 }
 
 static void
