@@ -44,9 +44,10 @@ struct tls {
 	char				*host;		/* owned */
 	char				*peer;		/* owned, "host:port" */
 	bool				 pinned;
-	bool				 trust_pending;	/* system CAs not read yet */
+	bool				 trust_pending;	/* system CAs: read on the first pull */
+	bool				 system_trust;	/* system CAs read */
 	unsigned char			 pin[TLS_SHA256_LEN];
-	char				*verify_error;	/* owned, from tls_verify_pin */
+	char				*verify_error;	/* owned, from the verify functions */
 	int				 io_errno;	/* last socket error */
 	bool				 io_eof;	/* the peer closed the socket */
 	size_t				 send_len;	/* offered in a send that said AGAIN */
@@ -94,12 +95,13 @@ static ssize_t	 tls_push(gnutls_transport_ptr_t, const void *, size_t);
 static ssize_t	 tls_pull(gnutls_transport_ptr_t, void *, size_t);
 static int	 tls_pull_timeout(gnutls_transport_ptr_t, unsigned int);
 static int	 tls_verify_pin(gnutls_session_t);
+static int	 tls_verify_chain(gnutls_session_t);
+static char	*tls_cert_error(struct tls *, unsigned);
 static bool	 tls_is_ip(const char *);
 static int	 tls_want(struct tls *);
 static int	 tls_peer_cert(struct tls *, gnutls_x509_crt_t *);
 static void	 tls_add_cert_names(gnutls_x509_crt_t, struct buf *);
 static void	 tls_add_cert_date(struct tls *, unsigned, struct buf *);
-static char	*tls_cert_error(struct tls *);
 static void	 tls_error(struct tls *, int, bool, enum err_class *, char **);
 static int	 tls_read_file(const char *, struct buf *, char **);
 static char	*tls_strerror(int);
@@ -131,8 +133,10 @@ tls_load_trust(struct tls *t)
 	int	r;
 
 	t->trust_pending = false;
-	if (t->cred == NULL)
+	if (t->cred == NULL || t->system_trust)
 		return;
+	t->system_trust = true;
+	log_debug("TLS %s: reading the system's trusted CAs", t->peer);
 	r = gnutls_certificate_set_x509_system_trust(t->cred);
 	if (r < 0)
 		log_warn("cannot load the system's trusted CAs: %s",
@@ -195,8 +199,11 @@ tls_new(const struct tls_params *p, enum err_class *cls_r, char **error_r)
 
 	if ((r = gnutls_certificate_allocate_credentials(&t->cred)) < 0)
 		goto fail;
-	/* A pinned certificate needs no CA, so skip parsing the store. */
-	t->trust_pending = !t->pinned;
+	/* A pinned certificate needs no CA, so skip parsing the store; with
+	 * a CA file, the store is parsed only if the file does not vouch
+	 * for the server (tls_verify_chain): a megabytes-large list of
+	 * parsed certificates for nothing otherwise. */
+	t->trust_pending = !t->pinned && p->ca_file == NULL;
 	if (p->ca_file != NULL) {
 		r = gnutls_certificate_set_x509_trust_file(t->cred, p->ca_file,
 		    GNUTLS_X509_FMT_PEM);
@@ -237,10 +244,8 @@ tls_new(const struct tls_params *p, enum err_class *cls_r, char **error_r)
 		    t->pinned ? t->pin : NULL, sizeof t->pin);
 		tls_resume_load(t->session, t->session_file, t->session_key);
 	}
-	if (t->pinned)
-		gnutls_session_set_verify_function(t->session, tls_verify_pin);
-	else
-		gnutls_session_set_verify_cert(t->session, t->host, 0);
+	gnutls_session_set_verify_function(t->session, t->pinned ?
+	    tls_verify_pin : tls_verify_chain);
 	/* conn.c owns the deadline; GnuTLS must never wait on its own. */
 	gnutls_handshake_set_timeout(t->session, 0);
 	gnutls_transport_set_ptr(t->session, t);
@@ -336,6 +341,37 @@ tls_verify_pin(gnutls_session_t session)
 	return -1;
 }
 
+/*
+ * Called by GnuTLS once the server's certificate has arrived: the chain
+ * against the CA file and, if that is not enough, the system's CAs too
+ * (read now if they were not), and the host name.
+ */
+static int
+tls_verify_chain(gnutls_session_t session)
+{
+	struct tls	*t = gnutls_session_get_ptr(session);
+	unsigned	 status = 0;
+	int		 r;
+
+	r = gnutls_certificate_verify_peers3(session, t->host, &status);
+	if (r == 0 && status == 0)
+		return 0;
+	if (!t->system_trust && !t->pinned) {
+		tls_load_trust(t);
+		status = 0;
+		r = gnutls_certificate_verify_peers3(session, t->host, &status);
+		if (r == 0 && status == 0)
+			return 0;
+	}
+	if (r < 0) {
+		t->verify_error = xasprintf("cannot verify the certificate of %s: %s",
+		    t->host, gnutls_strerror(r));
+		return -1;
+	}
+	t->verify_error = tls_cert_error(t, status);
+	return -1;
+}
+
 static int
 tls_peer_cert(struct tls *t, gnutls_x509_crt_t *crt_r)
 {
@@ -419,15 +455,14 @@ tls_add_cert_date(struct tls *t, unsigned flag, struct buf *b)
 }
 
 static char *
-tls_cert_error(struct tls *t)
+tls_cert_error(struct tls *t, unsigned status)
 {
 	struct buf		 b = BUF_INIT;
 	gnutls_datum_t		 out;
 	gnutls_x509_crt_t	 crt;
-	unsigned		 status, flag;
+	unsigned		 flag;
 	size_t			 i, start;
 
-	status = gnutls_session_get_verify_cert_status(t->session);
 	buf_printf(&b, "TLS certificate for %s is not trusted: ", t->host);
 	start = b.len;
 	for (i = 0; i < sizeof tls_cert_problems / sizeof tls_cert_problems[0];
@@ -473,7 +508,8 @@ tls_error(struct tls *t, int r, bool handshake, enum err_class *cls_r,
 	if (t->verify_error != NULL) {
 		*error_r = xstrdup(t->verify_error);
 	} else if (r == GNUTLS_E_CERTIFICATE_VERIFICATION_ERROR) {
-		*error_r = tls_cert_error(t);
+		*error_r = tls_cert_error(t,
+		    gnutls_session_get_verify_cert_status(t->session));
 	} else if (r == GNUTLS_E_PUSH_ERROR || r == GNUTLS_E_PULL_ERROR) {
 		*cls_r = ERR_NETWORK;
 		*error_r = xasprintf("connection to %s %s: %s", t->peer,

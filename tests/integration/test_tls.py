@@ -134,6 +134,31 @@ def _():
              "stderr does not say TLS is missing: %r" % r.err)
 
 
+@T.case("with tls_ca_file, the system's CAs are read only when the file "
+        "does not vouch for the server")
+def _():
+    log = T.path("trust.log")
+
+    def system_read(rc):
+        if os.path.exists(log):
+            os.unlink(log)
+        r = T.crispin("--log", log, "folders", rc=rc)
+        with open(log) as f:
+            return r, "reading the system's trusted CAs" in f.read()
+
+    r, read = system_read(account_rc(dc))
+    T.expect_code(r, 0)
+    T.expect(not read, "the system's CAs were parsed although the CA file "
+             "vouched for the server")
+    r, read = system_read(account_rc(dc, tls_ca_file=dc.wrong_ca_file))
+    T.expect_code(r, 5)
+    T.expect(read, "the system's CAs were not tried after the CA file")
+    T.expect("not trusted" in r.err, "says why: %r" % r.err)
+    r, read = system_read(account_rc(dc, tls_ca_file=None))
+    T.expect_code(r, 5)
+    T.expect(read, "without a CA file the system's CAs are what is checked")
+
+
 @T.case("the next connection resumes the TLS session; other trust starts afresh")
 def _():
     # One login process for every connection (Dovecot's high-performance
