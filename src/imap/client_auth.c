@@ -571,6 +571,16 @@ retry_on_own_caps(struct imap_client *c, const struct auth_state *st)
 }
 
 static void
+logged_in(struct imap_client *c, const char *mech)
+{
+	free(c->auth_mech);
+	c->auth_mech = xstrdup(mech);
+	log_info("imap %s: logged in as %s with %s", c->params.host,
+	    c->params.user, mech);
+	sasl_client_free(&c->sasl);
+}
+
+static void
 auth_done(struct imap_client *c, const struct imap_response *r, void *arg)
 {
 	struct auth_state	*st = arg;
@@ -620,11 +630,7 @@ auth_done(struct imap_client *c, const struct imap_response *r, void *arg)
 	} else if (c->speculating) {
 		/* Ready already (speculate): the OK confirms. */
 		c->speculating = false;
-		free(c->auth_mech);
-		c->auth_mech = xstrdup(mech);
-		log_info("imap %s: logged in as %s with %s", c->params.host,
-		    c->params.user, mech);
-		sasl_client_free(&c->sasl);
+		logged_in(c, mech);
 		if (r->code != NULL && strcmp(r->code, "CAPABILITY") == 0)
 			confirm(c);
 		else {
@@ -636,11 +642,7 @@ auth_done(struct imap_client *c, const struct imap_response *r, void *arg)
 		client_fail(c, ERR_AUTH, "%s accepted the login but did not prove it "
 		    "knows the password (%s server signature missing)", c->params.host, mech);
 	} else {
-		free(c->auth_mech);
-		c->auth_mech = xstrdup(mech);
-		log_info("imap %s: logged in as %s with %s", c->params.host,
-		    c->params.user, mech);
-		sasl_client_free(&c->sasl);
+		logged_in(c, mech);
 		/* Capabilities change at login; most servers send the new
 		 * list in the OK, otherwise ask. */
 		if (r->code == NULL || strcmp(r->code, "CAPABILITY") != 0)
