@@ -29,6 +29,9 @@ void	 ev_loop_free(struct ev_loop **);
 
 /* Milliseconds on the monotonic clock, read once per loop turn. */
 uint64_t ev_now(struct ev_loop *);
+/* Microseconds every loop has spent blocked in poll() so far (process-
+ * wide): time waited, as opposed to time worked. */
+uint64_t ev_idle_us(void);
 
 /* Watches fd (not owned) for events. */
 struct ev_fd *ev_fd_add(struct ev_loop *, int fd, int events, ev_fd_cb *, void *arg);

@@ -328,6 +328,7 @@ client_fail(struct imap_client *c, enum err_class cls, const char *fmt, ...)
 	va_end(ap);
 	log_info("imap %s: %s", c->params.host, msg);
 	c->closing = true;
+	net_meter_stop(&c->meter);
 	conn_free(&c->conn);
 	ev_timer_stop(c->idle_timer);
 	ev_timer_stop(c->watchdog);

@@ -92,6 +92,9 @@ static void	 ev_sig_read(int, int, void *);
 static int	 ev_sig_setup(struct ev_loop *);
 
 /* The handler has no context: these tell it where to write. */
+/* Every loop's time blocked in poll(), for the cost meters (netmeter.c). */
+static uint64_t ev_idle_total_us;
+
 static volatile sig_atomic_t ev_sig_pending[NSIG];
 static int ev_sig_wfd = -1;
 static struct ev_loop *ev_sig_loop;
@@ -104,6 +107,22 @@ ev_clock(void)
 	if (clock_gettime(CLOCK_MONOTONIC, &ts) == -1)
 		abort();
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static uint64_t
+ev_clock_us(void)
+{
+	struct timespec	ts;
+
+	if (clock_gettime(CLOCK_MONOTONIC, &ts) == -1)
+		abort();
+	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+}
+
+uint64_t
+ev_idle_us(void)
+{
+	return ev_idle_total_us;
 }
 
 struct ev_loop *
@@ -514,12 +533,14 @@ ev_dispatch_timers(struct ev_loop *loop)
 int
 ev_loop_run_once(struct ev_loop *loop, int max_wait_ms)
 {
+	uint64_t before;
 	size_t	 n;
 	int	 timeout, r;
 
 	assert(!loop->dispatching);	/* no nested loops */
 	timeout = ev_poll_timeout(loop, max_wait_ms);
 	n = ev_build_pollset(loop);
+	before = ev_clock_us();
 	r = poll(loop->pfd, n, timeout);
 	if (r == -1 && errno == EINTR) {
 		/* A signal interrupted the wait: pick up its pipe byte now. */
@@ -527,6 +548,7 @@ ev_loop_run_once(struct ev_loop *loop, int max_wait_ms)
 		if (r == -1 && errno == EINTR)
 			r = 0;
 	}
+	ev_idle_total_us += ev_clock_us() - before;
 	if (r == -1) {
 		log_error("poll: %s", strerror(errno));
 		return -1;

@@ -1,24 +1,29 @@
-/* Session cost accounting shared by the protocol clients. */
-#include <time.h>
-
+/*
+ * Session cost accounting shared by the protocol clients. Waiting is the
+ * time the event loop spends idle in poll() while an answer is owed: work
+ * done meanwhile (reading the cache while the login crosses the network)
+ * is local time, not waiting.
+ */
+#include "crispin/event.h"
 #include "crispin/netmeter.h"
-
-static uint64_t now_us(void);
-
-static uint64_t
-now_us(void)
-{
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
-}
 
 void
 net_meter_wait(struct net_meter *m)
 {
-	if (m->wait_since_us == 0)
-		m->wait_since_us = now_us();
+	if (!m->waiting) {
+		m->waiting = true;
+		m->wait_since_us = ev_idle_us();
+	}
+}
+
+/* The wait so far ends. */
+static void
+wait_end(struct net_meter *m)
+{
+	if (m->waiting) {
+		m->wait_us += ev_idle_us() - m->wait_since_us;
+		m->waiting = false;
+	}
 }
 
 void
@@ -36,10 +41,7 @@ net_meter_sent(struct net_meter *m, size_t len)
 void
 net_meter_received(struct net_meter *m, size_t len)
 {
-	if (m->wait_since_us != 0) {
-		m->wait_us += now_us() - m->wait_since_us;
-		m->wait_since_us = 0;
-	}
+	wait_end(m);
 	m->st.bytes_in += len;
 	m->heard = true;
 	m->in_data = true;
@@ -54,12 +56,19 @@ net_meter_handled(struct net_meter *m, bool still_owed)
 }
 
 void
+net_meter_stop(struct net_meter *m)
+{
+	wait_end(m);
+	m->in_data = false;
+}
+
+void
 net_meter_read(const struct net_meter *m, struct net_stats *st)
 {
 	uint64_t	wait_us = m->wait_us;
 
 	*st = m->st;
-	if (m->wait_since_us != 0)
-		wait_us += now_us() - m->wait_since_us;
+	if (m->waiting)
+		wait_us += ev_idle_us() - m->wait_since_us;
 	st->wait_ms = wait_us / 1000;
 }

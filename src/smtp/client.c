@@ -216,6 +216,7 @@ smtp_fail(struct smtp_client *c, enum err_class cls, const char *fmt, ...)
 	if (cls != ERR_NONE)
 		log_info("smtp %s: %s", c->params.host, msg);
 	c->closing = true;
+	net_meter_stop(&c->meter);
 	conn_free(&c->conn);
 	ev_timer_stop(c->watchdog);
 	ev_timer_stop(c->kick);

@@ -4,9 +4,11 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "crispin/event.h"
+#include "crispin/netmeter.h"
 #include "test.h"
 
 struct order {
@@ -472,6 +474,49 @@ test_run_break(void)
 	ev_loop_free(&loop);
 }
 
+static uint64_t
+mono_ms(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* --stats' waiting is the loop's idle time while an answer is owed: work
+ * done meanwhile (the cache read while the login crosses the network)
+ * is local time. */
+static void
+test_meter_idle(void)
+{
+	struct ev_loop		*loop = ev_loop_new();
+	struct net_meter	 m;
+	struct net_stats	 st;
+	uint64_t		 t0 = mono_ms(), before;
+	volatile unsigned long	 spin = 0;
+
+	memset(&m, 0, sizeof m);
+	net_meter_sent(&m, 10);
+	while (mono_ms() - t0 < 40)
+		spin++;
+	net_meter_read(&m, &st);
+	TEST_CHECK(st.wait_ms < 10, "40 ms of work counted as %llu ms of waiting",
+	    (unsigned long long)st.wait_ms);
+	TEST_CHECK(ev_loop_run_once(loop, 40) == 0, "an idle turn");
+	net_meter_received(&m, 5);
+	net_meter_read(&m, &st);
+	TEST_CHECK(st.wait_ms >= 30, "40 ms idle in the loop counted as %llu ms",
+	    (unsigned long long)st.wait_ms);
+	/* Nothing owed: idle time is nobody's waiting. */
+	net_meter_handled(&m, false);
+	before = st.wait_ms;
+	TEST_CHECK(ev_loop_run_once(loop, 20) == 0, "another idle turn");
+	net_meter_read(&m, &st);
+	TEST_INTEQ((int)st.wait_ms, (int)before, "idle with nothing owed is "
+	    "not waiting");
+	ev_loop_free(&loop);
+}
+
 int
 main(void)
 {
@@ -485,5 +530,6 @@ main(void)
 	test_signal();
 	test_run_once_timeout();
 	test_run_break();
+	test_meter_idle();
 	return test_done();
 }
