@@ -252,9 +252,14 @@ def _():
         text = tui.wait(lambda s: "(mask ^Box)" in s and "Doomed" not in s,
                         "masked list")
         T.expect("Fresh" not in text and "Child" in text, "only Box:\n" + text)
-        # goto-parent from Box/Child.
+        # goto-parent from Box/Child: the rename prompt names the entry
+        # the cursor is on, so each move is seen before the next key.
         tui.keys("*")
-        text = tui.wait(lambda s: "Child" in s, "the last entry")
+        tui.keys("r")
+        tui.wait(lambda s: "Rename Box/Child to:" in last_line(s),
+                 "the cursor on the last entry, Box/Child")
+        tui.keys("C-g")
+        tui.wait(lambda s: "Rename" not in last_line(s), "the prompt gone")
         tui.keys("p")
         # rename-mailbox on Box: its child follows.
         tui.keys("r")
