@@ -67,6 +67,7 @@ struct imap_client_params {
 	size_t		 nauthenticators;
 	bool		 have_token_source;	/* an OAuth token can be asked for */
 	bool		 no_compress;	/* never COMPRESS=DEFLATE (imap_compress = no) */
+	bool		 send_id;	/* say who we are (ID, RFC 2971; imap_send_id) */
 	FILE		*trace;		/* borrowed; protocol trace, secrets as *** */
 };
 
@@ -108,7 +109,12 @@ bool	 imap_client_enabled(const struct imap_client *, const char *upper);
 /* The mechanism that logged us in ("SCRAM-SHA-256", "LOGIN" for the
  * LOGIN command, "PREAUTH"). */
 const char *imap_client_auth_mech(const struct imap_client *);
+/* The answer to NAMESPACE, NULL until it came. Nobody asks at login:
+ * only listings need it, so they call imap_client_ask_namespaces before
+ * their LIST, which then is answered after it. True when the server
+ * knows NAMESPACE (asked once a connection). */
 const struct imap_namespaces *imap_client_namespaces(const struct imap_client *);
+bool	 imap_client_ask_namespaces(struct imap_client *);
 
 /* Commands. */
 #define IMAP_CMD_BARRIER	0x01	/* nothing in flight beside it */

@@ -270,6 +270,7 @@ cli_client_params(struct cli_context *ctx, struct cli_client_params *cp)
 	p->response_timeout_ms = (unsigned)config_num(ctx->cfg, "timeout") * 1000;
 	p->have_token_source = config_str(ctx->cfg, "imap_oauth_cmd") != NULL;
 	p->no_compress = !config_bool(ctx->cfg, "imap_compress");
+	p->send_id = config_bool(ctx->cfg, "imap_send_id");
 	if ((list = config_str(ctx->cfg, "imap_authenticators")) != NULL) {
 		split_authenticators(list, &cp->auths, &cp->nauths);
 		p->authenticators = (const char *const *)cp->auths;

@@ -449,6 +449,8 @@ settle_namespaces(struct folders_run *run, struct cli_session *s,
 		cli_session_close(s);
 		if ((rc = cli_session_open(s, ctx)) == 0) {
 			run->done = run->logged_out = false;
+			/* Its folders are told apart by namespace too. */
+			imap_client_ask_namespaces(s->client);
 			for (i = 0; i < nmissed; i++)
 				send_prefix(run, s->client, missed[i]);
 			if (!needs_status(run)) {
@@ -568,12 +570,13 @@ cli_folders(struct cli_context *ctx, int argc, char **argv)
 		    imap_client_has_cap(c, "IMAP4REV2");
 		run.list_status = run.counts && imap_client_has_cap(c, "LIST-STATUS");
 	}
-	send_list(&run, c, "*");
 	/*
-	 * The namespaces "*" may miss are known when NAMESPACE, sent at login,
-	 * has answered, or from memory; either way their LISTs and LOGOUT go
-	 * in this flight. Else LOGOUT waits for the answers (star_done).
+	 * NAMESPACE goes before "*". The namespaces "*" may miss are known
+	 * from memory, and then their LISTs and LOGOUT go in this flight;
+	 * else LOGOUT waits for the answers (star_done).
 	 */
+	imap_client_ask_namespaces(c);
+	send_list(&run, c, "*");
 	if (imap_client_namespaces(c) != NULL)
 		list_namespaces(&run, c, false);
 	else if (imap_client_has_cap(c, "NAMESPACE")) {

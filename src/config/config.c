@@ -67,6 +67,8 @@ static const struct config_option options[] = {
 	  .help = "IMAP password (imap_pass_cmd is preferred)" },
 	{ .name = "imap_pass_cmd", .type = CONFIG_STRING, .default_value = NULL,
 	  .help = "command whose first output line is the IMAP password" },
+	{ .name = "imap_send_id", .type = CONFIG_BOOL, .default_value = "no",
+	  .help = "tell the server crispin's name and version (ID), for servers that demand it" },
 	{ .name = "imap_url", .type = CONFIG_STRING, .default_value = NULL,
 	  .help = "the IMAP server: imaps://user@host[:port]/ or imap://user@host[:port]/" },
 	{ .name = "imap_user", .type = CONFIG_STRING, .default_value = NULL,

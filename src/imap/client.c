@@ -277,6 +277,30 @@ imap_client_namespaces(const struct imap_client *c)
 	return c->ns_arena == NULL ? NULL : &c->namespaces;
 }
 
+static void
+namespace_done(struct imap_client *c, const struct imap_response *r, void *arg)
+{
+	(void)arg;
+	if (r->status != IMAP_STATUS_OK)
+		log_info("imap %s: NAMESPACE: %s", c->params.host, r->text);
+}
+
+bool
+imap_client_ask_namespaces(struct imap_client *c)
+{
+	struct imap_cmd	*cmd;
+
+	if (!imap_client_has_cap(c, "NAMESPACE"))
+		return false;
+	if (!c->ns_asked) {
+		c->ns_asked = true;
+		cmd = imap_cmd_new(c, 0);
+		imap_cmd_add(cmd, "NAMESPACE");
+		imap_cmd_submit(cmd, namespace_done, NULL);
+	}
+	return true;
+}
+
 void
 client_set_caps(struct imap_client *c, const struct imap_arg *args, size_t argc)
 {

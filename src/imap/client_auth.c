@@ -1,6 +1,6 @@
 /*
  * From greeting to ready: STARTTLS, capabilities, authentication (SASL or
- * the LOGIN command), then ENABLE, ID and NAMESPACE pipelined together.
+ * the LOGIN command), then ENABLE (and ID if wanted) pipelined together.
  * Credentials go out only over TLS unless the user allowed otherwise.
  */
 #ifdef HAVE_CONFIG_H
@@ -725,8 +725,9 @@ add_enabled(struct imap_client *c, const char *name)
 	c->enabled[c->nenabled++] = xstrdup(name);
 }
 
-/* ENABLE, ID and NAMESPACE go out together, and so can the caller's first
- * commands: ready is called without waiting for their answers. */
+/* ENABLE (and ID when asked for) go out together, and so can the caller's
+ * first commands: ready is called without waiting for their answers.
+ * NAMESPACE waits for a listing that needs it (imap_client_ask_namespaces). */
 static void
 send_postlogin(struct imap_client *c)
 {
@@ -737,12 +738,16 @@ send_postlogin(struct imap_client *c)
 
 	if (imap_client_has_cap(c, "ENABLE")) {
 		for (i = 0; i < sizeof wanted / sizeof wanted[0]; i++) {
-			if (imap_client_has_cap(c, wanted[i])) {
-				buf_printf(&en, " %s", wanted[i]);
-				/* The server must enable what it advertises, and
-				 * commands built from now on depend on it. */
-				add_enabled(c, wanted[i]);
-			}
+			if (!imap_client_has_cap(c, wanted[i]))
+				continue;
+			/* The server must enable what it advertises, and
+			 * commands built from now on depend on it. */
+			add_enabled(c, wanted[i]);
+			/* Enabling QRESYNC enables CONDSTORE (RFC 7162 3.2.3). */
+			if (strcmp(wanted[i], "CONDSTORE") == 0 &&
+			    imap_client_has_cap(c, "QRESYNC"))
+				continue;
+			buf_printf(&en, " %s", wanted[i]);
 		}
 	}
 	if (en.len > 0) {
@@ -751,14 +756,11 @@ send_postlogin(struct imap_client *c)
 		imap_cmd_submit(cmd, ignore_done, NULL);
 	}
 	buf_free(&en);
-	if (imap_client_has_cap(c, "ID")) {
+	/* Only for servers that insist: the name and version are nobody
+	 * else's business, and the answer costs bytes on every connection. */
+	if (c->params.send_id && imap_client_has_cap(c, "ID")) {
 		cmd = imap_cmd_new(c, 0);
 		imap_cmd_add(cmd, "ID (\"name\" \"crispin\" \"version\" \"%s\")", PACKAGE_VERSION);
-		imap_cmd_submit(cmd, ignore_done, NULL);
-	}
-	if (imap_client_has_cap(c, "NAMESPACE")) {
-		cmd = imap_cmd_new(c, 0);
-		imap_cmd_add(cmd, "NAMESPACE");
 		imap_cmd_submit(cmd, ignore_done, NULL);
 	}
 	client_set_state(c, IMAP_STATE_AUTHENTICATED);

@@ -86,6 +86,7 @@ struct imap_client {
 	bool			 rtt_known;
 	struct arena		*ns_arena;	/* owned */
 	struct imap_namespaces	 namespaces;
+	bool			 ns_asked;	/* NAMESPACE sent on this connection */
 
 	unsigned		 next_tag;
 	struct imap_cmd_list	 pending;	/* not yet (fully) sent */

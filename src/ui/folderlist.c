@@ -166,11 +166,12 @@ folderlist_refresh(struct ui *ui)
 	su = ext && (imap_client_has_cap(c, "SPECIAL-USE") || imap_client_has_cap(c, "IMAP4REV2"));
 	ls = ext && imap_client_has_cap(c, "LIST-STATUS");
 
+	/* NAMESPACE goes first, so it is answered before "*" is. */
+	fl->ns_later = imap_client_namespaces(c) == NULL &&
+	    imap_client_ask_namespaces(c);
 	send_list(fl, c, "*", ext, su, ls);
 	if (imap_client_namespaces(c) != NULL)
 		list_namespaces(fl, c);
-	else
-		fl->ns_later = imap_client_has_cap(c, "NAMESPACE");
 	if (!ext) {
 		/* Old servers say what is subscribed only through LSUB. */
 		cmd = imap_cmd_new(c, 0);
@@ -334,7 +335,7 @@ list_done(struct imap_client *c, const struct imap_response *r, void *arg)
 		round_step(fl);
 		return;
 	}
-	/* NAMESPACE, sent at login before this LIST, has been answered. */
+	/* NAMESPACE, sent before this LIST, has been answered. */
 	if (fl->ns_later)
 		list_namespaces(fl, c);
 	/* The counts are asked for once every LIST has answered. */

@@ -77,7 +77,7 @@ def finish_session(c, lines=()):
         pass
 
 
-def flight_run(cache, memory=None):
+def flight_run(cache, memory=None, **rc_more):
     """crispin folders --counts against a server that answers nothing
     until the client has sent all it would send unanswered, with memory
     (when not None) as what the account's cache remembers of the
@@ -108,7 +108,8 @@ def flight_run(cache, memory=None):
             os.makedirs(os.path.dirname(path), mode=0o700)
             with open(path, "w") as f:
                 f.write(memory)
-        r = T.crispin("folders", "--counts", rc=rc_for(srv, cache_dir=cache))
+        r = T.crispin("folders", "--counts",
+                      rc=rc_for(srv, cache_dir=cache, **rc_more))
         srv.wait()
     return r, seen, path
 
@@ -125,7 +126,7 @@ def _():
     # (test_namespaces.py). Which ones "*" missed (none) is remembered.
     r, seen, memory = flight_run(cache)
     T.expect_code(r, 0)
-    T.expect_eq(verbs_of(seen["flight"]), ["ENABLE", "ID", "NAMESPACE", "LIST"],
+    T.expect_eq(verbs_of(seen["flight"]), ["ENABLE", "NAMESPACE", "LIST"],
                 "pipelined commands, the first time")
     T.expect_eq(verbs_of(seen.get("then", "")), ["LOGOUT"], "then LOGOUT alone")
     with open(memory) as f:
@@ -136,10 +137,20 @@ def _():
     T.expect_code(r, 0)
     T.expect(seen["auth"].startswith("PLAIN "), "SASL-IR not used: %r" % seen["auth"])
     T.expect_eq(verbs_of(seen["flight"]),
-                ["ENABLE", "ID", "NAMESPACE", "LIST", "LOGOUT"], "pipelined commands")
+                ["ENABLE", "NAMESPACE", "LIST", "LOGOUT"], "pipelined commands")
     T.expect("RETURN (SPECIAL-USE STATUS (MESSAGES UNSEEN))" in seen["flight"],
              "LIST-STATUS not used: %r" % seen["flight"])
     T.expect_eq(r.out.splitlines(), ["INBOX\t-\t3\t1", "Sent\t\\Sent\t7\t0"], "output")
+
+
+@T.case("imap_send_id = yes: ID with crispin's name and version in the first flight")
+def _():
+    r, seen, _ = flight_run(T.path("cache-id"), imap_send_id="yes")
+    T.expect_code(r, 0)
+    T.expect_eq(verbs_of(seen["flight"]), ["ENABLE", "ID", "NAMESPACE", "LIST"],
+                "pipelined commands")
+    T.expect(re.search(r' ID \("name" "crispin" "version" "[^"]+"\)\r\n',
+                       seen["flight"]), "the ID: %r" % seen["flight"])
 
 
 @T.case("without SASL-IR or greeting capabilities: CAPABILITY, then an empty challenge")

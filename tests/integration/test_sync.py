@@ -259,6 +259,13 @@ def _():
     T.expect(len(sel) == 1 and "(QRESYNC (" in sel[0], "select: %r" % sel)
     T.expect_eq(header_fetches(r.trace), 0, "headers fetched on a warm open")
     T.expect("UID SEARCH" not in r.trace, "no UID SEARCH needed")
+    # Nothing but the login, ENABLE and the SELECT is asked: no NAMESPACE
+    # (only listings need it), no ID (imap_send_id is off).
+    verbs = re.findall(r"^C: \S+ (\S+)", r.trace, re.M)
+    T.expect_eq([v for v in verbs if v not in ("AUTHENTICATE", "LOGOUT")],
+                ["ENABLE", sel[0].split()[2]], "commands of a warm list")
+    T.expect(re.search(r"^C: \S+ ENABLE QRESYNC$", r.trace, re.M),
+             "QRESYNC alone enabled (it implies CONDSTORE)")
 
 
 def changes_keep_step(kind):
