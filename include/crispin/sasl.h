@@ -71,6 +71,9 @@ enum sasl_step sasl_client_step(struct sasl_client *, const void *challenge,
 /* After the server reported success: true if the mechanism is satisfied
  * (SCRAM: the server signature was seen and verified). */
 bool	 sasl_client_complete(const struct sasl_client *);
+/* SCRAM: client-final went out; what is left is the server's signature
+ * and our empty answer to it. */
+bool	 sasl_client_final_due(const struct sasl_client *);
 /* The server proved it knows the secret (SCRAM's signature checked): it
  * checked ours first, so the login is accepted. */
 bool	 sasl_client_verified(const struct sasl_client *);

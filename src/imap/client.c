@@ -699,6 +699,12 @@ handle_continuation(struct imap_client *c, const struct imap_response *r)
 {
 	struct imap_cmd	*cmd = c->waiting;
 
+	/* The server answers in order: the '+' owed to the login comes
+	 * before one for a literal of a command sent after it. */
+	if (c->cont_ahead != NULL) {
+		cmd = c->cont_ahead;
+		c->cont_ahead = NULL;
+	}
 	if (cmd == NULL) {
 		client_fail(c, ERR_PROTOCOL, "%s sent a continuation nobody asked for",
 		    c->params.host);
@@ -731,6 +737,8 @@ cmd_complete(struct imap_client *c, struct imap_cmd *cmd, const struct imap_resp
 		TAILQ_REMOVE(&c->pending, cmd, entry);
 	if (c->waiting == cmd)
 		c->waiting = NULL;
+	if (c->cont_ahead == cmd)
+		c->cont_ahead = NULL;
 	if (c->logout_cmd == cmd)
 		c->logout_cmd = NULL;
 	if (cmd->done != NULL)
@@ -895,18 +903,21 @@ cmd_send_part(struct imap_client *c, struct imap_cmd *cmd)
 		c->waiting = cmd;
 }
 
-/* The login needs no more continuation: what follows it may go out in
- * the same flight (client_auth.c speculate). A '+' after this is the
- * server's error. */
+/* The login needs no more continuation from us: what follows it may go
+ * out in the same flight (client_auth.c speculate). A '+' after this is
+ * the server's error, except the one answered ahead. */
 void
-client_release_auth(struct imap_client *c)
+client_release_auth(struct imap_client *c, bool answered_ahead)
 {
 	struct imap_cmd	*cmd = c->waiting;
 
 	if (cmd == NULL)
 		return;
 	cmd->flags &= ~IMAP_CMD_BARRIER;
-	cmd->cont_cb = NULL;
+	if (answered_ahead)
+		c->cont_ahead = cmd;
+	else
+		cmd->cont_cb = NULL;
 	c->waiting = NULL;
 }
 

@@ -34,7 +34,7 @@ static void postlogin_caps_done(struct imap_client *, const struct imap_response
 static void compress_done(struct imap_client *, const struct imap_response *, void *);
 static void send_postlogin(struct imap_client *);
 static void ignore_done(struct imap_client *, const struct imap_response *, void *);
-static void speculate(struct imap_client *);
+static void speculate(struct imap_client *, bool);
 static void add_enabled(struct imap_client *, const char *);
 static void rtt_start(struct imap_client *);
 static void rtt_sample(struct imap_client *);
@@ -43,6 +43,7 @@ static void rtt_sample(struct imap_client *);
 struct auth_state {
 	char	*error;		/* local SASL failure, reported at the tagged NO */
 	bool	 started;	/* the initial response went out */
+	bool	 answered_ahead;	/* server-final's empty answer went already */
 };
 
 void
@@ -405,19 +406,21 @@ imap_client_round_trip_ms(const struct imap_client *c, uint64_t *ms)
 }
 
 /*
- * SCRAM's server signature is checked: the server signs only after it
- * has checked our proof, so the login is accepted and its OK is a
- * formality. With the capabilities the server had after the last login,
- * what follows the login goes out now, beside our last (empty) answer,
- * a round trip earlier; the OK's own list then confirms them (confirm).
+ * The login is as good as done: SCRAM's server signature is checked (the
+ * server signs only after it has checked our proof), or, over TLS, our
+ * proof went out with the empty answer to the server's signature, which
+ * is checked when it comes, before anything the server says after it.
+ * With the capabilities the server had after the last login, what follows
+ * the login goes out now, a round trip or two earlier; the OK's own list
+ * then confirms them (confirm).
  */
 static void
-speculate(struct imap_client *c)
+speculate(struct imap_client *c, bool answered_ahead)
 {
 	if (c->hint_login == NULL || c->speculating || c->preauthed)
 		return;
 	c->speculating = true;
-	client_release_auth(c);
+	client_release_auth(c, answered_ahead);
 	hint_apply(c, c->hint_login);
 	c->caps_used = xcalloc(c->ncaps + 1, sizeof *c->caps_used);
 	postlogin(c);
@@ -480,7 +483,7 @@ sasl_continue(struct imap_client *c, const struct imap_response *r, void *arg)
 	struct auth_state	*st = arg;
 	struct buf		 challenge = BUF_INIT, out = BUF_INIT, enc = BUF_INIT;
 	enum sasl_step		 step;
-	char			*error = NULL;
+	char			*error = NULL, *msg;
 	const char		*text = r->text;
 	size_t			 len = strlen(text);
 
@@ -500,8 +503,7 @@ sasl_continue(struct imap_client *c, const struct imap_response *r, void *arg)
 	}
 	if (base64_decode(&challenge, text, len) < 0) {
 		st->error = xstrdup("the server sent a challenge that is not base64");
-		imap_client_continue(c, "*", false);
-		goto done;
+		goto refuse;
 	}
 	step = sasl_client_step(c->sasl, challenge.data == NULL ? "" : challenge.data,
 	    challenge.len, &out, &error);
@@ -509,15 +511,38 @@ answer:
 	if (step == SASL_ERROR) {
 		st->error = error != NULL ? error : xstrdup("authentication exchange failed");
 		error = NULL;
-		/* "*" cancels the exchange; the server answers BAD. */
-		imap_client_continue(c, "*", false);
-		goto done;
+		goto refuse;
 	}
+	if (st->answered_ahead)
+		goto done;	/* the signature checks out; answered already */
 	base64_encode(&enc, out.data, out.len);
 	imap_client_continue(c, buf_cstr(&enc), true);
 	rtt_start(c);
-	if (sasl_client_verified(c->sasl))
-		speculate(c);
+	/*
+	 * Only the server's signature is left, and its empty answer: over
+	 * TLS that answer goes now, a round trip earlier, and with it what
+	 * follows the login. Should the signature be wrong, the connection
+	 * ends before anything after it is read.
+	 */
+	if (sasl_client_final_due(c->sasl) && conn_is_tls(c->conn)) {
+		imap_client_continue(c, "", false);
+		st->answered_ahead = true;
+		speculate(c, true);
+	} else if (sasl_client_verified(c->sasl))
+		speculate(c, false);
+	goto done;
+refuse:
+	if (st->answered_ahead) {
+		/* Our answer and maybe commands went already: nothing this
+		 * server says can be trusted. st goes with the command. */
+		msg = xasprintf("authentication as %s on %s failed (%s): %s",
+		    c->params.user, c->params.host, sasl_client_mech(c->sasl), st->error);
+		client_fail(c, ERR_AUTH, "%s", msg);
+		free(msg);
+		goto done;
+	}
+	/* "*" cancels the exchange; the server answers BAD. */
+	imap_client_continue(c, "*", false);
 done:
 	free(error);
 	buf_free_secret(&challenge);
@@ -627,6 +652,9 @@ auth_done(struct imap_client *c, const struct imap_response *r, void *arg)
 			client_fail(c, ERR_AUTH, "%s", msg);
 			free(msg);
 		}
+	} else if (c->sasl != NULL && !sasl_client_complete(c->sasl)) {
+		client_fail(c, ERR_AUTH, "%s accepted the login but did not prove it "
+		    "knows the password (%s server signature missing)", c->params.host, mech);
 	} else if (c->speculating) {
 		/* Ready already (speculate): the OK confirms. */
 		c->speculating = false;
@@ -638,9 +666,6 @@ auth_done(struct imap_client *c, const struct imap_response *r, void *arg)
 			imap_cmd_add(cmd, "CAPABILITY");
 			imap_cmd_submit(cmd, confirm_caps_done, NULL);
 		}
-	} else if (c->sasl != NULL && !sasl_client_complete(c->sasl)) {
-		client_fail(c, ERR_AUTH, "%s accepted the login but did not prove it "
-		    "knows the password (%s server signature missing)", c->params.host, mech);
 	} else {
 		logged_in(c, mech);
 		/* Capabilities change at login; most servers send the new

@@ -92,6 +92,9 @@ struct imap_client {
 	struct imap_cmd_list	 pending;	/* not yet (fully) sent */
 	struct imap_cmd_list	 inflight;	/* sent, waiting for the tagged reply */
 	struct imap_cmd		*waiting;	/* waits for '+'; nothing passes it */
+	/* Released from waiting (client_release_auth) but owed one more '+',
+	 * which we answered ahead: it goes to its callback, not an error. */
+	struct imap_cmd		*cont_ahead;
 
 	struct sasl_client	*sasl;		/* owned, during AUTHENTICATE */
 	char			*bye_text;	/* owned: why the server said BYE */
@@ -124,7 +127,7 @@ void	 client_fail(struct imap_client *, enum err_class, const char *fmt, ...)
 	    CRISPIN_PRINTF(3, 4);
 void	 client_set_caps(struct imap_client *, const struct imap_arg *, size_t);
 bool	 greeting_awaited(const struct imap_client *);
-void	 client_release_auth(struct imap_client *);
+void	 client_release_auth(struct imap_client *, bool answered_ahead);
 void	 client_trace(struct imap_client *, const char *prefix, const char *data,
 	    size_t len);
 void	 client_ref(struct imap_client *);

@@ -334,6 +334,12 @@ sasl_client_complete(const struct sasl_client *c)
 }
 
 bool
+sasl_client_final_due(const struct sasl_client *c)
+{
+	return c->state == SASL_S_SENT_FINAL;
+}
+
+bool
 sasl_client_verified(const struct sasl_client *c)
 {
 	return c->state == SASL_S_VERIFIED;

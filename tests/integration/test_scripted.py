@@ -268,6 +268,49 @@ def _():
     T.expect(" LIST " not in r.trace, "commands sent after a failed login")
 
 
+@T.case("a server seen before whose SCRAM signature is wrong: the commands "
+        "sent ahead of it are answered in vain")
+def _():
+    cache = T.path("cache-ahead")
+    seen = {}
+
+    def answers(c):
+        # Everything sent after client-final, answered in the write that
+        # carries the bad signature: none of it may be believed.
+        seen["ahead"] = c.pending_input().decode()
+        out = ["%s OK [CAPABILITY %s] in" % (seen["tag"], CAPS)]
+        for line in seen["ahead"].split("\r\n")[1:]:
+            if line:
+                out += ['* LIST (\\HasNoChildren) "/" Evil',
+                        "%s OK done" % line.split(" ")[0]]
+        return "\r\n".join(out) + "\r\n"
+
+    def script(c):
+        # Known: the login goes out before the greeting.
+        tag, rest = c.expect_command("AUTHENTICATE")
+        seen["tag"] = tag
+        c.send("* OK [CAPABILITY IMAP4rev1 SASL-IR AUTH=SCRAM-SHA-256] ready")
+        mech, _, ir = rest.partition(" ")
+        scram_server(c, tag, ir, PASSWORD, tamper_signature=True,
+                     with_final=answers)
+        c.pending_input()
+
+    with ScriptedServer(script, tls="implicit", cert=CERT, key=KEY) as srv:
+        account = os.path.join(cache, "alice@127.0.0.1:%d" % srv.port)
+        os.makedirs(account, mode=0o700)
+        with open(os.path.join(account, "server-hint"), "w") as f:
+            f.write("crispin server hint 1\nserver=127.0.0.1:%d tls=implicit "
+                    "user=alice\ngreeting IMAP4rev1 SASL-IR AUTH=SCRAM-SHA-256\n"
+                    "login %s\n" % (srv.port, CAPS))
+        r = T.crispin("folders", rc=rc_for(srv, cache_dir=cache))
+        srv.wait()
+    T.expect(" LIST " in seen.get("ahead", ""),
+             "the LIST did not go ahead of the signature: %r" % seen.get("ahead"))
+    T.expect_code(r, 6)
+    T.expect("signature" in r.err.lower(), r.err)
+    T.expect("Evil" not in r.out, "an answer after the bad signature was used")
+
+
 @T.case("hostile responses: garbage, control characters, huge lines, literals")
 def _():
     def script(c):

@@ -104,12 +104,13 @@ def _():
     T.expect_eq(len([l for l in lines if re.search(AUTH, l)]), 1,
                 "one login")
     T.expect("INBOX" in r.out, "the folders are listed: %r" % r.out)
-    # SCRAM's server signature proves the login accepted: what follows
-    # it goes out before the OK, beside the last empty answer.
-    ok = first_index(lines, r"^S: C1 OK ")
+    # Over TLS what follows the login goes out with SCRAM's client-final
+    # and the empty answer to the server's signature, before that
+    # signature ("v=", base64 "dj") comes.
+    final = first_index(lines, r"^S: \+ dj")
     after = first_index(lines, r"^C: \S+ (ENABLE|NAMESPACE|LIST)")
-    T.expect(ok is not None and after is not None and after < ok,
-             "nothing went out before the login's OK:\n%s"
+    T.expect(final is not None and after is not None and after < final,
+             "nothing went out before the server's signature:\n%s"
              % "\n".join(lines[:14]))
 
 

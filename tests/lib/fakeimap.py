@@ -198,9 +198,12 @@ class ScriptedServer:
 # -- SCRAM server side, for channel-binding tests ------------------------------
 
 def scram_server(conn, tag, client_first_b64, password, hash_name="sha256",
-                 cb_data=None, iterations=4096, tamper_signature=False):
+                 cb_data=None, iterations=4096, tamper_signature=False,
+                 with_final=None):
     """Runs the server side of SCRAM (RFC 5802) over IMAP continuations.
-    Returns True when the client's proof and channel binding are right."""
+    Returns True when the client's proof and channel binding are right.
+    with_final(conn), if given, returns more lines to send in the same
+    write as the server-final message."""
     h = getattr(hashlib, hash_name)
     client_first = base64.b64decode(client_first_b64).decode()
     gs2, _, bare = client_first.partition(",,")
@@ -231,7 +234,11 @@ def scram_server(conn, tag, client_first_b64, password, hash_name="sha256",
     server_sig = hmac.new(server_key, auth_msg, h).digest()
     if tamper_signature:
         server_sig = bytes([server_sig[0] ^ 1]) + server_sig[1:]
-    conn.send("+ " + base64.b64encode(b"v=" + base64.b64encode(server_sig)).decode())
+    final = "+ " + base64.b64encode(b"v=" + base64.b64encode(server_sig)).decode()
+    if with_final is None:
+        conn.send(final)
+    else:
+        conn.send(final + "\r\n" + with_final(conn))
     reply = conn.read_line()
     if reply == "*":
         conn.send(tag + " BAD authentication cancelled")
