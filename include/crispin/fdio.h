@@ -17,5 +17,8 @@ int	 file_read_all(const char *path, struct buf *out, size_t max);
 /* Replaces path whole with data, as a private file (0600): written
  * beside it, then renamed over it. 0, or -1 with errno. */
 int	 file_replace_private(const char *path, const void *data, size_t len);
+/* Creates the directory path and its missing parents, 0700; existing
+ * ones are left as they are. 0, or -1 with errno. */
+int	 dir_make_private(const char *path);
 
 #endif

@@ -7,6 +7,8 @@
 #include <unistd.h>
 
 #include "crispin/cli.h"
+#include "crispin/fdio.h"
+#include "crispin/log.h"
 #include "crispin/store.h"
 #include "crispin/str.h"
 #include "crispin/xalloc.h"
@@ -235,7 +237,6 @@ int
 cli_client_params(struct cli_context *ctx, struct cli_client_params *cp)
 {
 	struct imap_client_params	*p = &cp->p;
-	struct store			*st;
 	char				*error = NULL, *dir;
 	const char			*list;
 
@@ -255,11 +256,11 @@ cli_client_params(struct cli_context *ctx, struct cli_client_params *cp)
 	p->fingerprint = config_str(ctx->cfg, "tls_fingerprint");
 	/* The TLS session lives beside the cache, as private as it. */
 	if ((dir = cli_account_cache_dir(ctx, &cp->acct)) != NULL) {
-		/* The first run: opening the cache makes the account's
-		 * directory, so that what this login learns is kept. */
-		if (access(dir, F_OK) == -1 && errno == ENOENT &&
-		    (st = cli_open_store(ctx)) != NULL)
-			store_close(&st);
+		/* The first run: the account's directory is made now (the
+		 * cache in it later, off the login's path), so that what
+		 * this login learns is kept. */
+		if (dir_make_private(dir) == -1)
+			log_info("cache %s: %s", dir, strerror(errno));
 		cp->tls_session = xasprintf("%s/tls-session", dir);
 		p->tls_session_file = cp->tls_session;
 		cp->server_hint = xasprintf("%s/server-hint", dir);

@@ -2,6 +2,8 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "crispin/fdio.h"
@@ -89,4 +91,31 @@ file_replace_private(const char *path, const void *data, size_t len)
 	free(tmp);
 	errno = saved;
 	return rc;
+}
+
+int
+dir_make_private(const char *path)
+{
+	char	*copy, *p;
+	int	 r = 0, saved;
+
+	copy = xstrdup(path);
+	for (p = copy + 1; r == 0; p++) {
+		if (*p != '/' && *p != '\0')
+			continue;
+		if (p[-1] != '/') {
+			char c = *p;
+
+			*p = '\0';
+			if (mkdir(copy, 0700) == -1 && errno != EEXIST)
+				r = -1;
+			*p = c;
+		}
+		if (*p == '\0')
+			break;
+	}
+	saved = errno;
+	free(copy);
+	errno = saved;
+	return r;
 }

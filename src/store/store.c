@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "crispin/buf.h"
+#include "crispin/fdio.h"
 #include "crispin/log.h"
 #include "crispin/store.h"
 #include "crispin/xalloc.h"
@@ -176,7 +177,6 @@ static const char *const store_run_what[ST__COUNT] = {
 	[ST_ROLLBACK_TO] = "undo a nested transaction",
 };
 
-static int	 mkdir_p(char *, char **);
 static int	 open_file(const char *, char **);
 static int	 create_db(struct store *, char **);
 static int	 open_db(struct store *, bool *, char **, char **);
@@ -229,33 +229,6 @@ store_default_dir(void)
 	if (home == NULL || home[0] == '\0')
 		home = "/tmp";
 	return xasprintf("%s/.cache/crispin", home);
-}
-
-/* Creates path and its parents 0700; existing ones are left as they are. */
-static int
-mkdir_p(char *path, char **error_r)
-{
-	char	*p;
-
-	for (p = path + 1; ; p++) {
-		if (*p != '/' && *p != '\0')
-			continue;
-		if (p[-1] != '/') {
-			char c = *p;
-
-			*p = '\0';
-			if (mkdir(path, 0700) == -1 && errno != EEXIST) {
-				*error_r = xasprintf("cannot create cache "
-				    "directory %s: %s", path, strerror(errno));
-				*p = c;
-				return -1;
-			}
-			*p = c;
-		}
-		if (*p == '\0')
-			break;
-	}
-	return 0;
 }
 
 /* Tightens an existing cache to 0600; 0 ready, 1 missing, 2 empty, -1 error. */
@@ -370,8 +343,11 @@ store_open(const char *dir, const char *account, struct store **stp,
 	st->path = xasprintf("%s/%s", st->dir, STORE_FILE);
 	st->mark = xasprintf("%s/%s", st->dir, STORE_DAMAGED);
 	st->part_limit = STORE_PART_LIMIT;
-	if (mkdir_p(st->dir, error_r) == -1)
+	if (dir_make_private(st->dir) == -1) {
+		*error_r = xasprintf("cannot create cache directory %s: %s",
+		    st->dir, strerror(errno));
 		goto fail;
+	}
 	(void)chmod(st->dir, 0700);
 
 	if (access(st->mark, F_OK) == 0) {

@@ -370,10 +370,14 @@ link_start(struct ui *ui, FILE *err)
 	ui->link_stopping = false;
 	if (ui->ctx->offline || config_bool(cfg, "offline")) {
 		ui->link_offline = true;
+		ui->store = cli_open_store(ui->ctx);
 		return 0;
 	}
 	if ((rc = link_connect(ui)) != 0)
 		return rc;
+	/* The cache, which the index shows while the server cannot be
+	 * reached, opens while the connection is on its way. */
+	ui->store = cli_open_store(ui->ctx);
 	/* The cache draws the folder while the login goes on (reopen()
 	 * then resyncs it in place). */
 	if (link_early(ui))

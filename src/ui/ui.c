@@ -471,9 +471,6 @@ ui_run(struct cli_context *ctx, const struct ui_params *params)
 		    "terminal (see crispin --help for the commands)\n");
 		return EXIT_USAGE;
 	}
-	/* The cache first: while the server cannot be reached it is what
-	 * the index shows. */
-	ui.store = cli_open_store(ctx);
 	/* Known this early, a cached start folder is drawn before the
 	 * login is done (link.c). */
 	if (!params->first_new && !params->exit_if_empty)
