@@ -165,19 +165,27 @@ ref_string(const struct mail_intern *t, uint32_t ref)
 	return t->shared.chunks[ref >> CHUNK_BITS] + (ref & (CHUNK_SIZE - 1));
 }
 
-/* FNV-1a folded to 32 bits: short keys, no adversary who gains anything
- * by collisions beyond a slower index. */
+/* Eight bytes a step, each mixed by a multiply, the high half folded in:
+ * short keys, no adversary who gains anything by collisions beyond a
+ * slower index. In memory only, so byte order does not matter. */
 static uint32_t
 hash(const char *s, size_t len)
 {
-	uint64_t	h = 0xcbf29ce484222325ULL;
-	size_t		i;
+	uint64_t	h = 0x9e3779b97f4a7c15ULL ^ len, w;
 
-	for (i = 0; i < len; i++) {
-		h ^= (unsigned char)s[i];
-		h *= 0x100000001b3ULL;
+	for (; len >= 8; s += 8, len -= 8) {
+		memcpy(&w, s, 8);
+		h = (h ^ w) * 0xff51afd7ed558ccdULL;
+		h ^= h >> 32;
 	}
-	return (uint32_t)(h ^ h >> 32);
+	if (len > 0) {
+		w = 0;
+		memcpy(&w, s, len);
+		h = (h ^ w) * 0xff51afd7ed558ccdULL;
+		h ^= h >> 32;
+	}
+	h *= 0xc4ceb9fe1a85ec53ULL;
+	return (uint32_t)(h >> 32);
 }
 
 /* The home slot of a hash in a table of any size (not only powers of

@@ -29,6 +29,10 @@ union free_msg {
 struct mail_msgmap {
 	struct mail_msg	**slots;	/* owned array; records owned via slabs */
 	uint64_t	 *known;	/* owned; bit i: slots[i]->uid != 0 */
+	/* No known slot at or past it: UIDs learnt in ascending order
+	 * (a cache attached, a cold open) find nothing known after them
+	 * without scanning the rest of the bits. */
+	uint32_t	  known_end;
 	uint32_t	  count;
 	uint32_t	  cap;		/* of slots; known has cap / 64 + 1 words */
 	struct slab	 *slabs;
@@ -161,9 +165,11 @@ mail_msgmap_remove_uid(struct mail_msgmap *m, uint32_t uid)
 static void
 bit_set(struct mail_msgmap *m, uint32_t i, bool on)
 {
-	if (on)
+	if (on) {
 		m->known[i / 64] |= 1ULL << (i % 64);
-	else
+		if (i >= m->known_end)
+			m->known_end = i + 1;
+	} else
 		m->known[i / 64] &= ~(1ULL << (i % 64));
 }
 
@@ -174,6 +180,8 @@ bits_remove(struct mail_msgmap *m, uint32_t i)
 	uint32_t	w = i / 64, last = (m->count - 1) / 64;
 	uint64_t	low, high;
 
+	if (m->known_end > i)
+		m->known_end--;
 	low = m->known[w] & ((1ULL << (i % 64)) - 1);
 	high = (i % 64 == 63) ? 0 : (m->known[w] >> (i % 64 + 1)) << (i % 64);
 	m->known[w] = low | high;
@@ -190,6 +198,8 @@ next_known(const struct mail_msgmap *m, uint32_t i, uint32_t end)
 	uint64_t	word;
 	uint32_t	w;
 
+	if (end > m->known_end)
+		end = m->known_end;
 	if (i >= end)
 		return -1;
 	w = i / 64;
@@ -353,6 +363,7 @@ mail_msgmap_rebuild(struct mail_msgmap *m, const uint32_t *uids, uint32_t n)
 	m->cap = cap;
 	free(m->known);
 	m->known = xcalloc(cap / 64 + 1, sizeof *m->known);
+	m->known_end = 0;
 	for (i = 0; i < n; i++)
 		bit_set(m, i, true);
 	return 0;
@@ -367,6 +378,7 @@ mail_msgmap_forget_uids(struct mail_msgmap *m)
 		m->slots[i]->uid = 0;
 	if (m->cap > 0)
 		memset(m->known, 0, (m->cap / 64 + 1) * sizeof *m->known);
+	m->known_end = 0;
 }
 
 uint32_t

@@ -36,6 +36,7 @@
 struct attach {
 	struct mail_folder	*f;
 	struct imap_seqset	 gone;	/* cached, not on the server */
+	uint32_t		 last;	/* the slot of the last record */
 };
 /* Header batches in flight at once during an open: enough to keep a
  * slow link busy, few enough that mail_folder_stop_fill stops soon. */
@@ -463,6 +464,7 @@ attach_soon(struct mail_folder *f)
 	    mail_msgmap_count(f->map) <= f->params.first_batch)
 		return false;
 	at.f = f;
+	at.last = 0;
 	imap_seqset_init(&at.gone);
 	if (store_msg_newest(f->store, f->name, f->params.first_batch, attach_cb,
 	    &at, &error) < 0) {
@@ -697,11 +699,17 @@ attach_cb(const struct store_msg *sm, void *arg)
 	struct mail_folder	*f = at->f;
 	struct mail_msg		*m;
 	const char		*kw;
+	uint32_t		 seq;
 
-	if ((m = mail_msgmap_get(f->map, mail_msgmap_seq(f->map, sm->uid))) == NULL) {
+	/* Records come in ascending UIDs, like the slots: mostly the next. */
+	m = mail_msgmap_get(f->map, at->last + 1);
+	seq = m != NULL && m->uid == sm->uid ? at->last + 1 :
+	    mail_msgmap_seq(f->map, sm->uid);
+	if ((m = mail_msgmap_get(f->map, seq)) == NULL) {
 		imap_seqset_add(&at->gone, sm->uid, sm->uid);
 		return 0;
 	}
+	at->last = seq;
 	if (m->state & MAIL_MSG_HEADERS)
 		return 0;
 	kw = mail_intern(f->strings, sm->keywords);
@@ -737,6 +745,7 @@ attach_cached(struct mail_folder *f)
 	if (f->store == NULL)
 		return;
 	at.f = f;
+	at.last = 0;
 	imap_seqset_init(&at.gone);
 	folder_ref(f);
 	if (store_msg_each(f->store, f->name, 0, attach_cb, &at, &error) < 0) {

@@ -38,7 +38,19 @@ struct out {
 	size_t		 count, cap;
 };
 
-static const char specials[] = "()<>[]:;@\\,.\"";
+/* RFC 5322 specials: a switch, not strchr, since every character of
+ * every address printed goes through it. */
+static bool
+is_special_char(char c)
+{
+	switch (c) {
+	case '(': case ')': case '<': case '>': case '[': case ']':
+	case ':': case ';': case '@': case '\\': case ',': case '.': case '"':
+		return true;
+	default:
+		return false;
+	}
+}
 
 static bool	 is_wsp(char);
 static struct tok *new_tok(struct lexed *, enum tok_type, size_t, bool);
@@ -133,7 +145,7 @@ lex(const char *s, struct arena *arena, struct lexed *l)
 				j++;
 			t->text = arena_strndup(arena, s + i, j - i);
 			i = j;
-		} else if (strchr(specials, s[i]) != NULL) {
+		} else if (is_special_char(s[i])) {
 			t = new_tok(l, T_SPECIAL, i, space);
 			t->c = s[i];
 			t->text = arena_strndup(arena, s + i, 1);
@@ -141,7 +153,7 @@ lex(const char *s, struct arena *arena, struct lexed *l)
 		} else {
 			t = new_tok(l, T_ATOM, i, space);
 			for (j = i; s[j] != '\0' && !is_wsp(s[j]) &&
-			    strchr(specials, s[j]) == NULL; j++)
+			    !is_special_char(s[j]); j++)
 				;
 			t->text = arena_strndup(arena, s + i, j - i);
 			i = j;
@@ -229,7 +241,7 @@ plain_local(const char *s)
 		return false;
 	for (p = s; *p != '\0'; p++) {
 		if (is_wsp(*p) || (unsigned char)*p < 0x20 ||
-		    strchr(specials, *p) != NULL) {
+		    is_special_char(*p)) {
 			if (*p != '.' || p[1] == '.' || p[1] == '\0')
 				return false;
 		}
@@ -445,7 +457,7 @@ mime_addr_format(struct buf *out, const struct mime_addr *a)
 		return;
 	}
 	for (p = a->name; *p != '\0'; p++) {
-		if (strchr(specials, *p) != NULL)
+		if (is_special_char(*p))
 			quote = true;
 	}
 	if (quote) {

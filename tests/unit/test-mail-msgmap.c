@@ -13,6 +13,7 @@
 
 static void test_exists_expunge(void);
 static void test_set_uid(void);
+static void test_known_far_apart(void);
 static void test_remove_uid(void);
 static void test_lookup_with_unknown(void);
 static void test_random(void);
@@ -371,11 +372,48 @@ test_flag_names(void)
 	TEST_STREQ(mail_flag_name(0x04), "\\Flagged", "name of the bit");
 }
 
+/* UIDs learnt far apart, in and out of order, with expunges between:
+ * the order check still sees the known neighbours on either side. */
+static void
+test_known_far_apart(void)
+{
+	struct mail_msgmap	*m = mail_msgmap_new();
+	uint32_t		 i;
+
+	mail_msgmap_exists(m, 300);
+	TEST_INTEQ(mail_msgmap_set_uid(m, 200, 2000), 0, "slot 200 learnt first");
+	TEST_INTEQ(mail_msgmap_expunge(m, 200, NULL), 0, "and expunged");
+	TEST_INTEQ(mail_msgmap_set_uid(m, 250, 2500), 0, "slot 250 learnt");
+	TEST_CHECK(mail_msgmap_set_uid(m, 240, 2600) < 0,
+	    "a UID above a known later one refused 10 slots before it");
+	TEST_CHECK(mail_msgmap_set_uid(m, 1, 3000) < 0,
+	    "and 249 slots before it");
+	TEST_CHECK(mail_msgmap_set_uid(m, 260, 2400) < 0,
+	    "a UID below a known earlier one refused after it");
+	TEST_INTEQ(mail_msgmap_set_uid(m, 1, 100), 0, "slot 1 below it");
+	TEST_INTEQ(mail_msgmap_seq(m, 2500), 250, "UID 2500 found");
+	TEST_INTEQ(mail_msgmap_expunge(m, 1, NULL), 0, "slot 1 expunged");
+	TEST_INTEQ(mail_msgmap_seq(m, 2500), 249, "UID 2500 moved down");
+	TEST_CHECK(mail_msgmap_set_uid(m, 248, 2501) < 0,
+	    "the known one still bounds the slot before it");
+	mail_msgmap_forget_uids(m);
+	TEST_INTEQ(mail_msgmap_seq(m, 2500), 0, "forgotten");
+	for (i = 1; i <= mail_msgmap_count(m); i++) {
+		if (mail_msgmap_set_uid(m, i, 10 * i) != 0)
+			break;
+	}
+	TEST_INTEQ(i, mail_msgmap_count(m) + 1, "learnt again in ascending order");
+	TEST_INTEQ(mail_msgmap_seq(m, 10 * mail_msgmap_count(m)),
+	    mail_msgmap_count(m), "the last found");
+	mail_msgmap_free(&m);
+}
+
 int
 main(void)
 {
 	test_exists_expunge();
 	test_set_uid();
+	test_known_far_apart();
 	test_remove_uid();
 	test_lookup_with_unknown();
 	test_random();
