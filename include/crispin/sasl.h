@@ -85,6 +85,15 @@ const char *sasl_client_server_error(const struct sasl_client *);
 /* Wipes secrets. */
 void	 sasl_client_free(struct sasl_client **);
 
+struct conn;
+/* sasl_client_new for a login on conn (src/net/sasl_conn.c): secret is
+ * the password, or the token of the OAuth mechanisms; the connection's
+ * channel binding goes to the -PLUS mechanisms and SCRAM's downgrade
+ * check; server_offers_plus as in sasl_params. */
+struct sasl_client *sasl_client_on(struct conn *, const char *mech, const char *user,
+	    const char *secret, const char *host, const char *port,
+	    bool server_offers_plus, char **error_r);
+
 /*
  * Chooses a mechanism. server: the server's AUTH= list. allowed: the user's
  * ordered list (imap_authenticators), or NULL for our default order

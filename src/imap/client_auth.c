@@ -319,8 +319,7 @@ server_offers_plus(struct imap_client *c, const char *mech)
 static int
 start_sasl(struct imap_client *c, const char *mech)
 {
-	struct sasl_params	 sp;
-	struct buf		 cb = BUF_INIT, ir = BUF_INIT, enc = BUF_INIT;
+	struct buf		 ir = BUF_INIT, enc = BUF_INIT;
 	struct imap_cmd		*cmd;
 	struct auth_state	*st;
 	char			*secret, *error = NULL;
@@ -328,25 +327,10 @@ start_sasl(struct imap_client *c, const char *mech)
 
 	if ((secret = get_secret(c, token ? IMAP_SECRET_TOKEN : IMAP_SECRET_PASSWORD)) == NULL)
 		return -1;
-	memset(&sp, 0, sizeof sp);
-	sp.user = c->params.user;
-	if (token)
-		sp.token = secret;
-	else
-		sp.pass = secret;
-	sp.host = c->params.host;
-	sp.port = (unsigned)strtoul(c->params.port, NULL, 10);
-	sp.cb_type = conn_channel_binding_type(c->conn);
-	if (sp.cb_type != NULL && conn_channel_binding(c->conn, sp.cb_type, &cb) == 0) {
-		sp.cb_data = cb.data;
-		sp.cb_len = cb.len;
-	} else
-		sp.cb_type = NULL;
 	/* Downgrade protection: tell SCRAM whether a -PLUS form was on offer. */
-	sp.server_offers_plus = server_offers_plus(c, mech);
-	c->sasl = sasl_client_new(mech, &sp, &error);
+	c->sasl = sasl_client_on(c->conn, mech, c->params.user, secret,
+	    c->params.host, c->params.port, server_offers_plus(c, mech), &error);
 	x_free_secret(&secret);
-	buf_free_secret(&cb);
 	if (c->sasl == NULL) {
 		client_fail(c, ERR_AUTH, "%s: %s", mech, error);
 		free(error);

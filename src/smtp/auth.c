@@ -215,8 +215,7 @@ get_secret(struct smtp_client *c, enum smtp_secret_kind kind)
 static void
 authenticate(struct smtp_client *c)
 {
-	struct sasl_params	 sp;
-	struct buf		 cb = BUF_INIT, ir = BUF_INIT, line = BUF_INIT;
+	struct buf		 ir = BUF_INIT, line = BUF_INIT;
 	char			**mechs, *secret, *error = NULL, *trace_as;
 	const char		*mech;
 	size_t			 n;
@@ -253,26 +252,12 @@ authenticate(struct smtp_client *c)
 		free_mechs(mechs, n);
 		return;
 	}
-	memset(&sp, 0, sizeof sp);
-	sp.user = c->params.user;
-	if (token)
-		sp.token = secret;
-	else
-		sp.pass = secret;
-	sp.host = c->params.host;
-	sp.port = (unsigned)strtoul(c->params.port, NULL, 10);
-	sp.cb_type = conn_channel_binding_type(c->conn);
-	if (sp.cb_type != NULL && conn_channel_binding(c->conn, sp.cb_type, &cb) == 0) {
-		sp.cb_data = cb.data;
-		sp.cb_len = cb.len;
-	} else
-		sp.cb_type = NULL;
 	/* Downgrade protection: tell SCRAM whether a -PLUS form was on offer. */
-	sp.server_offers_plus = sasl_server_offers_plus((const char *const *)mechs, n, mech);
+	c->sasl = sasl_client_on(c->conn, mech, c->params.user, secret,
+	    c->params.host, c->params.port,
+	    sasl_server_offers_plus((const char *const *)mechs, n, mech), &error);
 	free_mechs(mechs, n);
-	c->sasl = sasl_client_new(mech, &sp, &error);
 	x_free_secret(&secret);
-	buf_free_secret(&cb);
 	if (c->sasl == NULL) {
 		smtp_fail(c, ERR_AUTH, "%s: %s", mech, error);
 		free(error);
