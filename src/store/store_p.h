@@ -57,6 +57,9 @@ struct store {
 	char		*path;		/* owned: <dir>/<account>/cache.sqlite */
 	char		*dir;		/* owned: <dir>/<account> */
 	char		*mark;		/* owned: marker of damage found in use */
+	/* A -wal was beside the file before we opened it: a crash, or
+	 * another process using it (check_db reads it whole then). */
+	bool		 wal_found;
 	sqlite3_stmt	*stmts[ST__COUNT];
 	unsigned	 depth;		/* nesting of store_begin */
 

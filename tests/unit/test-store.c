@@ -798,6 +798,22 @@ count_cb(const struct store_msg *m, void *arg)
 	return 0;
 }
 
+/* Overwrites the second page from the end with junk. */
+static void
+corrupt_page(const char *path, const unsigned char *junk)
+{
+	struct stat	sb;
+	int		fd;
+
+	if (stat(path, &sb) != 0 || (fd = open(path, O_WRONLY)) == -1) {
+		TEST_CHECK(false, "open %s", path);
+		return;
+	}
+	TEST_CHECK(pwrite(fd, junk, 4096, sb.st_size - 8192) == 4096,
+	    "overwrite a page");
+	close(fd);
+}
+
 static void
 test_damage(void)
 {
@@ -805,7 +821,8 @@ test_damage(void)
 	struct stat	 sb;
 	sqlite3		*db;
 	char		*dir = xasprintf("%s/damage", tmpdir);
-	char		*path = cache_path(dir, ACCOUNT);
+	char		*path = cache_path(dir, ACCOUNT), *wal;
+	int		 fd;
 	unsigned char	 junk[8192];
 	size_t		 i;
 
@@ -856,18 +873,36 @@ test_damage(void)
 	}
 	expect_rebuilt(dir, "a missing table");
 
-	/* Corrupt pages inside an otherwise valid file. */
+	/* Corrupt pages inside an otherwise valid file, after a crash (a
+	 * -wal left beside it): the whole file is checked at open. */
 	fill(dir, 3000);
-	if (stat(path, &sb) == 0) {
-		int fd = open(path, O_WRONLY);
+	corrupt_page(path, junk);
+	wal = xasprintf("%s-wal", path);
+	fd = open(wal, O_WRONLY | O_CREAT, 0600);
+	TEST_CHECK(fd != -1, "a -wal left behind");
+	if (fd != -1)
+		close(fd);
+	expect_rebuilt(dir, "a corrupt page after a crash");
+	unlink(wal);
+	free(wal);
 
-		if (fd != -1) {
-			TEST_CHECK(pwrite(fd, junk, 4096, sb.st_size - 8192) ==
-			    4096, "overwrite a page");
-			close(fd);
-		}
+	/* The same in a file closed cleanly and as long as its header says:
+	 * not read whole at open (that costs every start), found when read,
+	 * and rebuilt at the next open. */
+	fill(dir, 3000);
+	corrupt_page(path, junk);
+	if ((st = open_store(dir, NULL)) != NULL) {
+		struct collect col = { .stop_after = 0 };
+		char *error = NULL;
+
+		TEST_INTEQ(store_msg_each(st, "INBOX", 0, count_cb, &col, &error),
+		    -1, "a corrupt page: reading it fails");
+		TEST_CHECK(error != NULL && strstr(error, "rebuilt") != NULL,
+		    "and says it will be rebuilt: %s", error ? error : "");
+		free(error);
+		store_close(&st);
+		expect_rebuilt(dir, "a corrupt page found in use");
 	}
-	expect_rebuilt(dir, "a corrupt page");
 
 	/* Damage that shows only in use is remembered for the next open. */
 	fill(dir, 30000);
