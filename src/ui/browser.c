@@ -133,8 +133,31 @@ shown(struct browser *b, const struct ui_folder **out, size_t max)
 	return k;
 }
 
+/*
+ * The cursor onto the remembered folder (b->at) among the n rows shown,
+ * when it is one of them: the list may have changed, or a command moved
+ * to a folder, since the last draw, and the next key must act on the
+ * folder the cursor means, not on whatever took its row.
+ */
+static void
+follow(struct browser *b, const struct ui_folder **rows, size_t n)
+{
+	size_t	i;
+
+	for (i = 0; b->at != NULL && i < n; i++) {
+		if (strcmp(rows[i]->name, b->at) == 0) {
+			b->cursor = i;
+			break;
+		}
+	}
+	if (n > 0 && b->cursor >= n)
+		b->cursor = n - 1;
+}
+
+/* The folder on the cursor's row; with follow_at, after following the
+ * remembered folder first. */
 static const struct ui_folder *
-current(struct browser *b)
+at_cursor(struct browser *b, bool follow_at)
 {
 	const struct ui_folder	**rows;
 	const struct ui_folder	 *f = NULL;
@@ -144,18 +167,28 @@ current(struct browser *b)
 		return NULL;
 	rows = xreallocarray(NULL, n, sizeof *rows);
 	shown(b, rows, n);
-	if (b->cursor >= n)
+	if (follow_at)
+		follow(b, rows, n);
+	else if (b->cursor >= n)
 		b->cursor = n - 1;
 	f = rows[b->cursor];
 	free(rows);
 	return f;
 }
 
-/* The cursor follows its folder when a refresh reorders the list. */
+/* What a command acts on. */
+static const struct ui_folder *
+current(struct browser *b)
+{
+	return at_cursor(b, true);
+}
+
+/* After a move: the folder now on the cursor is the one it follows when
+ * a refresh reorders the list. */
 static void
 remember(struct browser *b)
 {
-	const struct ui_folder	*f = current(b);
+	const struct ui_folder	*f = at_cursor(b, false);
 
 	free(b->at);
 	b->at = f != NULL ? xstrdup(f->name) : NULL;
@@ -203,15 +236,7 @@ browser_draw(struct view *view, int first, int rows, int cols)
 	}
 	list = xreallocarray(NULL, n, sizeof *list);
 	shown(b, list, n);
-	/* Find the remembered folder again. */
-	for (i = 0; b->at != NULL && i < n; i++) {
-		if (strcmp(list[i]->name, b->at) == 0) {
-			b->cursor = i;
-			break;
-		}
-	}
-	if (b->cursor >= n)
-		b->cursor = n - 1;
+	follow(b, list, n);
 	if (b->cursor < b->top)
 		b->top = b->cursor;
 	if (rows > 0 && b->cursor >= b->top + (size_t)rows)
@@ -306,6 +331,7 @@ browser_open(struct ui *ui)
 static void
 fn_next(struct browser *b)
 {
+	(void)current(b);
 	if (b->cursor + 1 < shown(b, NULL, 0))
 		b->cursor++;
 	else
@@ -316,6 +342,7 @@ fn_next(struct browser *b)
 static void
 fn_prev(struct browser *b)
 {
+	(void)current(b);
 	if (b->cursor > 0)
 		b->cursor--;
 	else
@@ -353,6 +380,7 @@ fn_next_page(struct browser *b)
 {
 	size_t	 n = shown(b, NULL, 0);
 
+	(void)current(b);
 	b->cursor = b->cursor + page() < n ? b->cursor + page() : (n > 0 ? n - 1 : 0);
 	remember(b);
 }
@@ -360,6 +388,7 @@ fn_next_page(struct browser *b)
 static void
 fn_prev_page(struct browser *b)
 {
+	(void)current(b);
 	b->cursor = b->cursor > page() ? b->cursor - page() : 0;
 	remember(b);
 }
@@ -584,7 +613,8 @@ top_browser(struct ui *ui)
 	return v != NULL && v->ops == &browser_ops ? (struct browser *)v : NULL;
 }
 
-/* The cursor goes to name (once the next list has it). */
+/* The cursor goes to name, now if it is shown (follow), else once the
+ * next list has it. */
 static void
 point_at(struct ui *ui, const char *name)
 {

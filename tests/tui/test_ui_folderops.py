@@ -260,9 +260,10 @@ def _():
                  "the cursor on the last entry, Box/Child")
         tui.keys("C-g")
         tui.wait(lambda s: "Rename" not in last_line(s), "the prompt gone")
-        tui.keys("p")
-        # rename-mailbox on Box: its child follows.
-        tui.keys("r")
+        # goto-parent, then rename-mailbox in the same burst of input:
+        # the rename acts on the parent even before a redraw. Its child
+        # follows it.
+        tui.text("pr")
         tui.wait(lambda s: "Rename Box to: Box" in last_line(s),
                  "rename asked about the parent (goto-parent moved there)")
         for _ in range(3):
