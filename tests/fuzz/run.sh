@@ -17,7 +17,7 @@ fi
 
 # Everything that parses network input, without the session and CLI layers
 # (the config layer for the draft writer's options).
-sources=$(ls "$srcdir"/src/lib/*.c "$srcdir"/src/imap/*.c "$srcdir"/src/net/sasl*.c \
+sources=$(ls "$srcdir"/src/lib/*.c "$srcdir"/src/imap/*.c "$srcdir"/src/net/sasl.c "$srcdir"/src/net/sasl_scram.c \
     "$srcdir"/src/mime/*.c "$srcdir"/src/smtp/reply.c "$srcdir"/src/mail/query*.c \
     "$srcdir"/src/mail/msgmap.c "$srcdir"/src/mail/intern.c "$srcdir"/src/mail/header.c \
     "$srcdir"/src/mail/draft.c "$srcdir"/src/mail/draft_recall.c "$srcdir"/src/mail/addrbook.c \
