@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <time.h>
 
+#include "crispin/buf.h"
 #include "crispin/config.h"
 #include "crispin/err.h"
 #include "crispin/event.h"
@@ -290,11 +291,24 @@ int	 cli_folder_start_limit(struct cli_folder *, struct cli_session *,
 void	 cli_folder_stop(struct cli_folder *, struct cli_session *);
 void	 cli_folder_close(struct cli_folder *);
 
-/* One message as list prints it: a tab-separated line, or a JSON object
- * (list.c). line is scratch space. */
+/* Messages as list prints them: tab-separated lines, or JSON objects
+ * (list.c). The senders decoded last are remembered, since a folder's
+ * From lines repeat: 100 000 lines need not parse 100 000 addresses. */
+#define CLI_PRINT_MEMO	1024
+struct cli_printer {
+	FILE		*out;
+	bool		 json;
+	struct buf	 line;		/* scratch */
+	struct buf	 text;		/* scratch */
+	struct {
+		char	*raw;		/* owned: the header as cached */
+		char	*shown;		/* owned: as printed */
+	} memo[CLI_PRINT_MEMO];
+};
 struct mail_msg;
-struct buf;
-void	 cli_print_msg(FILE *, const struct mail_msg *, bool json, struct buf *line);
+void	 cli_printer_init(struct cli_printer *, FILE *, bool json);
+void	 cli_print_msg(struct cli_printer *, const struct mail_msg *);
+void	 cli_printer_free(struct cli_printer *);
 /* A folder named by role (":trash", "\Trash", found with LIST) or by
  * name, as UTF-8 in *utf8_r (malloc'd); cmd names the command in
  * messages. Returns 0 or an exit code (message printed) (folderops.c). */

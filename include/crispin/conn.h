@@ -78,6 +78,10 @@ struct addrinfo;
 void	 conn_start_addrs(struct conn *, const struct addrinfo *);
 /* Queues bytes; they go out as the socket accepts them. */
 void	 conn_write(struct conn *, const void *, size_t);
+/* Sends what is queued now, as far as the socket takes it, rather than on
+ * the next loop turn: for an owner about to spend a while on local work
+ * that the answer need not wait for. A failure comes through closed later. */
+void	 conn_push(struct conn *);
 /* Starts a TLS handshake on a plain connection. Anything already received
  * and not yet delivered is discarded (it was sent before TLS and cannot be
  * trusted). Result through tls_ready or closed. */

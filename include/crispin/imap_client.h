@@ -169,6 +169,9 @@ void	 imap_client_continue(struct imap_client *, const char *line, bool secret);
  */
 void	 imap_client_set_idle(struct imap_client *, bool on, uint64_t renew_ms);
 bool	 imap_client_idling(const struct imap_client *);
+/* What was submitted goes on the wire now (conn_push), before a while of
+ * local work; commands held back by pipelining rules stay queued. */
+void	 imap_client_push(struct imap_client *);
 /* The round trip as the login measured it (its quickest step, in ms):
  * false before a login step was answered (PREAUTH, not logged in). */
 bool	 imap_client_round_trip_ms(const struct imap_client *, uint64_t *);

@@ -161,8 +161,9 @@ struct mail_folder_params {
 	 * and the next open fetches what it lacks. */
 	uint32_t	 fill_limit;
 	/* Non-NULL (borrowed): a cached folder attaches its newest
-	 * first_batch records at once and the others on the next turn of
-	 * this loop, so that the first screen is drawn before them. */
+	 * first_batch records at once and the others a slice on each of the
+	 * next turns of this loop, so that the first screen is drawn before
+	 * them and nothing else waits for them all. */
 	struct ev_loop	*loop;
 	/* Record each change in the store's journal before sending it and
 	 * forget it when the server answered, so a link that dies in
@@ -198,7 +199,7 @@ void	 mail_folder_subscribe(struct mail_folder *, const struct mail_folder_event
 /*
  * Starts the open; opened or error follows. A complete cache goes into
  * the index before this returns (added events; with params.loop the
- * newest first_batch now and the rest on the next turn), and the resync
+ * newest first_batch now and the rest over the next turns), and the resync
  * then updates it in place. A partial cache (an open cut short, or
  * fill_limit) is completed: the server's UIDs are listed and only the
  * missing records fetched.

@@ -25,8 +25,8 @@ static void decode_from(struct buf *, const char *);
 static void decode_text(struct buf *, const char *);
 static void add_flags_plain(struct buf *, const struct mail_msg *);
 static void add_flags_json(struct buf *, const struct mail_msg *);
-static void print_in_order(struct cli_context *, struct mail_folder *,
-	    const struct mail_folder_order *, uint64_t, bool, struct buf *);
+static void print_in_order(struct cli_printer *, struct mail_folder *,
+	    const struct mail_folder_order *, uint64_t);
 
 /* "Name <addr>" with the name decoded; the raw text when it is no address. */
 static void
@@ -107,27 +107,76 @@ add_flags_json(struct buf *b, const struct mail_msg *m)
 	buf_addc(b, ']');
 }
 
-/* Shared with search, so both print the same lines. */
 void
-cli_print_msg(FILE *out, const struct mail_msg *m, bool json, struct buf *line)
+cli_printer_init(struct cli_printer *pr, FILE *out, bool json)
 {
-	struct buf	 text = BUF_INIT;
+	memset(pr, 0, sizeof *pr);
+	pr->out = out;
+	pr->json = json;
+}
+
+void
+cli_printer_free(struct cli_printer *pr)
+{
+	size_t	i;
+
+	for (i = 0; i < CLI_PRINT_MEMO; i++) {
+		free(pr->memo[i].raw);
+		free(pr->memo[i].shown);
+	}
+	buf_free(&pr->line);
+	buf_free(&pr->text);
+}
+
+/* The From header as printed: decoded; for lines also made safe for a
+ * terminal and cut at a tab, which would shift the columns scripts cut on.
+ * Interned headers repeat by address, so that picks the memo's slot; the
+ * text decides. */
+static const char *
+shown_from(struct cli_printer *pr, const char *raw)
+{
+	size_t	 slot = (size_t)(((uint64_t)(uintptr_t)raw *
+		    0x9e3779b97f4a7c15ULL) >> 40) % CLI_PRINT_MEMO;
+	char	*shown;
+
+	if (pr->memo[slot].raw != NULL && strcmp(pr->memo[slot].raw, raw) == 0)
+		return pr->memo[slot].shown;
+	buf_reset(&pr->text);
+	decode_from(&pr->text, raw);
+	if (pr->json)
+		shown = xstrdup(buf_cstr(&pr->text));
+	else {
+		shown = str_sanitize(buf_cstr(&pr->text));
+		shown[strcspn(shown, "\t")] = '\0';
+	}
+	free(pr->memo[slot].raw);
+	free(pr->memo[slot].shown);
+	pr->memo[slot].raw = xstrdup(raw);
+	pr->memo[slot].shown = shown;
+	return shown;
+}
+
+/* Shared with search and recall, so all print the same lines. */
+void
+cli_print_msg(struct cli_printer *pr, const struct mail_msg *m)
+{
+	struct buf	*line = &pr->line, *text = &pr->text;
 	char		 date[40], *clean;
 	time_t		 t = (time_t)(m->date != 0 ? m->date : m->internaldate);
 	struct tm	 tm;
 
 	buf_reset(line);
-	if (json) {
+	if (pr->json) {
 		gmtime_r(&t, &tm);
 		strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%SZ", &tm);
 		json_obj_begin(line);
 		json_field_int(line, "uid", m->uid);
 		json_field_string(line, "date", date);
-		decode_from(&text, m->from);
-		json_field_string(line, "from", m->from != NULL ? buf_cstr(&text) : NULL);
-		buf_reset(&text);
-		decode_text(&text, m->subject);
-		json_field_string(line, "subject", m->subject != NULL ? buf_cstr(&text) : NULL);
+		json_field_string(line, "from", m->from != NULL ?
+		    shown_from(pr, m->from) : NULL);
+		buf_reset(text);
+		decode_text(text, m->subject);
+		json_field_string(line, "subject", m->subject != NULL ? buf_cstr(text) : NULL);
 		add_flags_json(line, m);
 		json_field_int(line, "size", (int64_t)m->size);
 		json_obj_end(line);
@@ -135,30 +184,25 @@ cli_print_msg(FILE *out, const struct mail_msg *m, bool json, struct buf *line)
 		localtime_r(&t, &tm);
 		strftime(date, sizeof date, "%Y-%m-%d %H:%M", &tm);
 		buf_printf(line, "%u\t%s\t", m->uid, date);
-		decode_from(&text, m->from);
-		/* Tabs would shift the columns scripts cut on. */
-		clean = str_sanitize(buf_cstr(&text));
-		clean[strcspn(clean, "\t")] = '\0';
-		buf_adds(line, clean);
-		free(clean);
+		if (m->from != NULL)
+			buf_adds(line, shown_from(pr, m->from));
 		buf_addc(line, '\t');
-		buf_reset(&text);
-		decode_text(&text, m->subject);
-		clean = str_sanitize(buf_cstr(&text));
+		buf_reset(text);
+		decode_text(text, m->subject);
+		clean = str_sanitize(buf_cstr(text));
 		buf_adds(line, clean);
 		free(clean);
 		buf_addc(line, '\t');
 		add_flags_plain(line, m);
 	}
-	buf_free(&text);
-	fprintf(out, "%s\n", buf_cstr(line));
+	buf_addc(line, '\n');
+	fwrite(line->data, 1, line->len, pr->out);
 }
 
 /* The first limit messages of the order that have their fields. */
 static void
-print_in_order(struct cli_context *ctx, struct mail_folder *f,
-    const struct mail_folder_order *order, uint64_t limit, bool json,
-    struct buf *line)
+print_in_order(struct cli_printer *pr, struct mail_folder *f,
+    const struct mail_folder_order *order, uint64_t limit)
 {
 	const struct mail_msg	*m;
 	uint64_t		 printed = 0;
@@ -167,7 +211,7 @@ print_in_order(struct cli_context *ctx, struct mail_folder *f,
 	for (i = 0; i < order->n && printed < limit; i++) {
 		m = mail_folder_by_uid(f, order->uids[i]);
 		if (m != NULL && (m->state & MAIL_MSG_HEADERS)) {
-			cli_print_msg(ctx->out, m, json, line);
+			cli_print_msg(pr, m);
 			printed++;
 		}
 	}
@@ -184,7 +228,7 @@ cli_list(struct cli_context *ctx, int argc, char **argv)
 	};
 	struct cli_session	 s;
 	struct cli_folder	 cf;
-	struct buf		 line = BUF_INIT;
+	struct cli_printer	 pr;
 	const char		*folder = "INBOX";
 	const struct mail_msg	*m;
 	uint64_t		 limit = 0;
@@ -222,6 +266,7 @@ cli_list(struct cli_context *ctx, int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	/* Only what is printed crosses the wire. */
+	cli_printer_init(&pr, ctx->out, json);
 	rc = cli_folder_start_limit(&cf, &s, ctx, folder, true, (uint32_t)limit);
 	if (rc == 0) {
 		/* Nothing more to ask: log out in the same flight. */
@@ -231,16 +276,16 @@ cli_list(struct cli_context *ctx, int argc, char **argv)
 		seq = limit > 0 && limit < n ? n - (uint32_t)limit + 1 : 1;
 		/* A cold --limit in the server's sort order: its first N. */
 		if (limit > 0 && (order = mail_folder_order(cf.folder)) != NULL) {
-			print_in_order(ctx, cf.folder, order, limit, json, &line);
+			print_in_order(&pr, cf.folder, order, limit);
 			seq = n + 1;
 		}
 		for (; seq <= n; seq++) {
 			m = mail_folder_msg(cf.folder, seq);
 			if (m->uid != 0 && (m->state & MAIL_MSG_HEADERS))
-				cli_print_msg(ctx->out, m, json, &line);
+				cli_print_msg(&pr, m);
 		}
 	}
-	buf_free(&line);
+	cli_printer_free(&pr);
 	cli_folder_stop(&cf, &s);
 	return rc;
 }

@@ -94,7 +94,8 @@ list_drafts(struct cli_context *ctx, const char *folder, bool print,
 {
 	struct cli_session	 s;
 	struct cli_folder	 cf;
-	struct buf		 line = BUF_INIT, to = BUF_INIT, subject = BUF_INIT;
+	struct buf		 to = BUF_INIT, subject = BUF_INIT;
+	struct cli_printer	 pr;
 	const struct mail_msg	*m;
 	uint32_t		 n, seq;
 	int			 rc;
@@ -103,6 +104,7 @@ list_drafts(struct cli_context *ctx, const char *folder, bool print,
 		return rc;
 	if (s.client != NULL)
 		imap_client_logout(s.client);
+	cli_printer_init(&pr, ctx->out, false);
 	n = mail_folder_count(cf.folder);
 	for (seq = 1; seq <= n; seq++) {
 		m = mail_folder_msg(cf.folder, seq);
@@ -110,7 +112,7 @@ list_drafts(struct cli_context *ctx, const char *folder, bool print,
 		    (m->flags & IMAP_FLAG_DELETED))
 			continue;
 		if (print)
-			cli_print_msg(ctx->out, m, false, &line);
+			cli_print_msg(&pr, m);
 		buf_reset(&to);
 		buf_reset(&subject);
 		if (m->to != NULL)
@@ -126,7 +128,7 @@ list_drafts(struct cli_context *ctx, const char *folder, bool print,
 		d->n++;
 	}
 	cli_folder_stop(&cf, &s);
-	buf_free(&line);
+	cli_printer_free(&pr);
 	buf_free(&to);
 	buf_free(&subject);
 	return 0;

@@ -354,12 +354,13 @@ search_offline(struct cli_context *ctx, const struct mail_query *q, const char *
 	struct cli_session	 s;
 	struct cli_folder	 cf;
 	struct imap_seqset	 found;
-	struct buf		 line = BUF_INIT;
+	struct cli_printer	 pr;
 	const struct mail_msg	*m;
 	uint32_t		 seq, n, unknown = 0, searched = 0;
 	int			 rc;
 
 	imap_seqset_init(&found);
+	cli_printer_init(&pr, ctx->out, json);
 	if ((rc = cli_folder_start(&cf, &s, ctx, folder, true)) == 0) {
 		n = mail_folder_count(cf.folder);
 		for (seq = 1; seq <= n; seq++) {
@@ -389,7 +390,7 @@ search_offline(struct cli_context *ctx, const struct mail_query *q, const char *
 			for (seq = 1; seq <= n; seq++) {
 				m = mail_folder_msg(cf.folder, seq);
 				if (m->uid != 0 && imap_seqset_contains(&found, m->uid))
-					cli_print_msg(ctx->out, m, json, &line);
+					cli_print_msg(&pr, m);
 			}
 			/* The server may have more, or other flags, by now. */
 			fprintf(ctx->err, "crispin: search: offline: a partial answer "
@@ -405,7 +406,7 @@ search_offline(struct cli_context *ctx, const struct mail_query *q, const char *
 	}
 	cli_folder_stop(&cf, &s);
 	imap_seqset_free(&found);
-	buf_free(&line);
+	cli_printer_free(&pr);
 	return rc;
 }
 
@@ -470,7 +471,8 @@ cli_search(struct cli_context *ctx, int argc, char **argv)
 	struct cli_session	 s;
 	struct cli_folder	 cf;
 	struct mail_query	*q = NULL;
-	struct buf		 text = BUF_INIT, line = BUF_INIT;
+	struct buf		 text = BUF_INIT;
+	struct cli_printer	 pr;
 	const struct mail_msg	*m;
 	const char		*folder = "INBOX", *a;
 	char			*error = NULL;
@@ -520,6 +522,7 @@ cli_search(struct cli_context *ctx, int argc, char **argv)
 	rc = search_online(&s, &cf, q, folder, &run);
 	if (rc == 0) {
 		imap_client_logout(s.client);
+		cli_printer_init(&pr, ctx->out, json);
 		n = mail_folder_count(cf.folder);
 		for (seq = 1; seq <= n; seq++) {
 			m = mail_folder_msg(cf.folder, seq);
@@ -529,8 +532,9 @@ cli_search(struct cli_context *ctx, int argc, char **argv)
 			if (mail_query_needs_local(q) && !finish_local(q, m,
 			    find_candidate(&run, m->uid)))
 				continue;
-			cli_print_msg(ctx->out, m, json, &line);
+			cli_print_msg(&pr, m);
 		}
+		cli_printer_free(&pr);
 	}
 	cli_folder_close(&cf);
 	cli_session_close(&s);
@@ -542,6 +546,5 @@ out:
 	free(run.cands);
 	free(run.text);
 	buf_free(&text);
-	buf_free(&line);
 	return rc;
 }

@@ -921,6 +921,13 @@ client_release_auth(struct imap_client *c, bool answered_ahead)
 	c->waiting = NULL;
 }
 
+void
+imap_client_push(struct imap_client *c)
+{
+	if (c->conn != NULL && !c->closing)
+		conn_push(c->conn);
+}
+
 /* Sends what the pipelining rules allow. */
 static void
 queue_flush(struct imap_client *c)

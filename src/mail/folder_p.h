@@ -70,10 +70,12 @@ struct mail_folder {
 	/* The cache was marked as holding part of the folder (a fill is
 	 * under way): an open cut short resumes from what arrived. */
 	bool			 partial_marked;
-	/* Cached records past the first screen, attached on the next turn
-	 * of params.loop (or before the SELECT's answer is used). */
+	/* Cached records past the first screen, attached a slice on each
+	 * turn of params.loop (the rest at once before the SELECT's answer
+	 * is used), from the UID rest_from on. */
 	struct ev_timer		*rest_timer;	/* owned */
 	bool			 rest_pending;
+	uint32_t		 rest_from;
 	size_t			 progress_done, progress_total;
 	/* A cold or partly cached open in the server's order
 	 * (params.sort_criteria or thread_order): its answer, and the

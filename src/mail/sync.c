@@ -19,6 +19,7 @@
  * server's order when it is asked for, as for a cold open: its answer
  * lists the UIDs).
  */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -37,7 +38,12 @@ struct attach {
 	struct mail_folder	*f;
 	struct imap_seqset	 gone;	/* cached, not on the server */
 	uint32_t		 last;	/* the slot of the last record */
+	size_t			 budget;	/* records left; SIZE_MAX: all */
+	uint32_t		 stopped_at;	/* the UID the budget ran out at */
 };
+/* Cached records attached in one turn of the loop (a few milliseconds):
+ * a big folder's rest must not hold up keys, nor a login on its way. */
+#define ATTACH_SLICE	4096
 /* Header batches in flight at once during an open: enough to keep a
  * slow link busy, few enough that mail_folder_stop_fill stops soon. */
 #define FILL_DEPTH	4
@@ -50,7 +56,7 @@ static int load_cache(struct mail_folder *);
 static int attach_cb(const struct store_msg *, void *);
 static void select_done(struct imap_client *, const struct imap_response *, void *);
 static void assign_uids(struct mail_folder *, const uint32_t *, size_t);
-static void attach_cached(struct mail_folder *);
+static bool attach_cached(struct mail_folder *, uint32_t, size_t);
 static void send_search(struct mail_folder *);
 static void on_search(struct imap_client *, const struct imap_response *, void *);
 static int uid_cmp(const void *, const void *);
@@ -226,7 +232,7 @@ preload(struct mail_folder *f)
 	f->progress_total = f->ncache;
 	/* The UID list stays: the resync compares against it. */
 	if (!attach_soon(f))
-		attach_cached(f);
+		attach_cached(f, 0, SIZE_MAX);
 }
 
 /* Ascending UIDs go in as ranges at once: 100 000 of them one range
@@ -308,8 +314,12 @@ mail_folder_open(struct mail_folder *f)
 	    f->state == FOLDER_SELECTING && !f->dead)
 		send_order(f);
 	if (!partial && f->ncache > 0 && f->cached.uidvalidity != 0 &&
-	    f->state == FOLDER_SELECTING && !f->dead)
+	    f->state == FOLDER_SELECTING && !f->dead) {
+		/* On the wire before the records are read, not after:
+		 * reading 100 000 takes longer than a round trip. */
+		imap_client_push(f->client);
 		preload(f);
+	}
 	folder_unref(f);
 }
 
@@ -354,7 +364,7 @@ mail_folder_open_offline(struct mail_folder *f)
 	folder_ref(f);
 	folder_cache_drop(f);
 	if (!attach_soon(f)) {
-		attach_cached(f);
+		attach_cached(f, 0, SIZE_MAX);
 		finish_offline(f);
 	}
 	folder_unref(f);
@@ -451,7 +461,7 @@ mail_folder_go_online(struct mail_folder *f, struct imap_client *client)
 
 /*
  * With a loop to come back on: the newest records now, for the first
- * screen, and the others on the next turn, after it has been drawn.
+ * screen, and the others a slice a turn (rest_due), after it is drawn.
  * false when everything is to be attached at once.
  */
 static bool
@@ -463,8 +473,9 @@ attach_soon(struct mail_folder *f)
 	if (f->params.loop == NULL || f->store == NULL ||
 	    mail_msgmap_count(f->map) <= f->params.first_batch)
 		return false;
+	memset(&at, 0, sizeof at);
 	at.f = f;
-	at.last = 0;
+	at.budget = SIZE_MAX;
 	imap_seqset_init(&at.gone);
 	if (store_msg_newest(f->store, f->name, f->params.first_batch, attach_cb,
 	    &at, &error) < 0) {
@@ -477,10 +488,12 @@ attach_soon(struct mail_folder *f)
 	if (f->rest_timer == NULL)
 		f->rest_timer = ev_timer_new(f->params.loop, rest_due, f);
 	f->rest_pending = true;
+	f->rest_from = 0;
 	ev_timer_start(f->rest_timer, 0);
 	return true;
 }
 
+/* A slice of the rest; the loop turns between slices. */
 static void
 rest_due(void *arg)
 {
@@ -489,8 +502,12 @@ rest_due(void *arg)
 	if (f->dead || !f->rest_pending)
 		return;
 	folder_ref(f);
-	sync_attach_rest(f);
-	if (f->offline && f->state == FOLDER_SYNCING)
+	if (attach_cached(f, f->rest_from, ATTACH_SLICE))
+		f->rest_pending = false;
+	else if (!f->dead)
+		ev_timer_start(f->rest_timer, 0);
+	if (!f->dead && !f->rest_pending && f->offline &&
+	    f->state == FOLDER_SYNCING)
 		finish_offline(f);
 	folder_unref(f);
 }
@@ -502,7 +519,7 @@ sync_attach_rest(struct mail_folder *f)
 		return;
 	f->rest_pending = false;
 	ev_timer_stop(f->rest_timer);
-	attach_cached(f);
+	attach_cached(f, f->rest_from, SIZE_MAX);
 }
 
 static void
@@ -659,7 +676,7 @@ sync_after_select(struct mail_folder *f)
 			send_search(f);
 			return;
 		}
-		attach_cached(f);
+		attach_cached(f, 0, SIZE_MAX);
 		folder_cache_drop(f);
 		if (!f->dead)
 			sync_fill(f);
@@ -701,6 +718,12 @@ attach_cb(const struct store_msg *sm, void *arg)
 	const char		*kw;
 	uint32_t		 seq;
 
+	if (at->budget == 0) {
+		at->stopped_at = sm->uid;
+		return 1;
+	}
+	if (at->budget != SIZE_MAX)
+		at->budget--;
 	/* Records come in ascending UIDs, like the slots: mostly the next. */
 	m = mail_msgmap_get(f->map, at->last + 1);
 	seq = m != NULL && m->uid == sm->uid ? at->last + 1 :
@@ -734,25 +757,30 @@ attach_cb(const struct store_msg *sm, void *arg)
 }
 
 /* Cached records fill the slots whose UIDs they have, read straight from
- * the cache; cached UIDs the server no longer has leave the cache. The
- * caller drops the UID list when it is done with it. */
-static void
-attach_cached(struct mail_folder *f)
+ * the cache from the UID from on, budget of them (SIZE_MAX: all); cached
+ * UIDs the server no longer has leave the cache. true when the records
+ * ran out (or the cache failed), false when the budget did: then
+ * f->rest_from says where to go on. The caller drops the UID list when it
+ * is done with it. */
+static bool
+attach_cached(struct mail_folder *f, uint32_t from, size_t budget)
 {
 	struct attach	 at;
 	char		*error = NULL;
 
 	if (f->store == NULL)
-		return;
+		return true;
+	memset(&at, 0, sizeof at);
 	at.f = f;
-	at.last = 0;
+	at.budget = budget;
 	imap_seqset_init(&at.gone);
 	folder_ref(f);
-	if (store_msg_each(f->store, f->name, 0, attach_cb, &at, &error) < 0) {
+	if (store_msg_each(f->store, f->name, from, attach_cb, &at, &error) < 0) {
 		/* What was not attached is fetched from the server. */
 		log_warn("folder %s: cache: %s", f->name, error);
 		x_free(&error);
 	}
+	f->rest_from = at.stopped_at;
 	if (!f->dead && at.gone.count > 0) {
 		imap_seqset_normalize(&at.gone);
 		if (store_msg_delete(f->store, f->name, &at.gone, &error) < 0) {
@@ -762,6 +790,7 @@ attach_cached(struct mail_folder *f)
 	}
 	imap_seqset_free(&at.gone);
 	folder_unref(f);
+	return at.stopped_at == 0;
 }
 
 /* A search claims its results and the changes that may come with a UID
@@ -1261,7 +1290,7 @@ sync_step_done(struct mail_folder *f)
 		return;
 	}
 	if (f->ncache > 0) {
-		attach_cached(f);
+		attach_cached(f, 0, SIZE_MAX);
 		folder_cache_drop(f);
 	}
 	if (f->dead)

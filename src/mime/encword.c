@@ -216,7 +216,9 @@ mime_decode_words(struct buf *out, const char *raw, const char *assumed)
 	p = text = raw;
 	while (*p != '\0') {
 		if (!parse_word(p, &w)) {
-			p++;
+			/* Words begin with "=?": on to the next '='. */
+			q = strchr(p + 1, '=');
+			p = q != NULL ? q : p + 1 + strlen(p + 1);
 			continue;
 		}
 		if (p > text) {

@@ -765,6 +765,13 @@ conn_write(struct conn *c, const void *data, size_t len)
 }
 
 void
+conn_push(struct conn *c)
+{
+	if (c->state == CONN_OPEN && c->out.len > c->out_off)
+		conn_flush(c);
+}
+
+void
 conn_starttls(struct conn *c)
 {
 	if (c->state == CONN_CLOSED)

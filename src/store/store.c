@@ -36,6 +36,16 @@
  * The outbox is made by outbox.c, the journal by journal.c. */
 static const char *const user_tables[] = { "journal", "outbox" };
 
+/* A folder's UIDs without its records: an open reads them before its
+ * SELECT goes out, and the table itself, clustered by UID, is the whole
+ * cache (22 ms against 8 at 100 000 messages). Partial, so that only a
+ * query that says "uid > 0" uses it: the planner would otherwise take it
+ * for range reads of whole records, and look each one up in the table.
+ * Caches made before it get it at their next open. */
+#define STORE_UID_INDEX \
+	"CREATE INDEX IF NOT EXISTS messages_uids ON messages(folder_id, uid)" \
+	" WHERE uid > 0"
+
 /* Columns of struct store_msg, in the order msg_from_row reads them. */
 #define MSG_COLUMNS \
 	"uid, flags, keywords, internaldate, date, size, modseq, \"from\", " \
@@ -64,6 +74,7 @@ static const char store_schema[] =
 	" PRIMARY KEY (folder_id, uid)) WITHOUT ROWID;"
 	"CREATE INDEX IF NOT EXISTS messages_emailid ON messages(emailid)"
 	" WHERE emailid IS NOT NULL;"
+	STORE_UID_INDEX ";"
 	/* size before data: totals and eviction never read the blobs. */
 	"CREATE TABLE IF NOT EXISTS parts ("
 	" id INTEGER PRIMARY KEY,"
@@ -142,7 +153,7 @@ static const char *const store_sql[ST__COUNT] = {
 	[ST_MSG_NEWEST] = "SELECT " MSG_COLUMNS " FROM messages"
 	    " WHERE folder_id = ?1 ORDER BY uid DESC LIMIT ?2",
 	[ST_MSG_UIDS] = "SELECT uid FROM messages WHERE folder_id = ?1"
-	    " ORDER BY uid",
+	    " AND uid > 0 ORDER BY uid",	/* messages_uids */
 	[ST_MSG_COUNT] = "SELECT count(*) FROM messages WHERE folder_id = ?1",
 	[ST_PART_PUT] = "INSERT OR REPLACE INTO parts"
 	    " (folder_id, uid, uidvalidity, part, size, last_used, data)"
@@ -536,6 +547,9 @@ checked:
 	    NULL);
 	if (rc != SQLITE_OK)
 		return damaged(st, rc, "cannot set it up", reason_r, error_r);
+	/* Only speed depends on it: without it the table is read instead. */
+	if ((rc = sqlite3_exec(st->db, STORE_UID_INDEX, NULL, NULL, NULL)) != SQLITE_OK)
+		log_warn("cache %s: no UID index: %s", st->path, sqlite3_errmsg(st->db));
 	return prepare_all(st, keep_r, reason_r, error_r);
 }
 

@@ -646,6 +646,16 @@ test_plain(void)
 	TEST_STREQ(buf_cstr(&cl.in), "* OK hello\r\n", "the client got the greeting");
 	TEST_INTEQ(conn_pending_output(cl.c), 0, "output flushed");
 
+	/* conn_push: on the wire at once, not when the loop turns next. */
+	buf_reset(&s.in);
+	s.in_total = 0;
+	conn_write(cl.c, "a2 NOOP\r\n", 9);
+	TEST_INTEQ(conn_pending_output(cl.c), 9, "queued until the loop turns");
+	conn_push(cl.c);
+	TEST_INTEQ(conn_pending_output(cl.c), 0, "conn_push wrote it out");
+	wait_len(loop, &s.in_total, 9, &cl.closed);
+	TEST_STREQ(buf_cstr(&s.in), "a2 NOOP\r\n", "the server got it");
+
 	/* Bigger than any socket buffer: partial writes and EV_WRITE. */
 	big = xmalloc(BIG);
 	fill_pattern(big, BIG, 1);

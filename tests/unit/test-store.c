@@ -62,6 +62,8 @@ static void	 test_parts(void);
 static void	 test_moved_parts(void);
 static void	 test_errors(void);
 static void	 test_many(void);
+static void	 test_uid_index(void);
+static bool	 has_uid_index(const char *);
 
 /* Removes path and everything under it (the test's own directory). */
 static void
@@ -798,7 +800,8 @@ count_cb(const struct store_msg *m, void *arg)
 	return 0;
 }
 
-/* Overwrites the second page from the end with junk. */
+/* Overwrites two pages in the middle of the file with junk: records'
+ * pages, which are most of it (the UID index's are few). */
 static void
 corrupt_page(const char *path, const unsigned char *junk)
 {
@@ -809,8 +812,8 @@ corrupt_page(const char *path, const unsigned char *junk)
 		TEST_CHECK(false, "open %s", path);
 		return;
 	}
-	TEST_CHECK(pwrite(fd, junk, 4096, sb.st_size - 8192) == 4096,
-	    "overwrite a page");
+	TEST_CHECK(pwrite(fd, junk, 8192, sb.st_size / 8192 * 4096) == 8192,
+	    "overwrite two pages");
 	close(fd);
 }
 
@@ -1255,6 +1258,55 @@ out:
 	free(dir);
 }
 
+/* Whether the cache file has the UID index (read with SQLite directly). */
+static bool
+has_uid_index(const char *path)
+{
+	sqlite3		*db;
+	sqlite3_stmt	*q;
+	bool		 found = false;
+
+	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK)
+		return false;
+	if (sqlite3_prepare_v2(db, "SELECT 1 FROM sqlite_master WHERE type = "
+	    "'index' AND name = 'messages_uids'", -1, &q, NULL) == SQLITE_OK) {
+		found = sqlite3_step(q) == SQLITE_ROW;
+		sqlite3_finalize(q);
+	}
+	sqlite3_close(db);
+	return found;
+}
+
+/* The UIDs come from an index of their own; a cache made before it gets
+ * it at its next open, the records kept. */
+static void
+test_uid_index(void)
+{
+	struct store	*st;
+	sqlite3		*db;
+	char		*dir = xasprintf("%s/uidindex", tmpdir);
+	char		*path = cache_path(dir, ACCOUNT), *s;
+	bool		 rebuilt = true;
+
+	fill(dir, 300);
+	TEST_CHECK(has_uid_index(path), "a new cache has the UID index");
+	if (sqlite3_open(path, &db) == SQLITE_OK) {
+		sqlite3_exec(db, "DROP INDEX messages_uids", NULL, NULL, NULL);
+		sqlite3_close(db);
+	}
+	TEST_CHECK(!has_uid_index(path), "an older cache, without it");
+	if ((st = open_store(dir, &rebuilt)) != NULL) {
+		TEST_CHECK(!rebuilt, "is not rebuilt for it");
+		TEST_CHECK(has_uid_index(path), "but gets it at open");
+		s = uids_string(st, "INBOX");
+		TEST_STREQ(s, "1:300", "its records all there");
+		free(s);
+		store_close(&st);
+	}
+	free(path);
+	free(dir);
+}
+
 int
 main(void)
 {
@@ -1281,6 +1333,7 @@ main(void)
 	test_moved_parts();
 	test_errors();
 	test_many();
+	test_uid_index();
 	rm_rf(tmpdir);
 	free(tmpdir);
 	return test_done();
