@@ -7,9 +7,7 @@
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE	/* mkdtemp */
 #endif
-#include <sys/stat.h>
 
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,26 +40,6 @@ static void
 on_opened(struct mail_folder *f, void *arg)
 {
 	opened = true;
-}
-
-static void
-rm_rf(const char *path)
-{
-	struct dirent	*de;
-	DIR		*d;
-	char		*sub;
-
-	if ((d = opendir(path)) != NULL) {
-		while ((de = readdir(d)) != NULL) {
-			if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-				continue;
-			sub = xasprintf("%s/%s", path, de->d_name);
-			rm_rf(sub);
-			free(sub);
-		}
-		closedir(d);
-	}
-	remove(path);
 }
 
 static struct store *
@@ -152,7 +130,7 @@ main(void)
 	mail_folder_free(&f);
 	store_close(&st);
 	ev_loop_free(&loop);
-	rm_rf(dir);
+	test_rm_rf(dir);
 	free(dir);
 	return test_done();
 }

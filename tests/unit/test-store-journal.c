@@ -30,7 +30,6 @@ struct seen {
 
 static char	*tmpdir;
 
-static void	 rm_rf(const char *);
 static struct store *open_store(const char *, bool *);
 static int	 seen_cb(const struct store_journal_entry *, void *);
 static char	*journal_text(struct store *, struct seen *);
@@ -45,30 +44,6 @@ static void	 test_in_transaction(void);
 static int	 ids_cb(const struct store_journal_entry *, void *);
 static void	 test_ids(void);
 static void	 test_old_table(void);
-
-static void
-rm_rf(const char *path)
-{
-	struct stat	 sb;
-	struct dirent	*de;
-	DIR		*d;
-	char		*sub;
-
-	if (lstat(path, &sb) == -1)
-		return;
-	if (S_ISDIR(sb.st_mode) && (d = opendir(path)) != NULL) {
-		while ((de = readdir(d)) != NULL) {
-			if (strcmp(de->d_name, ".") == 0 ||
-			    strcmp(de->d_name, "..") == 0)
-				continue;
-			sub = xasprintf("%s/%s", path, de->d_name);
-			rm_rf(sub);
-			free(sub);
-		}
-		closedir(d);
-	}
-	remove(path);
-}
 
 static struct store *
 open_store(const char *dir, bool *rebuilt)
@@ -475,7 +450,7 @@ main(void)
 	test_in_transaction();
 	test_ids();
 	test_old_table();
-	rm_rf(tmpdir);
+	test_rm_rf(tmpdir);
 	free(tmpdir);
 	return test_done();
 }

@@ -29,7 +29,6 @@ struct collect {
 
 static char	*tmpdir;
 
-static void	 rm_rf(const char *);
 static struct store *open_store(const char *);
 static int	 collect_cb(const struct store_outbox_entry *, void *);
 static void	 collect_free(struct collect *);
@@ -39,30 +38,6 @@ static void	 test_claim(void);
 static void	 test_tasks(void);
 static void	 test_crash(void);
 static void	 test_misuse(void);
-
-static void
-rm_rf(const char *path)
-{
-	struct stat	 sb;
-	struct dirent	*de;
-	DIR		*d;
-	char		*sub;
-
-	if (lstat(path, &sb) == -1)
-		return;
-	if (S_ISDIR(sb.st_mode) && (d = opendir(path)) != NULL) {
-		while ((de = readdir(d)) != NULL) {
-			if (strcmp(de->d_name, ".") == 0 ||
-			    strcmp(de->d_name, "..") == 0)
-				continue;
-			sub = xasprintf("%s/%s", path, de->d_name);
-			rm_rf(sub);
-			free(sub);
-		}
-		closedir(d);
-	}
-	remove(path);
-}
 
 static struct store *
 open_store(const char *dir)
@@ -361,7 +336,7 @@ main(void)
 	test_tasks();
 	test_crash();
 	test_misuse();
-	rm_rf(tmpdir);
+	test_rm_rf(tmpdir);
 	free(tmpdir);
 	return test_done();
 }

@@ -36,7 +36,6 @@ struct collect {
 
 static char	*tmpdir;
 
-static void	 rm_rf(const char *);
 static char	*cache_path(const char *, const char *);
 static struct store *open_store(const char *, bool *);
 static void	 msg_init(struct store_msg *, uint32_t);
@@ -64,31 +63,6 @@ static void	 test_errors(void);
 static void	 test_many(void);
 static void	 test_uid_index(void);
 static bool	 has_uid_index(const char *);
-
-/* Removes path and everything under it (the test's own directory). */
-static void
-rm_rf(const char *path)
-{
-	struct stat	 sb;
-	struct dirent	*de;
-	DIR		*d;
-	char		*sub;
-
-	if (lstat(path, &sb) == -1)
-		return;
-	if (S_ISDIR(sb.st_mode) && (d = opendir(path)) != NULL) {
-		while ((de = readdir(d)) != NULL) {
-			if (strcmp(de->d_name, ".") == 0 ||
-			    strcmp(de->d_name, "..") == 0)
-				continue;
-			sub = xasprintf("%s/%s", path, de->d_name);
-			rm_rf(sub);
-			free(sub);
-		}
-		closedir(d);
-	}
-	remove(path);
-}
 
 static char *
 cache_path(const char *dir, const char *account)
@@ -1334,7 +1308,7 @@ main(void)
 	test_errors();
 	test_many();
 	test_uid_index();
-	rm_rf(tmpdir);
+	test_rm_rf(tmpdir);
 	free(tmpdir);
 	return test_done();
 }

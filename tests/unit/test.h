@@ -6,12 +6,14 @@
 #ifndef CRISPIN_TEST_H
 #define CRISPIN_TEST_H
 
+#include <sys/socket.h>
+#include <sys/stat.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 
 static int test_passed, test_failed;
 
@@ -63,6 +65,35 @@ test_listen(char port[16])
 		abort();
 	snprintf(port, 16, "%u", ntohs(sin.sin_port));
 	return fd;
+}
+
+/* Removes path and everything under it (a test's own directory). */
+static inline void
+test_rm_rf(const char *path)
+{
+	struct stat	 sb;
+	struct dirent	*de;
+	DIR		*d;
+	char		*sub;
+	size_t		 len;
+
+	if (lstat(path, &sb) == -1)
+		return;
+	if (S_ISDIR(sb.st_mode) && (d = opendir(path)) != NULL) {
+		while ((de = readdir(d)) != NULL) {
+			if (strcmp(de->d_name, ".") == 0 ||
+			    strcmp(de->d_name, "..") == 0)
+				continue;
+			len = strlen(path) + strlen(de->d_name) + 2;
+			if ((sub = malloc(len)) == NULL)
+				abort();
+			snprintf(sub, len, "%s/%s", path, de->d_name);
+			test_rm_rf(sub);
+			free(sub);
+		}
+		closedir(d);
+	}
+	remove(path);
 }
 
 static inline int
