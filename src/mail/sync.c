@@ -86,6 +86,7 @@ static void set_order(struct mail_folder *, uint32_t *, uint32_t *, size_t);
 static void order_done(struct imap_client *, const struct imap_response *, void *);
 static unsigned send_first_screen(struct mail_folder *);
 static bool can_send_early_page(struct mail_folder *);
+static bool early_by_arrival(struct mail_folder *);
 static void send_early_page(struct mail_folder *);
 static void early_sort_done(struct imap_client *, const struct imap_response *, void *);
 static void early_page_done(struct imap_client *, const struct imap_response *, void *);
@@ -973,8 +974,10 @@ order_criteria(struct mail_folder *f, struct buf *crit)
  * "$" (SEARCHRES, RFC 5182), and a UID FETCH of "$" right behind it gets
  * their index fields, all in the SELECT's flight. That spares the round
  * trip between learning the message count and asking for the newest.
- * Not for threads (THREAD has no RETURN), nor for a cache that has some
- * records (their fields would cross the wire again).
+ * Where the server offers PARTIAL (RFC 9394) and the newest by arrival
+ * are wanted, a search of the last N does it without a sort. Not for
+ * threads (THREAD has no RETURN), nor for a cache that has some records
+ * (their fields would cross the wire again).
  */
 static bool
 can_send_early_page(struct mail_folder *f)
@@ -984,6 +987,9 @@ can_send_early_page(struct mail_folder *f)
 
 	if (f->params.thread_order || f->ncache > 0)
 		return false;
+	/* It costs the server next to nothing: whatever the round trip. */
+	if (early_by_arrival(f))
+		return true;
 	if (!imap_client_round_trip_ms(f->client, &rtt) ||
 	    rtt < EARLY_PAGE_MIN_RTT_MS)
 		return false;
@@ -997,6 +1003,18 @@ can_send_early_page(struct mail_folder *f)
 	    imap_client_has_cap(f->client, "CONTEXT=SEARCH"));
 }
 
+/* The newest by arrival (a date order opens on them), by a search of
+ * the last N (RFC 9394's "-1:-N") where the server can save its result. */
+static bool
+early_by_arrival(struct mail_folder *f)
+{
+	return f->sort_criteria == NULL &&
+	    imap_client_has_cap(f->client, "PARTIAL") &&
+	    imap_client_has_cap(f->client, "SEARCHRES") &&
+	    (imap_client_has_cap(f->client, "ESEARCH") ||
+	    imap_client_has_cap(f->client, "IMAP4REV2"));
+}
+
 static void
 send_early_page(struct mail_folder *f)
 {
@@ -1005,16 +1023,20 @@ send_early_page(struct mail_folder *f)
 	uint32_t	 want;
 
 	want = f->params.fill_limit > 0 ? f->params.fill_limit : f->params.first_batch;
-	/* The index's order, or the newest by arrival for a date order
-	 * (the screen those open on). */
-	if (f->sort_criteria != NULL)
-		order_criteria(f, &crit);
-	else
-		buf_adds(&crit, "REVERSE ARRIVAL");
 	cmd = folder_cmd_new(f, NULL);
-	imap_cmd_add(cmd, "UID SORT RETURN (SAVE PARTIAL 1:%u) (%s) UTF-8 ALL",
-	    want, buf_cstr(&crit));
-	buf_free(&crit);
+	if (early_by_arrival(f))
+		imap_cmd_add(cmd, "UID SEARCH RETURN (SAVE PARTIAL -1:-%u) ALL", want);
+	else {
+		/* The index's order, or the newest by arrival for a date
+		 * order (the screen those open on). */
+		if (f->sort_criteria != NULL)
+			order_criteria(f, &crit);
+		else
+			buf_adds(&crit, "REVERSE ARRIVAL");
+		imap_cmd_add(cmd, "UID SORT RETURN (SAVE PARTIAL 1:%u) (%s) "
+		    "UTF-8 ALL", want, buf_cstr(&crit));
+		buf_free(&crit);
+	}
 	imap_cmd_submit(cmd, early_sort_done, f);
 	cmd = folder_cmd_new(f, NULL);
 	add_index_fetch(f, cmd, "UID ", "$");
@@ -1023,7 +1045,8 @@ send_early_page(struct mail_folder *f)
 	imap_cmd_submit(cmd, early_page_done, f);
 }
 
-/* Its ESEARCH says which UIDs were saved; their FETCH says it better. */
+/* Its ESEARCH says which UIDs were saved; their FETCH says it better.
+ * Refused, the batches fetch the first page as they would have. */
 static void
 early_sort_done(struct imap_client *c, const struct imap_response *r, void *arg)
 {
