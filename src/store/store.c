@@ -960,6 +960,21 @@ fail:
 }
 
 int
+store_folder_stmt(struct store *st, const char *folder, bool create,
+    enum store_stmt id, sqlite3_stmt **s_r, char **error_r)
+{
+	int64_t	fid;
+	int	r;
+
+	if ((r = store_folder_id(st, folder, create, &fid, error_r)) <= 0)
+		return r;
+	if (store_stmt_get(st, id, s_r, error_r) == -1)
+		return -1;
+	sqlite3_bind_int64(*s_r, 1, fid);
+	return 1;
+}
+
+int
 store_folder_id(struct store *st, const char *folder, bool create,
     int64_t *id_r, char **error_r)
 {
@@ -1188,14 +1203,10 @@ store_msg_put(struct store *st, const char *folder, const struct store_msg *m,
 	const char	*text[] = { m->keywords, m->from, m->to, m->cc,
 			    m->subject, m->message_id, m->in_reply_to,
 			    m->references, m->emailid, m->threadid };
-	int64_t		 id;
 	size_t		 i;
 
-	if (store_folder_id(st, folder, true, &id, error_r) == -1)
+	if (store_folder_stmt(st, folder, true, ST_MSG_PUT, &s, error_r) == -1)
 		return -1;
-	if (store_stmt_get(st, ST_MSG_PUT, &s, error_r) == -1)
-		return -1;
-	sqlite3_bind_int64(s, 1, id);
 	sqlite3_bind_int64(s, 2, m->uid);
 	sqlite3_bind_int64(s, 3, m->flags);
 	sqlite3_bind_int64(s, 5, m->internaldate);
@@ -1221,14 +1232,10 @@ store_msg_set_flags(struct store *st, const char *folder, uint32_t uid,
     unsigned flags, const char *keywords, uint64_t modseq, char **error_r)
 {
 	sqlite3_stmt	*s;
-	int64_t		 id;
 	int		 r;
 
-	if ((r = store_folder_id(st, folder, false, &id, error_r)) <= 0)
+	if ((r = store_folder_stmt(st, folder, false, ST_MSG_FLAGS, &s, error_r)) <= 0)
 		return r;
-	if (store_stmt_get(st, ST_MSG_FLAGS, &s, error_r) == -1)
-		return -1;
-	sqlite3_bind_int64(s, 1, id);
 	sqlite3_bind_int64(s, 2, uid);
 	sqlite3_bind_int64(s, 3, flags);
 	sqlite3_bind_text(s, 4, keywords, -1, SQLITE_STATIC);
@@ -1322,14 +1329,10 @@ store_msg_set_emailid(struct store *st, const char *folder, uint32_t uid,
     const char *emailid, char **error_r)
 {
 	sqlite3_stmt	*s;
-	int64_t		 id;
 	int		 r;
 
-	if ((r = store_folder_id(st, folder, false, &id, error_r)) <= 0)
+	if ((r = store_folder_stmt(st, folder, false, ST_MSG_EMAILID, &s, error_r)) <= 0)
 		return r;
-	if (store_stmt_get(st, ST_MSG_EMAILID, &s, error_r) == -1)
-		return -1;
-	sqlite3_bind_int64(s, 1, id);
 	sqlite3_bind_int64(s, 2, uid);
 	sqlite3_bind_text(s, 3, emailid, -1, SQLITE_STATIC);
 	r = sqlite3_step(s) == SQLITE_DONE ? 0 : store_fail(st, error_r,
@@ -1389,14 +1392,10 @@ store_msg_each(struct store *st, const char *folder, uint32_t min_uid,
     store_msg_cb *cb, void *arg, char **error_r)
 {
 	sqlite3_stmt	*s;
-	int64_t		 id;
 	int		 r;
 
-	if ((r = store_folder_id(st, folder, false, &id, error_r)) <= 0)
+	if ((r = store_folder_stmt(st, folder, false, ST_MSG_EACH, &s, error_r)) <= 0)
 		return r;
-	if (store_stmt_get(st, ST_MSG_EACH, &s, error_r) == -1)
-		return -1;
-	sqlite3_bind_int64(s, 1, id);
 	sqlite3_bind_int64(s, 2, min_uid);
 	return msg_iterate(st, ST_MSG_EACH, s, "the messages", folder, cb, arg, error_r);
 }
@@ -1406,14 +1405,10 @@ store_msg_newest(struct store *st, const char *folder, size_t n,
     store_msg_cb *cb, void *arg, char **error_r)
 {
 	sqlite3_stmt	*s;
-	int64_t		 id;
 	int		 r;
 
-	if ((r = store_folder_id(st, folder, false, &id, error_r)) <= 0)
+	if ((r = store_folder_stmt(st, folder, false, ST_MSG_NEWEST, &s, error_r)) <= 0)
 		return r;
-	if (store_stmt_get(st, ST_MSG_NEWEST, &s, error_r) == -1)
-		return -1;
-	sqlite3_bind_int64(s, 1, id);
 	sqlite3_bind_int64(s, 2, n > INT64_MAX ? INT64_MAX : (int64_t)n);
 	return msg_iterate(st, ST_MSG_NEWEST, s, "the newest messages",
 	    folder, cb, arg, error_r);
@@ -1424,17 +1419,13 @@ store_msg_uids(struct store *st, const char *folder, struct imap_seqset *set,
     char **error_r)
 {
 	sqlite3_stmt	*s;
-	int64_t		 id;
 	uint32_t	 uid, lo = 0, hi = 0;
 	bool		 open_run = false;
 	int		 r, rc;
 
 	set->count = 0;
-	if ((r = store_folder_id(st, folder, false, &id, error_r)) <= 0)
+	if ((r = store_folder_stmt(st, folder, false, ST_MSG_UIDS, &s, error_r)) <= 0)
 		return r;
-	if (store_stmt_get(st, ST_MSG_UIDS, &s, error_r) == -1)
-		return -1;
-	sqlite3_bind_int64(s, 1, id);
 	/* Rows come in UID order: a run ends where a UID is skipped. */
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		uid = (uint32_t)sqlite3_column_int64(s, 0);
@@ -1464,15 +1455,11 @@ store_msg_count(struct store *st, const char *folder, size_t *count,
     char **error_r)
 {
 	sqlite3_stmt	*s;
-	int64_t		 id;
 	int		 r;
 
 	*count = 0;
-	if ((r = store_folder_id(st, folder, false, &id, error_r)) <= 0)
+	if ((r = store_folder_stmt(st, folder, false, ST_MSG_COUNT, &s, error_r)) <= 0)
 		return r;
-	if (store_stmt_get(st, ST_MSG_COUNT, &s, error_r) == -1)
-		return -1;
-	sqlite3_bind_int64(s, 1, id);
 	if (sqlite3_step(s) != SQLITE_ROW) {
 		store_fail(st, error_r, "cannot count the messages of %s",
 		    folder);

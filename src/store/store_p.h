@@ -90,6 +90,10 @@ int	 store_fail(struct store *, char **error_r, const char *fmt, ...)
 /* The id of folder: 1 found, 0 not cached (create false), -1 error. */
 int	 store_folder_id(struct store *, const char *folder, bool create,
 	    int64_t *id_r, char **error_r);
+/* Statement id ready for folder, whose id is bound to ?1: 1, or 0 when
+ * there is no such folder and create is false, or -1 with *error_r. */
+int	 store_folder_stmt(struct store *, const char *folder, bool create,
+	    enum store_stmt, sqlite3_stmt **, char **error_r);
 
 /* Forgets the cached part total after writes that may change it. */
 void	 store_part_forget_bytes(struct store *);
