@@ -29,6 +29,9 @@ void	 ev_loop_free(struct ev_loop **);
 
 /* Milliseconds on the monotonic clock, read once per loop turn. */
 uint64_t ev_now(struct ev_loop *);
+/* Reads the clock again in the middle of a turn, for ev_now and the
+ * caller: a time that a turn's earlier work must not be counted in. */
+uint64_t ev_now_update(struct ev_loop *);
 /* Microseconds every loop has spent blocked in poll() so far (process-
  * wide): time waited, as opposed to time worked. */
 uint64_t ev_idle_us(void);

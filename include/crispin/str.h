@@ -16,6 +16,9 @@ int	 str_to_u64(const char *, size_t len, uint64_t max, uint64_t *out);
 /* Copies s with every control character (C0, DEL, C1) replaced by '?',
  * so that text from the network never drives the terminal. */
 char	*str_sanitize(const char *s);
+/* The same, appended to b. */
+struct buf;
+void	 str_sanitize_into(struct buf *b, const char *s);
 /* Length (1-4) of the valid UTF-8 sequence at p (left bytes there), or 0
  * when it is not one (overlong, surrogate, past U+10FFFF, cut short). */
 size_t	 str_utf8_len(const unsigned char *p, size_t left);

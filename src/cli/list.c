@@ -160,19 +160,61 @@ shown_from(struct cli_printer *pr, const char *raw)
 	return shown;
 }
 
+/* "2026-11-28 09:15", or with iso "2026-11-28T09:15:00Z": by hand, since
+ * strftime and printf cost more than the rest of a line together. */
+static void
+format_date(char *out, size_t size, const struct tm *tm, bool iso)
+{
+	int		 f[5] = { tm->tm_mon + 1, tm->tm_mday, tm->tm_hour,
+			    tm->tm_min, tm->tm_sec };
+	int		 y = tm->tm_year + 1900, i, n = iso ? 5 : 4;
+	const char	*sep = iso ? "--T::" : "-- :";
+	char		*p = out;
+
+	if (y < 0 || y > 9999 || size < 21) {
+		strftime(out, size, iso ? "%Y-%m-%dT%H:%M:%SZ" : "%Y-%m-%d %H:%M",
+		    tm);
+		return;
+	}
+	*p++ = (char)('0' + y / 1000);
+	*p++ = (char)('0' + y / 100 % 10);
+	*p++ = (char)('0' + y / 10 % 10);
+	*p++ = (char)('0' + y % 10);
+	for (i = 0; i < n; i++) {
+		*p++ = sep[i];
+		*p++ = (char)('0' + f[i] / 10 % 10);
+		*p++ = (char)('0' + f[i] % 10);
+	}
+	if (iso)
+		*p++ = 'Z';
+	*p = '\0';
+}
+
+static void
+add_uint(struct buf *b, uint32_t v)
+{
+	char	d[10];
+	size_t	n = 0;
+
+	do
+		d[sizeof d - ++n] = (char)('0' + v % 10);
+	while ((v /= 10) != 0);
+	buf_add(b, d + sizeof d - n, n);
+}
+
 /* Shared with search and recall, so all print the same lines. */
 void
 cli_print_msg(struct cli_printer *pr, const struct mail_msg *m)
 {
 	struct buf	*line = &pr->line, *text = &pr->text;
-	char		 date[40], *clean;
+	char		 date[40];
 	time_t		 t = (time_t)(m->date != 0 ? m->date : m->internaldate);
 	struct tm	 tm;
 
 	buf_reset(line);
 	if (pr->json) {
 		gmtime_r(&t, &tm);
-		strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%SZ", &tm);
+		format_date(date, sizeof date, &tm, true);
 		json_obj_begin(line);
 		json_field_int(line, "uid", m->uid);
 		json_field_string(line, "date", date);
@@ -186,16 +228,17 @@ cli_print_msg(struct cli_printer *pr, const struct mail_msg *m)
 		json_obj_end(line);
 	} else {
 		localtime_r(&t, &tm);
-		strftime(date, sizeof date, "%Y-%m-%d %H:%M", &tm);
-		buf_printf(line, "%u\t%s\t", m->uid, date);
+		format_date(date, sizeof date, &tm, false);
+		add_uint(line, m->uid);
+		buf_addc(line, '\t');
+		buf_adds(line, date);
+		buf_addc(line, '\t');
 		if (m->from != NULL)
 			buf_adds(line, shown_from(pr, m->from));
 		buf_addc(line, '\t');
 		buf_reset(text);
 		decode_text(text, m->subject);
-		clean = str_sanitize(buf_cstr(text));
-		buf_adds(line, clean);
-		free(clean);
+		str_sanitize_into(line, buf_cstr(text));
 		buf_addc(line, '\t');
 		add_flags_plain(line, m);
 	}

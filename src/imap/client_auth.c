@@ -361,11 +361,13 @@ start_sasl(struct imap_client *c, const char *mech)
 	return 0;
 }
 
-/* A login step went out; nothing else is in flight meanwhile. */
+/* A login step went out; nothing else is in flight meanwhile. The clock
+ * is read now: the turn may have begun well before (a TLS handshake's
+ * end, a certificate checked), and a slow turn is no slow link. */
 static void
 rtt_start(struct imap_client *c)
 {
-	c->auth_sent_ms = ev_now(c->loop);
+	c->auth_sent_ms = ev_now_update(c->loop);
 }
 
 static void

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "crispin/buf.h"
 #include "crispin/str.h"
 #include "crispin/xalloc.h"
 
@@ -60,22 +61,30 @@ str_to_u64(const char *s, size_t len, uint64_t max, uint64_t *out)
 char *
 str_sanitize(const char *s)
 {
-	const unsigned char	*p;
-	char			*out, *q;
+	struct buf	b = BUF_INIT;
 
-	out = q = xmalloc(strlen(s) + 1);
-	for (p = (const unsigned char *)s; *p != '\0'; p++) {
-		if (*p < 0x20 || *p == 0x7f)
-			*q++ = '?';
-		else if (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f) {
-			/* UTF-8 encoded C1 control (CSI is U+009B). */
-			*q++ = '?';
+	buf_reserve(&b, strlen(s));
+	str_sanitize_into(&b, s);
+	return buf_steal(&b);
+}
+
+void
+str_sanitize_into(struct buf *b, const char *s)
+{
+	const unsigned char	*p, *run;
+
+	for (p = run = (const unsigned char *)s; *p != '\0'; p++) {
+		if (*p >= 0x20 && *p != 0x7f &&
+		    (*p != 0xc2 || p[1] < 0x80 || p[1] > 0x9f))
+			continue;
+		buf_add(b, run, (size_t)(p - run));
+		buf_addc(b, '?');
+		/* A UTF-8 encoded C1 control (CSI is U+009B) is two bytes. */
+		if (*p == 0xc2)
 			p++;
-		} else
-			*q++ = (char)*p;
+		run = p + 1;
 	}
-	*q = '\0';
-	return out;
+	buf_add(b, run, (size_t)(p - run));
 }
 
 bool

@@ -178,6 +178,13 @@ ev_now(struct ev_loop *loop)
 	return loop->now;
 }
 
+uint64_t
+ev_now_update(struct ev_loop *loop)
+{
+	loop->now = ev_clock();
+	return loop->now;
+}
+
 struct ev_fd *
 ev_fd_add(struct ev_loop *loop, int fd, int events, ev_fd_cb *cb, void *arg)
 {

@@ -437,6 +437,13 @@ test_run_once_timeout(void)
 	start = ev_now(loop);
 	TEST_INTEQ(ev_loop_run_once(loop, 0), 0, "run_once(0)");
 	TEST_CHECK(ev_now(loop) - start < 50, "does not wait");
+
+	/* Work inside a turn: ev_now stands still, ev_now_update does not. */
+	start = ev_now(loop);
+	usleep(30 * 1000);
+	TEST_CHECK(ev_now(loop) == start, "ev_now is the turn's time");
+	TEST_CHECK(ev_now_update(loop) - start >= 29, "ev_now_update reads the clock");
+	TEST_CHECK(ev_now(loop) - start >= 29, "and ev_now follows it");
 	ev_fd_free(&rw);
 	close(p[0]);
 	close(p[1]);
