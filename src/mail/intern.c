@@ -66,6 +66,7 @@ static char *pool_alloc(struct mail_intern *, struct pool *, size_t, uint32_t *)
 static char *pool_add(struct mail_intern *, struct pool *, const char *, size_t,
 	    uint32_t *);
 static const char *ref_string(const struct mail_intern *, uint32_t);
+static const char *intern_exact(struct mail_intern *, const char *, size_t);
 
 struct mail_intern *
 mail_intern_new(void)
@@ -225,14 +226,20 @@ grow(struct mail_intern *t)
 const char *
 mail_intern_n(struct mail_intern *t, const char *s, size_t len)
 {
+	if (s == NULL)
+		return NULL;
+	/* What the pool holds is one C string each: grow reads it so. */
+	return intern_exact(t, s, strnlen(s, len));
+}
+
+/* s[0..len) holds no NUL. */
+static const char *
+intern_exact(struct mail_intern *t, const char *s, size_t len)
+{
 	const char	*p;
 	uint32_t	 h, ref;
 	size_t		 j;
 
-	if (s == NULL)
-		return NULL;
-	/* What the pool holds is one C string each: grow reads it so. */
-	len = strnlen(s, len);
 	if ((t->count + 1) * 4 > t->cap * 3)
 		grow(t);
 	h = hash(s, len);
@@ -257,7 +264,7 @@ mail_intern_n(struct mail_intern *t, const char *s, size_t len)
 const char *
 mail_intern(struct mail_intern *t, const char *s)
 {
-	return s == NULL ? NULL : mail_intern_n(t, s, strlen(s));
+	return s == NULL ? NULL : intern_exact(t, s, strlen(s));
 }
 
 /* Message-IDs and References differ from message to message: a hash
