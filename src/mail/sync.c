@@ -975,7 +975,8 @@ order_criteria(struct mail_folder *f, struct buf *crit)
  * their index fields, all in the SELECT's flight. That spares the round
  * trip between learning the message count and asking for the newest.
  * Where the server offers PARTIAL (RFC 9394) and the newest by arrival
- * are wanted, a search of the last N does it without a sort. Not for
+ * are wanted, a UID FETCH of the last N of 1:* does it without a sort or
+ * a saved result. Not for
  * threads (THREAD has no RETURN), nor for a cache that has some records
  * (their fields would cross the wire again).
  */
@@ -1003,16 +1004,13 @@ can_send_early_page(struct mail_folder *f)
 	    imap_client_has_cap(f->client, "CONTEXT=SEARCH"));
 }
 
-/* The newest by arrival (a date order opens on them), by a search of
- * the last N (RFC 9394's "-1:-N") where the server can save its result. */
+/* The newest by arrival (a date order opens on them) where the server
+ * can fetch the last N of a set itself (RFC 9394's FETCH modifier). */
 static bool
 early_by_arrival(struct mail_folder *f)
 {
 	return f->sort_criteria == NULL &&
-	    imap_client_has_cap(f->client, "PARTIAL") &&
-	    imap_client_has_cap(f->client, "SEARCHRES") &&
-	    (imap_client_has_cap(f->client, "ESEARCH") ||
-	    imap_client_has_cap(f->client, "IMAP4REV2"));
+	    imap_client_has_cap(f->client, "PARTIAL");
 }
 
 static void
@@ -1023,30 +1021,32 @@ send_early_page(struct mail_folder *f)
 	uint32_t	 want;
 
 	want = f->params.fill_limit > 0 ? f->params.fill_limit : f->params.first_batch;
-	cmd = folder_cmd_new(f, NULL);
-	if (early_by_arrival(f))
-		imap_cmd_add(cmd, "UID SEARCH RETURN (SAVE PARTIAL -1:-%u) ALL", want);
-	else {
+	if (!early_by_arrival(f)) {
 		/* The index's order, or the newest by arrival for a date
 		 * order (the screen those open on). */
 		if (f->sort_criteria != NULL)
 			order_criteria(f, &crit);
 		else
 			buf_adds(&crit, "REVERSE ARRIVAL");
+		cmd = folder_cmd_new(f, NULL);
 		imap_cmd_add(cmd, "UID SORT RETURN (SAVE PARTIAL 1:%u) (%s) "
 		    "UTF-8 ALL", want, buf_cstr(&crit));
 		buf_free(&crit);
+		imap_cmd_submit(cmd, early_sort_done, f);
 	}
-	imap_cmd_submit(cmd, early_sort_done, f);
 	cmd = folder_cmd_new(f, NULL);
-	add_index_fetch(f, cmd, "UID ", "$");
+	if (early_by_arrival(f)) {
+		/* The last N of all the UIDs, in one command. */
+		add_index_fetch(f, cmd, "UID ", "1:*");
+		imap_cmd_add(cmd, " (PARTIAL -1:-%u)", want);
+	} else
+		add_index_fetch(f, cmd, "UID ", "$");
 	f->sync_pending++;
 	f->first_wait = true;
 	imap_cmd_submit(cmd, early_page_done, f);
 }
 
-/* Its ESEARCH says which UIDs were saved; their FETCH says it better.
- * Refused, the batches fetch the first page as they would have. */
+/* Its ESEARCH says which UIDs were saved; their FETCH says it better. */
 static void
 early_sort_done(struct imap_client *c, const struct imap_response *r, void *arg)
 {
