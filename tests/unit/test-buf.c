@@ -35,6 +35,30 @@ test_buf(void)
 	TEST_INTEQ(b.len, 3, "binary data keeps NULs");
 	buf_free_secret(&b);
 	TEST_CHECK(b.data == NULL, "free resets");
+
+	/* printf into the room there is, or past it: the whole text each
+	 * time, whether it fits, fills the room exactly or overflows it. */
+	buf_printf(&b, "%d", 7);
+	TEST_STREQ(buf_cstr(&b), "7", "printf into an empty buffer");
+	buf_reset(&b);
+	for (i = 0; i < 3; i++) {
+		size_t room = b.cap - b.len - 1 + (size_t)i;	/* -1: the NUL */
+		size_t before = b.len;
+
+		s = malloc(room + 1);
+		memset(s, 'a' + i, room);
+		s[room] = '\0';
+		buf_printf(&b, "%s", s);
+		TEST_INTEQ(b.len, before + room, "printf of %zu into %zu of room",
+		    room, b.cap - before - 1);
+		TEST_CHECK(strcmp(b.data + before, s) == 0 && b.data[b.len] == '\0',
+		    "the text whole and NUL-terminated (%d)", i);
+		free(s);
+	}
+	buf_printf(&b, "%s%5d", "", 1);
+	TEST_CHECK(b.len >= 5 && strcmp(b.data + b.len - 5, "    1") == 0,
+	    "and after growing");
+	buf_free(&b);
 }
 
 static void
@@ -83,6 +107,18 @@ test_str(void)
 	s = str_sanitize("Entw\xc3\xbcrfe");
 	TEST_STREQ(s, "Entw\xc3\xbcrfe", "UTF-8 text kept");
 	free(s);
+	s = str_sanitize("\x01x\xc2");
+	TEST_STREQ(s, "?x\xc2", "a control first, a lone 0xc2 last");
+	free(s);
+	{
+		struct buf b = BUF_INIT;
+
+		buf_adds(&b, "[");
+		str_sanitize_into(&b, "a\tb\xc2\x85" "c");
+		buf_adds(&b, "]");
+		TEST_STREQ(buf_cstr(&b), "[a?b?c]", "str_sanitize_into appends");
+		buf_free(&b);
+	}
 	TEST_CHECK(str_ct_equal("abc", "abc", 3) && !str_ct_equal("abc", "abd", 3), "ct_equal");
 }
 
