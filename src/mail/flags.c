@@ -40,6 +40,7 @@ struct flag_op {
 	void			*arg;
 };
 
+static void apply(struct flag_op *, struct mail_msg *);
 static void op_send(struct flag_op *);
 static void op_untagged(struct imap_client *, const struct imap_response *, void *);
 static void op_store_done(struct imap_client *, const struct imap_response *, void *);
@@ -98,7 +99,6 @@ folder_store_flags(struct mail_folder *f, const struct imap_seqset *uids, bool a
 	struct flag_op	*op = xcalloc(1, sizeof *op);
 	struct mail_msg	*m;
 	struct imap_seqset want;
-	struct buf	 kw = BUF_INIT;
 	uint32_t	 seq, n;
 	size_t		 i, nkw = 0;
 
@@ -125,37 +125,13 @@ folder_store_flags(struct mail_folder *f, const struct imap_seqset *uids, bool a
 
 	/* Optimistic: the model changes now; undo keeps the way back. */
 	n = mail_folder_count(f);
-	for (seq = 1; seq <= n; seq++) {
+	for (seq = 1; seq <= n && !f->dead; seq++) {
 		m = mail_msgmap_get(f->map, seq);
 		if (m->uid == 0 || !folder_set_has(&want, m->uid))
 			continue;
 		imap_seqset_add(&op->uids, m->uid, m->uid);
-		if (op->nundo == op->undo_cap) {
-			op->undo_cap = op->undo_cap ? op->undo_cap * 2 : 64;
-			op->undo = xreallocarray(op->undo, op->undo_cap, sizeof *op->undo);
-		}
-		op->undo[op->nundo].uid = m->uid;
-		op->undo[op->nundo].flags = m->flags;
-		op->undo[op->nundo].keywords = m->keywords;
-		op->nundo++;
-		if (add)
-			m->flags |= (uint16_t)op->flags;
-		else
-			m->flags &= (uint16_t)~op->flags;
-		if (nkw > 0) {
-			buf_reset(&kw);
-			mail_keywords_edit(&kw, m->keywords,
-			    add ? (const char *const *)op->keywords : NULL,
-			    add ? NULL : (const char *const *)op->keywords);
-			m->keywords = kw.len > 0 ? mail_intern(f->strings, buf_cstr(&kw)) : NULL;
-		}
-		folder_mark_dirty(f, m);
-		if (m->state & MAIL_MSG_HEADERS)
-			folder_emit_flags(f, m);
-		if (f->dead)
-			break;
+		apply(op, m);
 	}
-	buf_free(&kw);
 	imap_seqset_free(&want);
 	imap_seqset_normalize(&op->uids);
 	if (f->dead || op->uids.count == 0) {
@@ -180,6 +156,37 @@ folder_store_flags(struct mail_folder *f, const struct imap_seqset *uids, bool a
 		return;
 	}
 	op_send(op);
+}
+
+/* The change on m in the model, with the way back kept in undo. */
+static void
+apply(struct flag_op *op, struct mail_msg *m)
+{
+	struct mail_folder	*f = op->f;
+	struct buf		 kw = BUF_INIT;
+
+	if (op->nundo == op->undo_cap) {
+		op->undo_cap = op->undo_cap ? op->undo_cap * 2 : 64;
+		op->undo = xreallocarray(op->undo, op->undo_cap, sizeof *op->undo);
+	}
+	op->undo[op->nundo].uid = m->uid;
+	op->undo[op->nundo].flags = m->flags;
+	op->undo[op->nundo].keywords = m->keywords;
+	op->nundo++;
+	if (op->add)
+		m->flags |= (uint16_t)op->flags;
+	else
+		m->flags &= (uint16_t)~op->flags;
+	if (op->keywords[0] != NULL) {
+		mail_keywords_edit(&kw, m->keywords,
+		    op->add ? (const char *const *)op->keywords : NULL,
+		    op->add ? NULL : (const char *const *)op->keywords);
+		m->keywords = kw.len > 0 ? mail_intern(f->strings, buf_cstr(&kw)) : NULL;
+		buf_free(&kw);
+	}
+	folder_mark_dirty(f, m);
+	if (m->state & MAIL_MSG_HEADERS)
+		folder_emit_flags(f, m);
 }
 
 static void
@@ -298,19 +305,40 @@ op_store_done(struct imap_client *c, const struct imap_response *r, void *arg)
 static void
 op_refetch_done(struct imap_client *c, const struct imap_response *r, void *arg)
 {
-	struct flag_op	*op = arg;
-	struct mail_folder *f = op->f;
+	struct flag_op		*op = arg;
+	struct mail_folder	*f = op->f;
+	struct mail_msg		*m;
+	uint32_t		 uid;
+	size_t			 i;
 
 	if (!folder_cmd_finished(f)) {
 		op_finish(op, -1);
 		return;
 	}
 	folder_unref(f);
-	/* Only the refused ones go again: the rest are done already. */
+	/* Only the refused ones go again: the rest are done already. The
+	 * model shows the change again, on top of the state just fetched
+	 * (the STORE is silent: no answer would show it), and a refusal
+	 * now goes back to that state. */
 	op->known = false;
 	imap_seqset_free(&op->uids);
 	op->uids = op->modified;
 	imap_seqset_init(&op->modified);
+	op->nundo = 0;
+	for (i = 0; i < op->uids.count && !f->dead; i++) {
+		for (uid = op->uids.ranges[i].lo; !f->dead; uid++) {
+			m = mail_msgmap_get(f->map, mail_msgmap_seq(f->map, uid));
+			if (m != NULL)
+				apply(op, m);
+			if (uid == op->uids.ranges[i].hi)
+				break;
+		}
+	}
+	folder_flush(f);
+	if (f->dead) {
+		op_finish(op, -1);
+		return;
+	}
 	op_send(op);
 }
 

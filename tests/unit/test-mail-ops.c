@@ -4,7 +4,8 @@
  * STORE \Deleted and UID EXPUNGE of exactly those UIDs with UIDPLUS;
  * without UIDPLUS no expunge at all (the result says they stay marked);
  * compact UID sets; COPYUID taken into the result; [TRYCREATE] reported;
- * and PERMANENTFLAGS deciding which keywords may be set.
+ * PERMANENTFLAGS deciding which keywords may be set; and a flag change
+ * refused with [MODIFIED], fetched again and retried.
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -178,14 +179,15 @@ fake_free(struct fake *f)
 
 
 /* Five messages, UIDs 3 4 5 9 10; any FETCH of the index fields gets
- * them all. */
-#define OPEN5(caps) \
+ * them all. OPEN5X adds to the SELECT's answer. */
+#define OPEN5(caps) OPEN5X(caps, "")
+#define OPEN5X(caps, select_more) \
 	{ .kind = SEND, .text = "* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN SASL-IR " caps "] hi\r\n" }, \
 	{ .kind = EXPECT, .text = "C1 AUTHENTICATE PLAIN *" }, \
 	{ .kind = SEND, .text = "$T OK [CAPABILITY IMAP4rev1 " caps "] in\r\n" }, \
 	{ .kind = EXPECT, .text = "* SELECT INBOX*" }, \
 	{ .kind = SEND, .text = "* 5 EXISTS\r\n* OK [UIDVALIDITY 1] v\r\n* OK [UIDNEXT 11] n\r\n" \
-	    "* OK [PERMANENTFLAGS (\\Seen \\Deleted $Label1)] p\r\n" \
+	    "* OK [PERMANENTFLAGS (\\Seen \\Deleted $Label1)] p\r\n" select_more \
 	    "$T OK [READ-WRITE] in\r\n" }, \
 	{ .kind = EXPECT, .text = "* FETCH *" }, \
 	{ .kind = SEND, .text = "* 1 FETCH (UID 3 FLAGS () RFC822.SIZE 1 " \
@@ -367,6 +369,59 @@ scenario_plain(struct fake *f, int stage)
 	}
 }
 
+/*
+ * A flag change the server refuses under UNCHANGEDSINCE ([MODIFIED]: it
+ * changed meanwhile, maybe by our own STORE just before): the message is
+ * fetched again and the change sent once more, and since that STORE is
+ * silent, the model must show the change on top of the fetched state.
+ */
+static const struct step with_modified[] = {
+	OPEN5X("CONDSTORE", "* OK [HIGHESTMODSEQ 20] m\r\n"),
+	{ .kind = EXPECT, .text = "* UID STORE 3 (UNCHANGEDSINCE 20) +FLAGS.SILENT (\\Deleted)" },
+	{ .kind = SEND, .text = "$T OK [MODIFIED 3] changed meanwhile\r\n" },
+	{ .kind = EXPECT, .text = "* UID FETCH 3 (UID FLAGS MODSEQ)" },
+	{ .kind = SEND, .text = "* 1 FETCH (UID 3 FLAGS (\\Seen) MODSEQ (21))\r\n$T OK done\r\n" },
+	{ .kind = EXPECT, .text = "* UID STORE 3 (UNCHANGEDSINCE 2?) +FLAGS.SILENT (\\Deleted)" },
+	{ .kind = SEND, .text = "$T OK stored\r\n" },
+	{ .kind = EXPECT, .text = "* LOGOUT" },
+	{ .kind = SEND, .text = "* BYE bye\r\n$T OK bye\r\n" },
+	{ .kind = END },
+};
+
+static void
+flags_done(struct mail_folder *mf, int status, void *arg)
+{
+	struct fake	*f = arg;
+
+	f->status = status;
+	next(f);
+}
+
+static void
+scenario_modified(struct fake *f, int stage)
+{
+	struct imap_seqset	 s;
+	const struct mail_msg	*m;
+
+	switch (stage) {
+	case 0:
+		uids(&s, "3");
+		mail_folder_store_flags(f->folder, &s, true, IMAP_FLAG_DELETED, NULL,
+		    flags_done, f);
+		imap_seqset_free(&s);
+		break;
+	case 1:
+		TEST_INTEQ(f->status, 0, "the change is done on the second try");
+		m = mail_folder_by_uid(f->folder, 3);
+		TEST_CHECK(m != NULL && (m->flags & IMAP_FLAG_DELETED) &&
+		    (m->flags & IMAP_FLAG_SEEN), "UID 3 shows \\Deleted on top of the "
+		    "\\Seen fetched meanwhile (flags %#x)", m != NULL ? m->flags : 0);
+		imap_client_logout(f->client);
+		f->finished = true;
+		break;
+	}
+}
+
 static void
 check(const char *name, const struct step *steps, scenario_fn *scenario)
 {
@@ -385,5 +440,6 @@ main(void)
 	check("MOVE", with_move, scenario_move);
 	check("UIDPLUS", with_uidplus, scenario_uidplus);
 	check("plain", plain, scenario_plain);
+	check("MODIFIED", with_modified, scenario_modified);
 	return test_done();
 }
