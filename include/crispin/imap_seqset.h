@@ -30,6 +30,8 @@ void	 imap_seqset_normalize(struct imap_seqset *);
 /* Writes the set ("1:100,205,300:420"); normalize first for a compact one. */
 void	 imap_seqset_write(struct buf *, const struct imap_seqset *);
 bool	 imap_seqset_contains(const struct imap_seqset *, uint32_t);
+/* Whether two normalized sets have a value in common. */
+bool	 imap_seqset_intersects(const struct imap_seqset *, const struct imap_seqset *);
 /* Number of distinct values, with '*' meaning max: "x:*" with x > max is
  * max:x (RFC 3501 9, seq-range), and "*" with max 0 is nothing. */
 uint64_t imap_seqset_count(const struct imap_seqset *, uint32_t max);

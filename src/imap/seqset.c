@@ -168,6 +168,24 @@ imap_seqset_contains(const struct imap_seqset *set, uint32_t v)
 	return false;
 }
 
+bool
+imap_seqset_intersects(const struct imap_seqset *a, const struct imap_seqset *b)
+{
+	size_t	i = 0, j = 0;
+
+	/* Both sorted: walk them together, the range ending first moves. */
+	while (i < a->count && j < b->count) {
+		if (a->ranges[i].lo <= b->ranges[j].hi &&
+		    b->ranges[j].lo <= a->ranges[i].hi)
+			return true;
+		if (a->ranges[i].hi < b->ranges[j].hi)
+			i++;
+		else
+			j++;
+	}
+	return false;
+}
+
 static uint32_t
 star_as(uint32_t v, uint32_t max)
 {

@@ -6,6 +6,11 @@
  * their new state. A refusal puts the old flags back. Offline, or with
  * params.journal, the change is journaled first (mail_journal.h); offline
  * it is then done, as far as the model and the cache can tell.
+ *
+ * A change to a message whose last change is still unanswered waits for
+ * that answer: sent at once, its UNCHANGEDSINCE would predate our own
+ * STORE, and the server would refuse it as changed meanwhile. Changes to
+ * other messages go at once.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -36,11 +41,16 @@ struct flag_op {
 	int64_t			 journal_seq;	/* 0: not journaled */
 	bool			 known;		/* the server answered */
 	bool			 retried;
+	bool			 waiting;	/* behind an earlier op on its UIDs */
+	struct flag_op		*next;		/* in f->flag_ops */
 	mail_folder_done_cb	*done;
 	void			*arg;
 };
 
 static void apply(struct flag_op *, struct mail_msg *);
+static void op_start(struct flag_op *);
+static bool op_blocked(const struct flag_op *);
+static void op_release(struct mail_folder *);
 static void op_send(struct flag_op *);
 static void op_untagged(struct imap_client *, const struct imap_response *, void *);
 static void op_store_done(struct imap_client *, const struct imap_response *, void *);
@@ -155,7 +165,56 @@ folder_store_flags(struct mail_folder *f, const struct imap_seqset *uids, bool a
 		op_finish(op, 0);
 		return;
 	}
-	op_send(op);
+	op_start(op);
+}
+
+/* In line behind the folder's other changes; sent unless one of them
+ * has UIDs in common with it. */
+static void
+op_start(struct flag_op *op)
+{
+	struct flag_op	**p;
+
+	for (p = &op->f->flag_ops; *p != NULL; p = &(*p)->next)
+		;
+	*p = op;
+	op->waiting = op_blocked(op);
+	if (!op->waiting)
+		op_send(op);
+}
+
+/* Whether an earlier change, sent or waiting, touches one of op's UIDs. */
+static bool
+op_blocked(const struct flag_op *op)
+{
+	const struct flag_op	*o;
+
+	for (o = op->f->flag_ops; o != NULL && o != op; o = o->next) {
+		if (imap_seqset_intersects(&o->uids, &op->uids))
+			return true;
+	}
+	return false;
+}
+
+/* An answer came: the first waiting change it held up goes now, on top
+ * of the MODSEQ that answer brought. One at a time, and again from the
+ * start: sending or finishing one changes the list. */
+static void
+op_release(struct mail_folder *f)
+{
+	struct flag_op	*o;
+
+again:
+	for (o = f->flag_ops; o != NULL; o = o->next) {
+		if (!o->waiting || op_blocked(o))
+			continue;
+		o->waiting = false;
+		if (f->dead)
+			op_finish(o, -1);
+		else
+			op_send(o);
+		goto again;
+	}
 }
 
 /* The change on m in the model, with the way back kept in undo. */
@@ -346,10 +405,19 @@ static void
 op_finish(struct flag_op *op, int status)
 {
 	struct mail_folder	*f = op->f;
+	struct flag_op		**p;
 
+	for (p = &f->flag_ops; *p != NULL; p = &(*p)->next) {
+		if (*p == op) {
+			*p = op->next;
+			break;
+		}
+	}
 	folder_journal_settle(f, op->journal_seq, op->known);
 	if (op->done != NULL && !f->dead)
 		op->done(f, status, op->arg);
+	/* Those waiting hold the folder too. */
+	op_release(f);
 	folder_unref(f);
 	op_free(op);
 }

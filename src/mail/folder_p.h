@@ -20,6 +20,8 @@ enum sync_mode {
 	SYNC_PLAIN,
 };
 
+struct flag_op;
+
 struct subscriber {
 	const struct mail_folder_events	*ev;	/* borrowed */
 	void				*arg;
@@ -38,6 +40,9 @@ struct mail_folder {
 	bool			 offline;	/* from the cache: changes are journaled */
 	bool			 condstore;	/* MODSEQ may be asked for */
 	bool			 nomodseq;
+	/* Flag changes sent and not yet answered, then those waiting for
+	 * one of them (flags.c), oldest first. */
+	struct flag_op		*flag_ops;
 	unsigned		 permflags;
 	const char		*permkeywords;	/* interned: PERMANENTFLAGS' keywords */
 

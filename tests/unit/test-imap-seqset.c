@@ -12,6 +12,7 @@ static void	 test_parse(void);
 static void	 test_parse_bad(void);
 static void	 test_normalize(void);
 static void	 test_contains_count(void);
+static void	 test_intersects(void);
 static void	 test_big(void);
 
 static char *
@@ -140,6 +141,48 @@ test_normalize(void)
 	imap_seqset_free(&set);
 }
 
+/* Each case: two sets, normalized, and whether they share a value. */
+static void
+test_intersects(void)
+{
+	static const struct {
+		const char	*a, *b;
+		bool		 meet;
+	} cases[] = {
+		{ "1:3", "4:6", false },
+		{ "1:3", "3:6", true },
+		{ "5", "1:4,6:9", false },
+		{ "5", "1:4,5,9", true },
+		{ "1,3,5,7", "2,4,6,8", false },
+		{ "1,3,5,7", "2,4,7:8", true },
+		{ "10:20", "1:2,30:*", false },
+		{ "10:*", "1:2,30:40", true },
+		{ "100", "1:50,60:70,80:90,99:101", true },
+	};
+	struct imap_seqset	a, b;
+	size_t			i;
+
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		imap_seqset_init(&a);
+		imap_seqset_init(&b);
+		imap_seqset_parse(&a, cases[i].a);
+		imap_seqset_parse(&b, cases[i].b);
+		imap_seqset_normalize(&a);
+		imap_seqset_normalize(&b);
+		TEST_CHECK(imap_seqset_intersects(&a, &b) == cases[i].meet &&
+		    imap_seqset_intersects(&b, &a) == cases[i].meet,
+		    "%s and %s %s", cases[i].a, cases[i].b,
+		    cases[i].meet ? "meet" : "do not meet");
+		imap_seqset_free(&a);
+		imap_seqset_free(&b);
+	}
+	imap_seqset_init(&a);
+	imap_seqset_init(&b);
+	imap_seqset_parse(&b, "1:*");
+	TEST_CHECK(!imap_seqset_intersects(&a, &b), "the empty set meets nothing");
+	imap_seqset_free(&b);
+}
+
 static void
 test_contains_count(void)
 {
@@ -218,6 +261,7 @@ main(void)
 	test_parse_bad();
 	test_normalize();
 	test_contains_count();
+	test_intersects();
 	test_big();
 	return test_done();
 }

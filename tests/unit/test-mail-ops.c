@@ -5,7 +5,8 @@
  * without UIDPLUS no expunge at all (the result says they stay marked);
  * compact UID sets; COPYUID taken into the result; [TRYCREATE] reported;
  * PERMANENTFLAGS deciding which keywords may be set; and a flag change
- * refused with [MODIFIED], fetched again and retried.
+ * refused with [MODIFIED], fetched again and retried; a second change to
+ * a message waiting for the answer to the first.
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -422,6 +423,65 @@ scenario_modified(struct fake *f, int stage)
 	}
 }
 
+/*
+ * Changes made quicker than the server answers (d then u): the second
+ * change to UID 3 waits for the first one's answer, whose MODSEQ it then
+ * goes on top of (21, what UID 3 had when C5 was answered); sent at once,
+ * its UNCHANGEDSINCE 20 would predate our own STORE and be refused as
+ * [MODIFIED]. A change to UID 4 in between does not wait.
+ */
+static const struct step chained[] = {
+	OPEN5X("CONDSTORE", "* OK [HIGHESTMODSEQ 20] m\r\n"),
+	{ .kind = EXPECT, .text = "C5 UID STORE 3 (UNCHANGEDSINCE 20) +FLAGS.SILENT (\\Deleted)" },
+	{ .kind = EXPECT, .text = "C6 UID STORE 4 (UNCHANGEDSINCE 20) +FLAGS.SILENT (\\Seen)" },
+	{ .kind = SEND, .text = "* 1 FETCH (UID 3 MODSEQ (21))\r\nC5 OK stored\r\n"
+	    "* 2 FETCH (UID 4 MODSEQ (22))\r\nC6 OK stored\r\n" },
+	{ .kind = EXPECT, .text = "C7 UID STORE 3 (UNCHANGEDSINCE 21) -FLAGS.SILENT (\\Deleted)" },
+	{ .kind = SEND, .text = "* 1 FETCH (UID 3 MODSEQ (23))\r\n$T OK stored\r\n" },
+	{ .kind = EXPECT, .text = "* LOGOUT" },
+	{ .kind = SEND, .text = "* BYE bye\r\n$T OK bye\r\n" },
+	{ .kind = END },
+};
+
+static void
+scenario_chained(struct fake *f, int stage)
+{
+	struct imap_seqset	 s;
+	const struct mail_msg	*m3, *m4;
+
+	if (stage > 0)
+		TEST_INTEQ(f->status, 0, "change %d done", stage);
+	switch (stage) {
+	case 0:
+		uids(&s, "3");
+		mail_folder_store_flags(f->folder, &s, true, IMAP_FLAG_DELETED, NULL,
+		    flags_done, f);
+		imap_seqset_free(&s);
+		uids(&s, "4");
+		mail_folder_store_flags(f->folder, &s, true, IMAP_FLAG_SEEN, NULL,
+		    flags_done, f);
+		imap_seqset_free(&s);
+		uids(&s, "3");
+		mail_folder_store_flags(f->folder, &s, false, IMAP_FLAG_DELETED, NULL,
+		    flags_done, f);
+		imap_seqset_free(&s);
+		m3 = mail_folder_by_uid(f->folder, 3);
+		TEST_CHECK(m3 != NULL && !(m3->flags & IMAP_FLAG_DELETED),
+		    "both changes to UID 3 show at once");
+		break;
+	case 3:
+		m3 = mail_folder_by_uid(f->folder, 3);
+		m4 = mail_folder_by_uid(f->folder, 4);
+		TEST_CHECK(m3 != NULL && !(m3->flags & IMAP_FLAG_DELETED),
+		    "UID 3 ends undeleted");
+		TEST_CHECK(m4 != NULL && (m4->flags & IMAP_FLAG_SEEN), "UID 4 seen");
+		TEST_CHECK(f->error == NULL, "no error: %s", f->error ? f->error : "");
+		imap_client_logout(f->client);
+		f->finished = true;
+		break;
+	}
+}
+
 static void
 check(const char *name, const struct step *steps, scenario_fn *scenario)
 {
@@ -441,5 +501,6 @@ main(void)
 	check("UIDPLUS", with_uidplus, scenario_uidplus);
 	check("plain", plain, scenario_plain);
 	check("MODIFIED", with_modified, scenario_modified);
+	check("chained", chained, scenario_chained);
 	return test_done();
 }
