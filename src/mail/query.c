@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "crispin/datetime.h"
 #include "crispin/imap_data.h"
 #include "crispin/str.h"
 #include "crispin/xalloc.h"
@@ -85,7 +86,6 @@ static int parse_keyword(struct parser *, const struct term_def *, struct mq_nod
 static int parse_uid(struct parser *, const struct term_def *, struct mq_node *);
 static int parse_has(struct parser *, const struct term_def *, struct mq_node *);
 static int parse_when(const char *, size_t, struct mq_when *);
-static int64_t days_from_civil(int64_t, int, int);
 static char *lower(char *);
 static int days_in_month(int64_t, int);
 static struct mq_node *parse_mutt(struct parser *);
@@ -612,36 +612,6 @@ days_in_month(int64_t y, int m)
 	bool			leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
 
 	return m == 2 && leap ? 29 : days[m - 1];
-}
-
-/* Days since 1970-01-01 of a proleptic Gregorian date (eras of 400 years). */
-static int64_t
-days_from_civil(int64_t y, int m, int d)
-{
-	int64_t	era, yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = y - era * 400;
-	doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
-void
-mq_day_civil(int64_t z, int *y, int *m, int *d)
-{
-	int64_t	era, doe, yoe, doy, mp;
-
-	z += 719468;
-	era = (z >= 0 ? z : z - 146096) / 146097;
-	doe = z - era * 146097;
-	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	mp = (5 * doy + 2) / 153;
-	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
-	*m = (int)(mp < 10 ? mp + 3 : mp - 9);
-	*y = (int)(yoe + era * 400 + (*m <= 2));
 }
 
 void

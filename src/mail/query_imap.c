@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "crispin/datetime.h"
 #include "crispin/imap_parser.h"
 #include "crispin/xalloc.h"
 #include "query_p.h"
@@ -148,11 +149,12 @@ piece_free(struct piece *pc)
 static void
 piece_date(struct piece *pc, const char *key, int64_t day)
 {
-	int	y, m, d;
+	int64_t	y;
+	int	m, d;
 
-	mq_day_civil(day, &y, &m, &d);
-	piece_text(pc, "%s%s %d-%s-%04d", pc->nkeys > 0 ? " " : "", key, d,
-	    months[m - 1], y);
+	civil_from_days(day, &y, &m, &d);
+	piece_text(pc, "%s%s %d-%s-%04lld", pc->nkeys > 0 ? " " : "", key, d,
+	    months[m - 1], (long long)y);
 	pc->nkeys++;
 }
 

@@ -82,7 +82,5 @@ struct mail_query {
 
 /* Resolves a day to [lo, hi) in days since the epoch, given now. */
 void	 mq_when_resolve(const struct mq_when *, time_t now, int64_t *lo, int64_t *hi);
-/* Civil date of a day number. */
-void	 mq_day_civil(int64_t day, int *y, int *m, int *d);
 
 #endif
