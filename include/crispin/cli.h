@@ -304,6 +304,12 @@ struct cli_printer {
 		char	*raw;		/* owned: the header as cached */
 		char	*shown;		/* owned: as printed */
 	} memo[CLI_PRINT_MEMO];
+	/* The local offset of the UTC day printed last, when it holds the
+	 * whole day: localtime_r is the dearest part of a line. */
+	int64_t		 day;
+	long		 day_gmtoff;
+	bool		 day_known;	/* day was looked at */
+	bool		 day_steady;	/* ... and one offset covers it */
 };
 struct mail_msg;
 void	 cli_printer_init(struct cli_printer *, FILE *, bool json);

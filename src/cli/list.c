@@ -13,6 +13,7 @@
 
 #include "crispin/arena.h"
 #include "crispin/cli.h"
+#include "crispin/datetime.h"
 #include "crispin/imap_data.h"
 #include "crispin/json.h"
 #include "crispin/mail_folder.h"
@@ -160,6 +161,53 @@ shown_from(struct cli_printer *pr, const char *raw)
 	return shown;
 }
 
+/* Floor division, for times before 1970 too. */
+static int64_t
+floor_div(int64_t a, int64_t b)
+{
+	return a / b - (a % b < 0);
+}
+
+/*
+ * localtime_r(t) as far as the date and time of day go. Within a UTC
+ * day whose offset is the same at its first and last second (every day
+ * but those a zone changes on, taken as changing once at most), local
+ * time is UTC shifted by it: one look per day instead of one per line.
+ */
+static void
+local_tm(struct cli_printer *pr, time_t t, struct tm *tm)
+{
+	int64_t		 day = floor_div((int64_t)t, 86400), local, y;
+	time_t		 first, last;
+	struct tm	 a, b;
+	int		 mon, mday;
+
+	if (!pr->day_known || pr->day != day) {
+		pr->day = day;
+		pr->day_known = true;
+		first = (time_t)(day * 86400);
+		last = first + 86399;
+		pr->day_steady = localtime_r(&first, &a) != NULL &&
+		    localtime_r(&last, &b) != NULL && a.tm_gmtoff == b.tm_gmtoff;
+		pr->day_gmtoff = a.tm_gmtoff;
+	}
+	if (!pr->day_steady) {
+		localtime_r(&t, tm);
+		return;
+	}
+	local = (int64_t)t + pr->day_gmtoff;
+	civil_from_days(floor_div(local, 86400), &y, &mon, &mday);
+	local -= floor_div(local, 86400) * 86400;
+	memset(tm, 0, sizeof *tm);
+	tm->tm_year = (int)(y - 1900);
+	tm->tm_mon = mon - 1;
+	tm->tm_mday = mday;
+	tm->tm_hour = (int)(local / 3600);
+	tm->tm_min = (int)(local / 60 % 60);
+	tm->tm_sec = (int)(local % 60);
+	tm->tm_gmtoff = pr->day_gmtoff;
+}
+
 /* "2026-11-28 09:15", or with iso "2026-11-28T09:15:00Z": by hand, since
  * strftime and printf cost more than the rest of a line together. */
 static void
@@ -227,7 +275,7 @@ cli_print_msg(struct cli_printer *pr, const struct mail_msg *m)
 		json_field_int(line, "size", (int64_t)m->size);
 		json_obj_end(line);
 	} else {
-		localtime_r(&t, &tm);
+		local_tm(pr, t, &tm);
 		format_date(date, sizeof date, &tm, false);
 		add_uint(line, m->uid);
 		buf_addc(line, '\t');

@@ -1,5 +1,6 @@
 /* RFC 2047 encoded words and raw 8-bit header text (RFC 6532) to UTF-8. */
 #include <stdbool.h>
+#include <stdint.h>
 #include <string.h>
 #include <strings.h>
 
@@ -186,11 +187,17 @@ static void
 add_raw(struct buf *out, const char *s, size_t len, const char *assumed)
 {
 	struct buf	 tmp = BUF_INIT;
+	uint64_t	 w, high = 0;
 	size_t		 i;
 
-	for (i = 0; i < len && (unsigned char)s[i] < 0x80; i++)
-		;
-	if (i == len) {
+	/* ASCII as it is: eight bytes a step, most headers are. */
+	for (i = 0; i + 8 <= len && high == 0; i += 8) {
+		memcpy(&w, s + i, 8);
+		high = w & 0x8080808080808080ULL;
+	}
+	for (; i < len && high == 0; i++)
+		high = (unsigned char)s[i] & 0x80;
+	if (high == 0) {
 		buf_add(out, s, len);
 		return;
 	}

@@ -1,9 +1,11 @@
 /* The lines of crispin list and search (cli_print_msg): fields decoded
- * and made safe, and the senders it remembers never printed for another
- * message's, whatever the addresses of the strings. */
+ * and made safe, the senders it remembers never printed for another
+ * message's, whatever the addresses of the strings, and the local time
+ * it works out a day at a time the same as localtime_r's. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "crispin/cli.h"
 #include "crispin/imap_data.h"
@@ -28,6 +30,24 @@ print_one(struct cli_printer *pr, const struct mail_msg *m)
 	return out;
 }
 
+/* The date column alone (local time). */
+static char *
+date_column(struct cli_printer *pr, const struct mail_msg *m)
+{
+	char	*out = NULL, *start, *end, *col;
+	size_t	 len = 0;
+	FILE	*f = open_memstream(&out, &len);
+
+	pr->out = f;
+	cli_print_msg(pr, m);
+	fclose(f);
+	start = strchr(out, '\t') + 1;
+	end = strchr(start, '\t');
+	col = xstrndup(start, (size_t)(end - start));
+	free(out);
+	return col;
+}
+
 static void
 msg(struct mail_msg *m, uint32_t uid, const char *from, const char *subject)
 {
@@ -39,6 +59,54 @@ msg(struct mail_msg *m, uint32_t uid, const char *from, const char *subject)
 	m->subject = subject;
 	m->flags = IMAP_FLAG_SEEN;
 	m->state = MAIL_MSG_HEADERS | MAIL_MSG_FLAGS;
+}
+
+/*
+ * The date column against strftime of localtime_r, every 16 minutes and
+ * 53 seconds for a year and a half in zones with summer time (a 30-minute
+ * one on Lord Howe Island), half-hour offsets, and times before 1970.
+ */
+static void
+test_local_dates(void)
+{
+	static const char *const zones[] = { "Europe/Berlin", "America/New_York",
+	    "Australia/Lord_Howe", "Asia/Kathmandu", "America/St_Johns", "UTC" };
+	static const int64_t spans[][2] = {
+		{ 1698000000, 1698000000 + 550 * 86400 },	/* 2023-10 on */
+		{ 0, 40 * 86400 },
+	};
+	struct cli_printer	 pr;
+	struct mail_msg		 m;
+	struct tm		 tm;
+	char			*got, want[64];
+	int64_t			 t;
+	size_t			 z, k, wrong, checked;
+
+	for (z = 0; z < sizeof zones / sizeof zones[0]; z++) {
+		setenv("TZ", zones[z], 1);
+		tzset();
+		cli_printer_init(&pr, stdout, false);
+		wrong = checked = 0;
+		for (k = 0; k < sizeof spans / sizeof spans[0]; k++) {
+			for (t = spans[k][0]; t < spans[k][1]; t += 1013) {
+				msg(&m, 1, "a", "s");
+				m.date = (uint32_t)t;
+				got = date_column(&pr, &m);
+				localtime_r(&(time_t){ (time_t)t }, &tm);
+				strftime(want, sizeof want, "%Y-%m-%d %H:%M", &tm);
+				if (strcmp(got, want) != 0 && wrong++ == 0)
+					TEST_STREQ(got, want, "%s at %lld", zones[z],
+					    (long long)t);
+				checked++;
+				free(got);
+			}
+		}
+		TEST_INTEQ(wrong, 0, "%s: %zu times as localtime_r has them",
+		    zones[z], checked);
+		cli_printer_free(&pr);
+	}
+	setenv("TZ", "UTC", 1);
+	tzset();
 }
 
 int
@@ -118,5 +186,6 @@ main(void)
 	    "again from memory: %s", got);
 	free(got);
 	cli_printer_free(&pr);
+	test_local_dates();
 	return test_done();
 }
