@@ -18,6 +18,7 @@
 #include "crispin/store.h"
 #include "crispin/xalloc.h"
 #include "test.h"
+#include "store-test.h"
 
 #define ACCOUNT "bob@imap.example.org:993"
 
@@ -30,7 +31,6 @@ struct seen {
 
 static char	*tmpdir;
 
-static struct store *open_store(const char *, bool *);
 static int	 seen_cb(const struct store_journal_entry *, void *);
 static char	*journal_text(struct store *, struct seen *);
 static int64_t	 add(struct store *, enum store_journal_op, const char *,
@@ -45,22 +45,6 @@ static int	 ids_cb(const struct store_journal_entry *, void *);
 static void	 test_ids(void);
 static void	 test_old_table(void);
 
-static struct store *
-open_store(const char *dir, bool *rebuilt)
-{
-	struct store	*st = NULL;
-	char		*error = NULL;
-	bool		 r = false;
-
-	if (store_open(dir, ACCOUNT, &st, &r, &error) == -1) {
-		printf("store_open: %s\n", error);
-		free(error);
-		return NULL;
-	}
-	if (rebuilt != NULL)
-		*rebuilt = r;
-	return st;
-}
 
 static int
 seen_cb(const struct store_journal_entry *e, void *arg)
@@ -144,7 +128,7 @@ test_order(void)
 	int64_t		 a, b, c;
 	size_t		 n;
 
-	if ((st = open_store(dir, NULL)) == NULL)
+	if ((st = test_store_open(ACCOUNT, dir, NULL)) == NULL)
 		goto out;
 	text = journal_text(st, &s);
 	TEST_STREQ(text, "", "a new cache has an empty journal");
@@ -188,7 +172,7 @@ test_crash(void)
 
 	fflush(stdout);
 	if ((pid = fork()) == 0) {
-		if ((st = open_store(dir, NULL)) == NULL)
+		if ((st = test_store_open(ACCOUNT, dir, NULL)) == NULL)
 			_exit(2);
 		add(st, STORE_JOURNAL_FLAGS_REMOVE, "INBOX", "1", NULL);
 		add(st, STORE_JOURNAL_MOVE, "INBOX", "2", "Trash");
@@ -198,7 +182,7 @@ test_crash(void)
 	waitpid(pid, &status, 0);
 	TEST_CHECK(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL,
 	    "child killed without closing the cache");
-	if ((st = open_store(dir, NULL)) == NULL)
+	if ((st = test_store_open(ACCOUNT, dir, NULL)) == NULL)
 		goto out;
 	text = journal_text(st, &s);
 	TEST_STREQ(text, "flags- INBOX/7 1 f=4 k=$Work m=42;move INBOX/7 2 ->Trash;",
@@ -225,7 +209,7 @@ test_rebuild(void)
 	size_t		 n = 99;
 	bool		 rebuilt = false;
 
-	if ((st = open_store(dir, NULL)) == NULL)
+	if ((st = test_store_open(ACCOUNT, dir, NULL)) == NULL)
 		goto out;
 	memset(&m, 0, sizeof m);
 	m.uid = 5;
@@ -241,7 +225,7 @@ test_rebuild(void)
 	sqlite3_close(db);
 	set_user_version(path, 99);
 
-	if ((st = open_store(dir, &rebuilt)) == NULL)
+	if ((st = test_store_open(ACCOUNT, dir, &rebuilt)) == NULL)
 		goto out;
 	TEST_CHECK(rebuilt, "another schema version is rebuilt");
 	store_msg_count(st, "INBOX", &n, &error);
@@ -283,7 +267,7 @@ test_damage(void)
 	char		*path = xasprintf("%s/%s/cache.sqlite", dir, name);
 	bool		 rebuilt = false;
 
-	if ((st = open_store(dir, NULL)) == NULL)
+	if ((st = test_store_open(ACCOUNT, dir, NULL)) == NULL)
 		goto out;
 	add(st, STORE_JOURNAL_MOVE, "INBOX", "6", "Archive");
 	store_close(&st);
@@ -291,7 +275,7 @@ test_damage(void)
 		fwrite("garbage garbage garbage", 1, 23, fp);
 		fclose(fp);
 	}
-	if ((st = open_store(dir, &rebuilt)) == NULL)
+	if ((st = test_store_open(ACCOUNT, dir, &rebuilt)) == NULL)
 		goto out;
 	TEST_CHECK(rebuilt, "a damaged cache is rebuilt");
 	text = journal_text(st, &s);
@@ -312,7 +296,7 @@ test_in_transaction(void)
 	char				*dir = xasprintf("%s/txn", tmpdir), *error = NULL;
 	int64_t				 seq;
 
-	if ((st = open_store(dir, NULL)) == NULL)
+	if ((st = test_store_open(ACCOUNT, dir, NULL)) == NULL)
 		goto out;
 	memset(&e, 0, sizeof e);
 	e.op = STORE_JOURNAL_MOVE;
@@ -351,7 +335,7 @@ test_ids(void)
 	char				*dir = xasprintf("%s/ids", tmpdir), *error = NULL;
 	int64_t				 seq;
 
-	if ((st = open_store(dir, NULL)) == NULL)
+	if ((st = test_store_open(ACCOUNT, dir, NULL)) == NULL)
 		goto out;
 	memset(&fs, 0, sizeof fs);
 	fs.uidvalidity = 7;
@@ -402,7 +386,7 @@ test_old_table(void)
 	char		*name = store_account_dirname(ACCOUNT);
 	char		*path = xasprintf("%s/%s/cache.sqlite", dir, name);
 
-	if ((st = open_store(dir, NULL)) == NULL)
+	if ((st = test_store_open(ACCOUNT, dir, NULL)) == NULL)
 		goto out;
 	store_close(&st);
 	if (sqlite3_open(path, &db) == SQLITE_OK)
@@ -415,7 +399,7 @@ test_old_table(void)
 		    " uidvalidity, uids, dest, created) VALUES ('move', 'INBOX', 7,"
 		    " '2', 'Archive', 1)", NULL, NULL, NULL);
 	sqlite3_close(db);
-	if ((st = open_store(dir, NULL)) == NULL)
+	if ((st = test_store_open(ACCOUNT, dir, NULL)) == NULL)
 		goto out;
 	add(st, STORE_JOURNAL_COPY, "INBOX", "1", "Keep");
 	store_journal_each(st, ids_cb, &b, &error);
@@ -433,16 +417,8 @@ out:
 int
 main(void)
 {
-	const char	*t = getenv("TMPDIR");
-
-	tmpdir = xasprintf("%s/crispin-test-journal.XXXXXX",
-	    t != NULL && t[0] != '\0' ? t : "/tmp");
-	if (mkdtemp(tmpdir) == NULL) {
-		perror("mkdtemp");
+	if ((tmpdir = test_store_tmpdir("journal")) == NULL)
 		return 1;
-	}
-	if (getenv("STORE_TEST_LOG") != NULL)
-		log_set_file(stderr, LOG_DEBUG);
 	test_order();
 	test_crash();
 	test_rebuild();

@@ -11,6 +11,7 @@
 #include "crispin/store.h"
 #include "crispin/xalloc.h"
 #include "test.h"
+#include "store-test.h"
 
 #define ACCOUNT "smtp:alice@smtp.example.org:587"
 
@@ -29,7 +30,6 @@ struct collect {
 
 static char	*tmpdir;
 
-static struct store *open_store(const char *);
 static int	 collect_cb(const struct store_outbox_entry *, void *);
 static void	 collect_free(struct collect *);
 static void	 entry_init(struct store_outbox_entry *, const char *, size_t);
@@ -39,19 +39,6 @@ static void	 test_tasks(void);
 static void	 test_crash(void);
 static void	 test_misuse(void);
 
-static struct store *
-open_store(const char *dir)
-{
-	struct store	*st = NULL;
-	char		*error = NULL;
-
-	if (store_open(dir, ACCOUNT, &st, NULL, &error) == -1) {
-		printf("store_open: %s\n", error);
-		free(error);
-		return NULL;
-	}
-	return st;
-}
 
 static int
 collect_cb(const struct store_outbox_entry *e, void *arg)
@@ -116,7 +103,7 @@ test_roundtrip(void)
 	size_t			 n = 99;
 
 	memset(&col, 0, sizeof col);
-	if ((st = open_store(dir)) == NULL)
+	if ((st = test_store_open(ACCOUNT, dir, NULL)) == NULL)
 		goto out;
 	TEST_CHECK(store_outbox_count(st, &n, &error) == 0 && n == 0,
 	    "a new store has an empty outbox");
@@ -134,7 +121,7 @@ test_roundtrip(void)
 	store_close(&st);
 
 	/* Reopened: everything came back, oldest first. */
-	if ((st = open_store(dir)) == NULL)
+	if ((st = test_store_open(ACCOUNT, dir, NULL)) == NULL)
 		goto out;
 	TEST_CHECK(store_outbox_each(st, false, collect_cb, &col, &error) == 0,
 	    "each: %s", error);
@@ -190,7 +177,7 @@ test_claim(void)
 	int64_t			 id = 0;
 
 	memset(&col, 0, sizeof col);
-	if ((st = open_store(dir)) == NULL)
+	if ((st = test_store_open(ACCOUNT, dir, NULL)) == NULL)
 		goto out;
 	entry_init(&e, "m", 1);
 	store_outbox_add(st, &e, &id, &error);
@@ -240,7 +227,7 @@ test_tasks(void)
 	int64_t			 id = 0;
 
 	memset(&col, 0, sizeof col);
-	if ((st = open_store(dir)) == NULL)
+	if ((st = test_store_open(ACCOUNT, dir, NULL)) == NULL)
 		goto out;
 	entry_init(&e, "m", 1);
 	e.tasks = STORE_OUTBOX_RECORD | STORE_OUTBOX_REPLY | STORE_OUTBOX_FORWARD;
@@ -280,14 +267,14 @@ test_crash(void)
 
 	fflush(stdout);
 	if ((pid = fork()) == 0) {
-		if ((st = open_store(dir)) == NULL)
+		if ((st = test_store_open(ACCOUNT, dir, NULL)) == NULL)
 			_exit(2);
 		entry_init(&e, "m", 1);
 		_exit(store_outbox_add(st, &e, NULL, &error) == 0 ? 0 : 3);
 	}
 	waitpid(pid, &status, 0);
 	TEST_CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0, "child added");
-	if ((st = open_store(dir)) == NULL)
+	if ((st = test_store_open(ACCOUNT, dir, NULL)) == NULL)
 		goto out;
 	TEST_CHECK(store_outbox_count(st, &n, &error) == 0 && n == 1,
 	    "an added message survives the death of its process");
@@ -305,7 +292,7 @@ test_misuse(void)
 	char			*dir = xasprintf("%s/misuse", tmpdir), *error = NULL;
 	size_t			 n = 9;
 
-	if ((st = open_store(dir)) == NULL)
+	if ((st = test_store_open(ACCOUNT, dir, NULL)) == NULL)
 		goto out;
 	entry_init(&e, "m", 1);
 	store_begin(st, &error);
@@ -323,14 +310,8 @@ out:
 int
 main(void)
 {
-	const char	*t = getenv("TMPDIR");
-
-	tmpdir = xasprintf("%s/crispin-test-outbox.XXXXXX",
-	    t != NULL && t[0] != '\0' ? t : "/tmp");
-	if (mkdtemp(tmpdir) == NULL) {
-		perror("mkdtemp");
+	if ((tmpdir = test_store_tmpdir("outbox")) == NULL)
 		return 1;
-	}
 	test_roundtrip();
 	test_claim();
 	test_tasks();

@@ -17,6 +17,7 @@
 #include "crispin/store.h"
 #include "crispin/xalloc.h"
 #include "test.h"
+#include "store-test.h"
 
 #define ACCOUNT "alice@example.org@imap.example.org"
 
@@ -37,7 +38,6 @@ struct collect {
 static char	*tmpdir;
 
 static char	*cache_path(const char *, const char *);
-static struct store *open_store(const char *, bool *);
 static void	 msg_init(struct store_msg *, uint32_t);
 static int	 collect_cb(const struct store_msg *, void *);
 static void	 collect_free(struct collect *);
@@ -75,22 +75,6 @@ cache_path(const char *dir, const char *account)
 	return path;
 }
 
-static struct store *
-open_store(const char *dir, bool *rebuilt)
-{
-	struct store	*st = NULL;
-	char		*error = NULL;
-	bool		 r;
-
-	if (store_open(dir, ACCOUNT, &st, &r, &error) == -1) {
-		printf("store_open: %s\n", error);
-		free(error);
-		return NULL;
-	}
-	if (rebuilt != NULL)
-		*rebuilt = r;
-	return st;
-}
 
 static void
 msg_init(struct store_msg *m, uint32_t uid)
@@ -228,7 +212,7 @@ test_roundtrip(void)
 	char				*dir = xasprintf("%s/rt", tmpdir);
 	bool				 rebuilt = true;
 
-	st = open_store(dir, &rebuilt);
+	st = test_store_open(ACCOUNT, dir, &rebuilt);
 	TEST_CHECK(st != NULL, "a new cache opens");
 	if (st == NULL)
 		goto out;
@@ -327,7 +311,7 @@ test_roundtrip(void)
 	store_close(&st);
 	TEST_CHECK(st == NULL, "close clears the pointer");
 
-	st = open_store(dir, &rebuilt);
+	st = test_store_open(ACCOUNT, dir, &rebuilt);
 	TEST_CHECK(st != NULL && !rebuilt, "reopened without a rebuild");
 	if (st != NULL) {
 		size_t n = 0;
@@ -354,7 +338,7 @@ test_messages(void)
 	char			*dir = xasprintf("%s/msg", tmpdir);
 	size_t			 n = 99;
 
-	if ((st = open_store(dir, NULL)) == NULL)
+	if ((st = test_store_open(ACCOUNT, dir, NULL)) == NULL)
 		goto out;
 	TEST_INTEQ(store_msg_count(st, "INBOX", &n, &error), 0, "count unknown folder");
 	TEST_INTEQ(n, 0, "an unknown folder has no messages");
@@ -427,7 +411,7 @@ test_folders(void)
 	char				*dir = xasprintf("%s/fold", tmpdir);
 	size_t				 n;
 
-	if ((st = open_store(dir, NULL)) == NULL)
+	if ((st = test_store_open(ACCOUNT, dir, NULL)) == NULL)
 		goto out;
 	store_folder_set(st, "A", &fs, &error);
 	put_uids(st, "A", "1:3");
@@ -484,7 +468,7 @@ test_transactions(void)
 	char		*error = NULL, *s;
 	char		*dir = xasprintf("%s/tx", tmpdir);
 
-	if ((st = open_store(dir, NULL)) == NULL)
+	if ((st = test_store_open(ACCOUNT, dir, NULL)) == NULL)
 		goto out;
 	TEST_INTEQ(store_begin(st, &error), 0, "begin");
 	put_uids(st, "INBOX", "1");
@@ -524,7 +508,7 @@ test_transactions(void)
 	store_begin(st, &error);
 	put_uids(st, "INBOX", "50");
 	store_close(&st);
-	if ((st = open_store(dir, NULL)) != NULL) {
+	if ((st = test_store_open(ACCOUNT, dir, NULL)) != NULL) {
 		s = uids_string(st, "INBOX");
 		TEST_STREQ(s, "1,3", "close inside a transaction keeps nothing");
 		free(s);
@@ -547,8 +531,8 @@ test_shared(void)
 	char				 big[300];
 	int				 i, r, status;
 
-	a = open_store(dir, NULL);
-	b = open_store(dir, NULL);
+	a = test_store_open(ACCOUNT, dir, NULL);
+	b = test_store_open(ACCOUNT, dir, NULL);
 	TEST_CHECK(a != NULL && b != NULL, "two handles open");
 	if (a == NULL || b == NULL)
 		goto out;
@@ -587,7 +571,7 @@ test_shared(void)
 		if ((pids[i] = fork()) == 0) {
 			struct store_msg m;
 
-			if ((a = open_store(dir, NULL)) == NULL)
+			if ((a = test_store_open(ACCOUNT, dir, NULL)) == NULL)
 				_exit(2);
 			msg_init(&m, (uint32_t)i + 1);
 			r = store_msg_put(a, "INBOX", &m, &error);
@@ -603,7 +587,7 @@ test_shared(void)
 		TEST_CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0,
 		    "racing creator %d", i);
 	}
-	if ((a = open_store(dir, NULL)) != NULL) {
+	if ((a = test_store_open(ACCOUNT, dir, NULL)) != NULL) {
 		s = uids_string(a, "INBOX");
 		TEST_STREQ(s, "1:4", "every racing creator wrote");
 		free(s);
@@ -625,7 +609,7 @@ test_crash(void)
 	pid_t				 pid;
 	int				 status;
 
-	if ((st = open_store(dir, NULL)) == NULL)
+	if ((st = test_store_open(ACCOUNT, dir, NULL)) == NULL)
 		goto out;
 	put_uids(st, "INBOX", "1:3");
 	store_folder_set(st, "INBOX", &fs, &error);
@@ -636,7 +620,7 @@ test_crash(void)
 	if ((pid = fork()) == 0) {
 		struct store_folder_state bad = { 9, 9, 9 };
 
-		if ((st = open_store(dir, NULL)) == NULL)
+		if ((st = test_store_open(ACCOUNT, dir, NULL)) == NULL)
 			_exit(2);
 		store_begin(st, &error);
 		put_uids(st, "INBOX", "4:500");
@@ -647,7 +631,7 @@ test_crash(void)
 	}
 	waitpid(pid, &status, 0);
 	TEST_CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0, "child ran");
-	if ((st = open_store(dir, NULL)) == NULL)
+	if ((st = test_store_open(ACCOUNT, dir, NULL)) == NULL)
 		goto out;
 	s = uids_string(st, "INBOX");
 	TEST_STREQ(s, "1:3", "an uncommitted transaction leaves no messages");
@@ -663,7 +647,7 @@ test_crash(void)
 	/* A committed transaction survives the same death. */
 	fflush(stdout);
 	if ((pid = fork()) == 0) {
-		if ((st = open_store(dir, NULL)) == NULL)
+		if ((st = test_store_open(ACCOUNT, dir, NULL)) == NULL)
 			_exit(2);
 		store_begin(st, &error);
 		put_uids(st, "INBOX", "4:6");
@@ -671,7 +655,7 @@ test_crash(void)
 	}
 	waitpid(pid, &status, 0);
 	TEST_CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0, "child committed");
-	if ((st = open_store(dir, NULL)) == NULL)
+	if ((st = test_store_open(ACCOUNT, dir, NULL)) == NULL)
 		goto out;
 	s = uids_string(st, "INBOX");
 	TEST_STREQ(s, "1:6", "a committed transaction survives a crash");
@@ -732,7 +716,7 @@ expect_rebuilt(const char *dir, const char *what)
 	size_t		 n = 99;
 	char		*error = NULL;
 
-	st = open_store(dir, &rebuilt);
+	st = test_store_open(ACCOUNT, dir, &rebuilt);
 	TEST_CHECK(st != NULL, "%s: opens", what);
 	if (st == NULL)
 		return;
@@ -754,7 +738,7 @@ fill(const char *dir, uint32_t n)
 	struct store	*st;
 	char		*error = NULL, *uids;
 
-	if ((st = open_store(dir, NULL)) == NULL)
+	if ((st = test_store_open(ACCOUNT, dir, NULL)) == NULL)
 		return;
 	uids = xasprintf("1:%lu", (unsigned long)n);
 	store_begin(st, &error);
@@ -868,7 +852,7 @@ test_damage(void)
 	 * and rebuilt at the next open. */
 	fill(dir, 3000);
 	corrupt_page(path, junk);
-	if ((st = open_store(dir, NULL)) != NULL) {
+	if ((st = test_store_open(ACCOUNT, dir, NULL)) != NULL) {
 		struct collect col = { .stop_after = 0 };
 		char *error = NULL;
 
@@ -883,7 +867,7 @@ test_damage(void)
 
 	/* Damage that shows only in use is remembered for the next open. */
 	fill(dir, 30000);
-	if ((st = open_store(dir, NULL)) != NULL) {
+	if ((st = test_store_open(ACCOUNT, dir, NULL)) != NULL) {
 		struct collect col = { .stop_after = 0 };
 		char *error = NULL;
 		int r;
@@ -915,7 +899,7 @@ test_modes(void)
 
 	/* A careless umask must not make the cache readable by others. */
 	old = umask(0);
-	st = open_store(dir, NULL);
+	st = test_store_open(ACCOUNT, dir, NULL);
 	umask(old);
 	if (st == NULL)
 		goto out;
@@ -943,7 +927,7 @@ test_modes(void)
 
 	/* A file left readable by others is tightened on open. */
 	chmod(path, 0644);
-	if ((st = open_store(dir, NULL)) != NULL) {
+	if ((st = test_store_open(ACCOUNT, dir, NULL)) != NULL) {
 		TEST_INTEQ(stat(path, &sb) == 0 ? sb.st_mode & 0777 : 0, 0600,
 		    "open tightens a loose file to 0600");
 		store_close(&st);
@@ -965,7 +949,7 @@ test_parts(void)
 	char			*dir = xasprintf("%s/parts", tmpdir);
 
 	memset(big, 'x', sizeof big);
-	if ((st = open_store(dir, NULL)) == NULL)
+	if ((st = test_store_open(ACCOUNT, dir, NULL)) == NULL)
 		goto out;
 	TEST_INTEQ(store_part_bytes(st), 0, "no parts yet");
 	TEST_INTEQ(store_part_get(st, "INBOX", 7, 1, "1", &b, &error), 0,
@@ -1060,7 +1044,7 @@ test_parts(void)
 	store_close(&st);
 
 	/* The LRU order survives a reopen. */
-	if ((st = open_store(dir, NULL)) == NULL)
+	if ((st = test_store_open(ACCOUNT, dir, NULL)) == NULL)
 		goto out;
 	TEST_INTEQ(store_part_bytes(st), 5, "part bytes after reopen");
 	store_set_part_limit(st, 600);
@@ -1093,7 +1077,7 @@ test_moved_parts(void)
 	char			*error = NULL;
 	char			*dir = xasprintf("%s/moved", tmpdir);
 
-	if ((st = open_store(dir, NULL)) == NULL)
+	if ((st = test_store_open(ACCOUNT, dir, NULL)) == NULL)
 		goto out;
 	msg_init(&m, 5);
 	m.emailid = "M1";
@@ -1160,7 +1144,7 @@ test_errors(void)
 	TEST_INTEQ(store_open(dir, "", &st, NULL, &error), -1, "empty account");
 	x_free(&error);
 
-	if ((st = open_store(dir, NULL)) == NULL)
+	if ((st = test_store_open(ACCOUNT, dir, NULL)) == NULL)
 		goto out;
 	put_uids(st, "INBOX", "1");
 	/* Make writes fail from the outside, as a full disk would. */
@@ -1206,7 +1190,7 @@ test_many(void)
 	size_t		 n = 0;
 	int		 bad = 0;
 
-	if ((st = open_store(dir, NULL)) == NULL)
+	if ((st = test_store_open(ACCOUNT, dir, NULL)) == NULL)
 		goto out;
 	TEST_INTEQ(store_begin(st, &error), 0, "begin for 10 000");
 	for (uid = 1; uid <= 10000; uid++) {
@@ -1269,7 +1253,7 @@ test_uid_index(void)
 		sqlite3_close(db);
 	}
 	TEST_CHECK(!has_uid_index(path), "an older cache, without it");
-	if ((st = open_store(dir, &rebuilt)) != NULL) {
+	if ((st = test_store_open(ACCOUNT, dir, &rebuilt)) != NULL) {
 		TEST_CHECK(!rebuilt, "is not rebuilt for it");
 		TEST_CHECK(has_uid_index(path), "but gets it at open");
 		s = uids_string(st, "INBOX");
@@ -1284,16 +1268,8 @@ test_uid_index(void)
 int
 main(void)
 {
-	const char	*t = getenv("TMPDIR");
-
-	tmpdir = xasprintf("%s/crispin-test-store.XXXXXX",
-	    t != NULL && t[0] != '\0' ? t : "/tmp");
-	if (mkdtemp(tmpdir) == NULL) {
-		perror("mkdtemp");
+	if ((tmpdir = test_store_tmpdir("store")) == NULL)
 		return 1;
-	}
-	if (getenv("STORE_TEST_LOG") != NULL)
-		log_set_file(stderr, LOG_DEBUG);
 	test_names();
 	test_roundtrip();
 	test_messages();
