@@ -24,10 +24,12 @@
 #define STORE_APP_ID		0x43525350
 /* Bump when the schema changes; an older cache is rebuilt, not migrated
  * (but its user data, user_tables, is carried over). */
-#define STORE_SCHEMA_VERSION	1
+#define STORE_SCHEMA_VERSION	2
 #define STORE_FILE		"cache.sqlite"
 #define STORE_BROKEN		STORE_FILE ".broken-"
 #define STORE_DAMAGED		STORE_FILE ".damaged"
+/* What the marker says when the file itself is sound (its user data kept). */
+#define STORE_MARK_SOUND	"records\n"
 #define STORE_PART_LIMIT	(64ULL * 1024 * 1024)
 #define STORE_BUSY_MS		5000
 
@@ -46,11 +48,10 @@ static const char *const user_tables[] = { "journal", "outbox" };
 	"CREATE INDEX IF NOT EXISTS messages_uids ON messages(folder_id, uid)" \
 	" WHERE uid > 0"
 
-/* Columns of struct store_msg, in the order msg_from_row reads them. */
+/* Columns of struct store_msg, in the order msg_from_row reads them:
+ * those SQL reads or writes alone, then the rest packed (record.c). */
 #define MSG_COLUMNS \
-	"uid, flags, keywords, internaldate, date, size, modseq, \"from\", " \
-	"\"to\", cc, subject, message_id, in_reply_to, \"references\", " \
-	"emailid, threadid"
+	"uid, flags, keywords, modseq, emailid, threadid, record"
 
 static const char store_schema[] =
 	"CREATE TABLE IF NOT EXISTS folders ("
@@ -64,13 +65,10 @@ static const char store_schema[] =
 	" uid INTEGER NOT NULL,"
 	" flags INTEGER NOT NULL,"
 	" keywords TEXT,"
-	" internaldate INTEGER NOT NULL,"
-	" date INTEGER NOT NULL,"
-	" size INTEGER NOT NULL,"
 	" modseq INTEGER NOT NULL,"
-	" \"from\" TEXT, \"to\" TEXT, cc TEXT, subject TEXT,"
-	" message_id TEXT, in_reply_to TEXT, \"references\" TEXT,"
 	" emailid TEXT, threadid TEXT,"
+	/* internaldate, date, size and the header strings (record.c) */
+	" record BLOB,"
 	" PRIMARY KEY (folder_id, uid)) WITHOUT ROWID;"
 	"CREATE INDEX IF NOT EXISTS messages_emailid ON messages(emailid)"
 	" WHERE emailid IS NOT NULL;"
@@ -110,16 +108,10 @@ static const char *const store_sql[ST__COUNT] = {
 	[ST_FOLDER_DELETE] = "DELETE FROM folders WHERE name = ?1",
 	/* A record written without OBJECTIDs keeps those it had. */
 	[ST_MSG_PUT] = "INSERT INTO messages (folder_id, " MSG_COLUMNS
-	    ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,"
-	    " ?14, ?15, ?16, ?17) ON CONFLICT (folder_id, uid) DO UPDATE SET"
+	    ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
+	    " ON CONFLICT (folder_id, uid) DO UPDATE SET"
 	    " flags = excluded.flags, keywords = excluded.keywords,"
-	    " internaldate = excluded.internaldate, date = excluded.date,"
-	    " size = excluded.size, modseq = excluded.modseq,"
-	    " \"from\" = excluded.\"from\", \"to\" = excluded.\"to\","
-	    " cc = excluded.cc, subject = excluded.subject,"
-	    " message_id = excluded.message_id,"
-	    " in_reply_to = excluded.in_reply_to,"
-	    " \"references\" = excluded.\"references\","
+	    " modseq = excluded.modseq, record = excluded.record,"
 	    " emailid = coalesce(excluded.emailid, emailid),"
 	    " threadid = coalesce(excluded.threadid, threadid)",
 	[ST_MSG_EMAILID] = "UPDATE messages SET emailid = ?3"
@@ -128,10 +120,11 @@ static const char *const store_sql[ST__COUNT] = {
 	    " WHERE folder_id = ?1 AND uid = ?2",
 	/* Parts of deleted messages with an EMAILID move to the folder ""
 	 * (no mailbox has that name) under a UID unique to their origin, so
-	 * that the message, moved, finds them in its new folder. */
+	 * that the message, moved, finds them in its new folder. Their
+	 * records are empty: nothing but the EMAILID is needed. */
 	[ST_ORPHAN_MSGS] = "INSERT OR IGNORE INTO messages (folder_id, uid,"
-	    " flags, internaldate, date, size, modseq, emailid)"
-	    " SELECT ?4, (folder_id << 32) | uid, 0, 0, 0, 0, 0, emailid"
+	    " flags, modseq, emailid)"
+	    " SELECT ?4, (folder_id << 32) | uid, 0, 0, emailid"
 	    " FROM messages WHERE folder_id = ?1 AND uid BETWEEN ?2 AND ?3"
 	    " AND emailid IS NOT NULL AND EXISTS (SELECT 1 FROM parts p"
 	    " WHERE p.folder_id = messages.folder_id AND p.uid = messages.uid)",
@@ -189,6 +182,7 @@ static const char *const store_run_what[ST__COUNT] = {
 };
 
 static int	 open_file(const char *, char **);
+static bool	 mark_says_sound(struct store *);
 static int	 create_db(struct store *, char **);
 static int	 open_db(struct store *, bool *, char **, char **);
 static int	 check_db(struct store *, bool *, char **, char **);
@@ -203,7 +197,9 @@ static void	 close_db(struct store *);
 static int	 run(struct store *, enum store_stmt, char **);
 static void	 forget_folder(struct store *);
 static int64_t	 data_version(struct store *);
-static void	 msg_from_row(sqlite3_stmt *, struct store_msg *);
+static int	 msg_from_row(sqlite3_stmt *, struct store_msg *, const char **);
+static int	 record_damaged(struct store *, const char *, const char *,
+		    uint32_t, const char *, char **);
 static int	 msg_iterate(struct store *, enum store_stmt, sqlite3_stmt *,
 		    const char *, const char *, store_msg_cb *, void *, char **);
 
@@ -364,6 +360,7 @@ store_open(const char *dir, const char *account, struct store **stp,
 
 	if (access(st->mark, F_OK) == 0) {
 		reason = xstrdup("it was found damaged while in use");
+		keep = mark_says_sound(st);
 		r = 1;
 	} else
 		r = open_db(st, &keep, &reason, error_r);
@@ -395,6 +392,23 @@ store_open(const char *dir, const char *account, struct store **stp,
 fail:
 	store_close(&st);
 	return -1;
+}
+
+/* Whether the damage marker says the file is sound SQLite whose records
+ * are not (record_damaged): then its user tables are worth keeping. */
+static bool
+mark_says_sound(struct store *st)
+{
+	char	 text[16];
+	ssize_t	 n;
+	int	 fd;
+
+	if ((fd = open(st->mark, O_RDONLY | O_CLOEXEC)) == -1)
+		return false;
+	n = read(fd, text, sizeof text);
+	close(fd);
+	return n == (ssize_t)strlen(STORE_MARK_SOUND) &&
+	    memcmp(text, STORE_MARK_SOUND, (size_t)n) == 0;
 }
 
 /* 0: open and valid; 1: damaged or foreign (*reason_r says why); -1: error.
@@ -799,6 +813,7 @@ store_close(struct store **stp)
 		store_rollback(st);
 	}
 	close_db(st);
+	buf_free(&st->record);
 	free(st->path);
 	free(st->mark);
 	free(st->dir);
@@ -817,9 +832,12 @@ store_fail(struct store *st, char **error_r, const char *fmt, ...)
 	what = xvasprintf(fmt, ap);
 	va_end(ap);
 	rc = sqlite3_errcode(st->db) & 0xff;
-	/* Damage found in use (quick_check misses some) is fixed on next open. */
+	/* Damage found in use (quick_check misses some) is fixed on next
+	 * open; the marker is left empty: nothing of the file is to be read
+	 * again (see record_damaged). */
 	if ((rc == SQLITE_CORRUPT || rc == SQLITE_NOTADB) &&
-	    (fd = open(st->mark, O_WRONLY | O_CREAT | O_CLOEXEC, 0600)) != -1) {
+	    (fd = open(st->mark, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+	    0600)) != -1) {
 		close(fd);
 		log_warn("cache %s: damaged (%s); it will be rebuilt when next "
 		    "opened", st->path, sqlite3_errmsg(st->db));
@@ -1203,24 +1221,18 @@ store_msg_put(struct store *st, const char *folder, const struct store_msg *m,
     char **error_r)
 {
 	sqlite3_stmt	*s;
-	const char	*text[] = { m->keywords, m->from, m->to, m->cc,
-			    m->subject, m->message_id, m->in_reply_to,
-			    m->references, m->emailid, m->threadid };
-	size_t		 i;
 
 	if (store_folder_stmt(st, folder, true, ST_MSG_PUT, &s, error_r) == -1)
 		return -1;
+	store_record_pack(&st->record, m);
 	sqlite3_bind_int64(s, 2, m->uid);
 	sqlite3_bind_int64(s, 3, m->flags);
-	sqlite3_bind_int64(s, 5, m->internaldate);
-	sqlite3_bind_int64(s, 6, m->date);
-	sqlite3_bind_int64(s, 7, (sqlite3_int64)m->size);
-	sqlite3_bind_int64(s, 8, (sqlite3_int64)m->modseq);
-	/* keywords is ?4, the header strings ?9 onwards. */
-	sqlite3_bind_text(s, 4, text[0], -1, SQLITE_STATIC);
-	for (i = 1; i < sizeof text / sizeof text[0]; i++)
-		sqlite3_bind_text(s, (int)i + 8, text[i], -1, SQLITE_STATIC);
-	if (sqlite3_step(s) != SQLITE_DONE) {
+	sqlite3_bind_text(s, 4, m->keywords, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 5, (sqlite3_int64)m->modseq);
+	sqlite3_bind_text(s, 6, m->emailid, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 7, m->threadid, -1, SQLITE_STATIC);
+	if (sqlite3_bind_blob64(s, 8, st->record.data, st->record.len,
+	    SQLITE_STATIC) != SQLITE_OK || sqlite3_step(s) != SQLITE_DONE) {
 		store_fail(st, error_r, "cannot write message %lu of %s",
 		    (unsigned long)m->uid, folder);
 		store_stmt_put(st, ST_MSG_PUT, s);
@@ -1345,24 +1357,49 @@ store_msg_set_emailid(struct store *st, const char *folder, uint32_t uid,
 	return r;
 }
 
-static void
-msg_from_row(sqlite3_stmt *s, struct store_msg *m)
+/* 0, or -1 with *why_r when the packed record does not decode. The
+ * blob's pointer comes before its size, as SQLite asks. */
+static int
+msg_from_row(sqlite3_stmt *s, struct store_msg *m, const char **why_r)
 {
-	const char	**text[] = { &m->keywords, &m->from, &m->to, &m->cc,
-			    &m->subject, &m->message_id, &m->in_reply_to,
-			    &m->references, &m->emailid, &m->threadid };
-	/* Column of each text[] entry in MSG_COLUMNS. */
-	static const int col[] = { 2, 7, 8, 9, 10, 11, 12, 13, 14, 15 };
-	size_t		 i;
+	const void	*record;
 
 	m->uid = (uint32_t)sqlite3_column_int64(s, 0);
 	m->flags = (unsigned)sqlite3_column_int64(s, 1);
-	m->internaldate = sqlite3_column_int64(s, 3);
-	m->date = sqlite3_column_int64(s, 4);
-	m->size = (uint64_t)sqlite3_column_int64(s, 5);
-	m->modseq = (uint64_t)sqlite3_column_int64(s, 6);
-	for (i = 0; i < sizeof col / sizeof col[0]; i++)
-		*text[i] = (const char *)sqlite3_column_text(s, col[i]);
+	m->keywords = (const char *)sqlite3_column_text(s, 2);
+	m->modseq = (uint64_t)sqlite3_column_int64(s, 3);
+	m->emailid = (const char *)sqlite3_column_text(s, 4);
+	m->threadid = (const char *)sqlite3_column_text(s, 5);
+	/* Anything but a BLOB reads as its bytes, as untrusted as any. */
+	record = sqlite3_column_blob(s, 6);
+	return store_record_unpack(record,
+	    (size_t)sqlite3_column_bytes(s, 6), m, why_r);
+}
+
+/*
+ * A record that does not decode is damage SQLite cannot see: the cache
+ * is marked to be rebuilt at the next open, like a corrupt page, but its
+ * file is sound, so the rebuild keeps the journal and outbox. The marker
+ * of a corrupt file (empty) is never replaced by this one.
+ */
+static int
+record_damaged(struct store *st, const char *what, const char *folder,
+    uint32_t uid, const char *why, char **error_r)
+{
+	int	 fd;
+
+	fd = open(st->mark, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd != -1) {
+		(void)fd_write_all(fd, STORE_MARK_SOUND, strlen(STORE_MARK_SOUND));
+		close(fd);
+	}
+	log_warn("cache %s: damaged record for UID %lu of %s (%s); it will be "
+	    "rebuilt when next opened", st->path, (unsigned long)uid, folder,
+	    why);
+	*error_r = xasprintf("cache %s: cannot read %s of %s: damaged record "
+	    "for UID %lu (%s); it will be rebuilt when crispin next starts",
+	    st->path, what, folder, (unsigned long)uid, why);
+	return -1;
 }
 
 /* Steps a bound SELECT of MSG_COLUMNS through cb, then releases it. */
@@ -1372,10 +1409,15 @@ msg_iterate(struct store *st, enum store_stmt id, sqlite3_stmt *s,
     char **error_r)
 {
 	struct store_msg	 m;
+	const char		*why;
 	int			 rc;
 
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		msg_from_row(s, &m);
+		if (msg_from_row(s, &m, &why) == -1) {
+			record_damaged(st, what, folder, m.uid, why, error_r);
+			store_stmt_put(st, id, s);
+			return -1;
+		}
 		if (cb(&m, arg) != 0) {
 			rc = SQLITE_DONE;
 			break;

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "crispin/buf.h"
 #include "crispin/store.h"
 #include "crispin/xalloc.h"
 
@@ -74,6 +75,8 @@ struct store {
 	bool		 part_bytes_valid;
 	int64_t		 part_clock;	/* last_used of the most recent use */
 	bool		 part_clock_valid;
+
+	struct buf	 record;	/* owned: store_msg_put's packed record */
 };
 
 /* Hands out the cached statement (or a fresh one when the cached one is
@@ -100,5 +103,17 @@ void	 store_part_forget_bytes(struct store *);
 /* Deletes parts of folder with UIDs in lo..hi. */
 int	 store_part_delete_uids(struct store *, int64_t folder_id, uint32_t lo,
 	    uint32_t hi, char **error_r);
+
+/* --- records (record.c) --- */
+
+/* Packs m's internaldate, date, size and header strings into b (its
+ * contents replaced): the BLOB of the column "record". */
+void	 store_record_pack(struct buf *b, const struct store_msg *m);
+/* Fills those fields of m from len bytes at data (an empty record: zeros
+ * and NULLs). The strings point into data, which must outlive their use.
+ * Returns 0, or -1 with *why_r a static phrase when the bytes are no
+ * record: damage. */
+int	 store_record_unpack(const void *data, size_t len, struct store_msg *m,
+	    const char **why_r);
 
 #endif

@@ -3,6 +3,7 @@
 # runs each for FUZZ_SECONDS (default 15) from its seed corpus. A crash, leak
 # or sanitizer report fails that target. Prints "N passed, N failed".
 # Longer runs: FUZZ_SECONDS=600 tests/fuzz/run.sh
+# Some only: FUZZ_ONLY=store-record tests/fuzz/run.sh (names containing it)
 srcdir=${srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
 out=${CRISPIN_FUZZ_OUT:-${TMPDIR:-/tmp}/crispin-fuzz.$$}
 seconds=${FUZZ_SECONDS:-15}
@@ -21,12 +22,13 @@ sources=$(ls "$srcdir"/src/lib/*.c "$srcdir"/src/imap/*.c "$srcdir"/src/net/sasl
     "$srcdir"/src/mime/*.c "$srcdir"/src/smtp/reply.c "$srcdir"/src/mail/query*.c \
     "$srcdir"/src/mail/msgmap.c "$srcdir"/src/mail/intern.c "$srcdir"/src/mail/header.c \
     "$srcdir"/src/mail/draft.c "$srcdir"/src/mail/draft_recall.c "$srcdir"/src/mail/addrbook.c \
-    "$srcdir"/src/net/event.c "$srcdir"/src/config/*.c |
+    "$srcdir"/src/net/event.c "$srcdir"/src/config/*.c "$srcdir"/src/store/record.c |
     grep -v '/client')
 passed=0
 failed=0
 for target in "$srcdir"/tests/fuzz/fuzz-*.c; do
 	name=$(basename "$target" .c)
+	case $name in *"${FUZZ_ONLY:-}"*) ;; *) continue ;; esac
 	corpus_name=${name#fuzz-}
 	bin="$out/$name"
 	if ! $cc -g -O1 -std=gnu11 -fsanitize=fuzzer,address,undefined \

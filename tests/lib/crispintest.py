@@ -345,6 +345,41 @@ def cache_rows(cache, folder, columns="m.uid"):
     return rows
 
 
+RECORD_STRINGS = ("from", "to", "cc", "subject", "message_id",
+                  "in_reply_to", "references")
+
+
+def cache_record(blob):
+    """The fields packed in a cache record (the column m.record; format in
+    src/store/record.c) as a dict; strings are str or None."""
+    if not blob:
+        return dict(internaldate=0, date=0, size=0,
+                    **{k: None for k in RECORD_STRINGS})
+    pos = 0
+
+    def varint():
+        nonlocal pos
+        v = shift = 0
+        while True:
+            b = blob[pos]
+            pos += 1
+            v |= (b & 0x7f) << shift
+            shift += 7
+            if b < 0x80:
+                return v
+
+    out = {}
+    for k in ("internaldate", "date"):
+        z = varint()
+        out[k] = (z >> 1) ^ -(z & 1)
+    out["size"] = varint()
+    for k in RECORD_STRINGS:
+        n = varint()
+        out[k] = blob[pos:pos + n - 1].decode("utf-8", "replace") if n else None
+        pos += n
+    return out
+
+
 def account_rc(dc, user="alice", implicit_tls=True, password=True, **more):
     """The usual rc options for a user of a tests/lib/dovecot.py server:
     imap_url, imap_pass (unless password=False) and tls_ca_file; more

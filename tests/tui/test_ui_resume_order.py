@@ -14,7 +14,8 @@ sys.dont_write_bytecode = True
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "lib"))
 sys.path.insert(0, os.path.join(HERE, "..", "bench"))
-from crispintest import Suite, account_rc, cache_rows, rc_text  # noqa: E402
+from crispintest import (Suite, account_rc, cache_record, cache_rows,  # noqa: E402
+                         rc_text)
 from dovecot import Dovecot  # noqa: E402
 from delayproxy import DelayProxy  # noqa: E402
 from sync import fill_maildir  # noqa: E402
@@ -53,8 +54,8 @@ def teardown():
 
 def cached(cache):
     """UID -> Message-ID (without <>) of INBOX's cached records."""
-    return {uid: (mid or "").strip("<>")
-            for uid, mid in cache_rows(cache, "INBOX", "m.uid, m.message_id")}
+    return {uid: (cache_record(rec)["message_id"] or "").strip("<>")
+            for uid, rec in cache_rows(cache, "INBOX", "m.uid, m.record")}
 
 
 def header_fetches(lines):
