@@ -118,6 +118,8 @@ void	 mail_intern_free(struct mail_intern **);
 /* NULL for NULL; the result lives as long as the intern table. */
 const char *mail_intern(struct mail_intern *, const char *s);
 const char *mail_intern_n(struct mail_intern *, const char *s, size_t len);
+/* Room for n strings in all, made now rather than as they come. */
+void	 mail_intern_reserve(struct mail_intern *, size_t n);
 /* A copy living as long as the table, not shared: for strings that are
  * unique per message (Message-ID, References), which interning would
  * only make slower and bigger. */

@@ -29,6 +29,9 @@ int	 str_codepoint_width(uint32_t cp);
 /* Columns UTF-8 text takes (str_codepoint_width of each character; a
  * byte that is not UTF-8 counts one, as its replacement character). */
 size_t	 str_display_width(const char *s, size_t len);
+/* A fast 32-bit hash of s[0..len) for tables (not for secrets): eight
+ * bytes a step. */
+uint32_t str_hash(const char *s, size_t len);
 /* Constant-time comparison for secrets. */
 bool	 str_ct_equal(const void *, const void *, size_t);
 

@@ -131,18 +131,14 @@ cli_printer_free(struct cli_printer *pr)
 
 /* The From header as printed: decoded; for lines also made safe for a
  * terminal and cut at a tab, which would shift the columns scripts cut on.
- * Remembered by its text (FNV-1a picks the slot). */
+ * Remembered by its text (its hash picks the slot). */
 static const char *
 shown_from(struct cli_printer *pr, const char *raw)
 {
-	const unsigned char	*p;
-	uint32_t		 h = 2166136261u;
-	size_t			 slot;
-	char			*shown;
+	size_t	 slot;
+	char	*shown;
 
-	for (p = (const unsigned char *)raw; *p != '\0'; p++)
-		h = (h ^ *p) * 16777619u;
-	slot = h % CLI_PRINT_MEMO;
+	slot = str_hash(raw, strlen(raw)) % CLI_PRINT_MEMO;
 
 	if (pr->memo[slot].raw != NULL && strcmp(pr->memo[slot].raw, raw) == 0)
 		return pr->memo[slot].shown;

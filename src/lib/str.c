@@ -68,23 +68,62 @@ str_sanitize(const char *s)
 	return buf_steal(&b);
 }
 
+/* Eight bytes at once: set where a byte is below 0x20 or above 0x7e
+ * (exact for whether there is one, not for which). */
+#define BYTES_1		0x0101010101010101ULL
+#define BYTES_80	0x8080808080808080ULL
+#define NOT_PRINTABLE(w) \
+	(((((w) - BYTES_1 * 0x20) & ~(w)) | ((w) + BYTES_1) | (w)) & BYTES_80)
+
 void
 str_sanitize_into(struct buf *b, const char *s)
 {
-	const unsigned char	*p, *run;
+	const unsigned char	*p, *run, *end;
+	uint64_t		 w;
 
-	for (p = run = (const unsigned char *)s; *p != '\0'; p++) {
+	end = (const unsigned char *)s + strlen(s);
+	for (p = run = (const unsigned char *)s; p < end;) {
+		/* Printable ASCII, most of any text, eight bytes a step. */
+		if (end - p >= 8) {
+			memcpy(&w, p, 8);
+			if (!NOT_PRINTABLE(w)) {
+				p += 8;
+				continue;
+			}
+		}
 		if (*p >= 0x20 && *p != 0x7f &&
-		    (*p != 0xc2 || p[1] < 0x80 || p[1] > 0x9f))
+		    (*p != 0xc2 || p[1] < 0x80 || p[1] > 0x9f)) {
+			p++;
 			continue;
+		}
 		buf_add(b, run, (size_t)(p - run));
 		buf_addc(b, '?');
 		/* A UTF-8 encoded C1 control (CSI is U+009B) is two bytes. */
 		if (*p == 0xc2)
 			p++;
-		run = p + 1;
+		run = ++p;
 	}
 	buf_add(b, run, (size_t)(p - run));
+}
+
+uint32_t
+str_hash(const char *s, size_t len)
+{
+	uint64_t	h = 0x9e3779b97f4a7c15ULL ^ len, w;
+
+	for (; len >= 8; s += 8, len -= 8) {
+		memcpy(&w, s, 8);
+		h = (h ^ w) * 0xff51afd7ed558ccdULL;
+		h ^= h >> 32;
+	}
+	if (len > 0) {
+		w = 0;
+		memcpy(&w, s, len);
+		h = (h ^ w) * 0xff51afd7ed558ccdULL;
+		h ^= h >> 32;
+	}
+	h *= 0xc4ceb9fe1a85ec53ULL;
+	return (uint32_t)(h >> 32);
 }
 
 bool

@@ -58,9 +58,8 @@ struct mail_intern {
 	size_t		  count;
 };
 
-static uint32_t hash(const char *, size_t);
 static size_t slot_of(uint32_t, size_t);
-static void grow(struct mail_intern *);
+static void grow(struct mail_intern *, size_t);
 static void pool_free(struct pool *);
 static char *pool_alloc(struct mail_intern *, struct pool *, size_t, uint32_t *);
 static char *pool_add(struct mail_intern *, struct pool *, const char *, size_t,
@@ -169,26 +168,6 @@ ref_string(const struct mail_intern *t, uint32_t ref)
 /* Eight bytes a step, each mixed by a multiply, the high half folded in:
  * short keys, no adversary who gains anything by collisions beyond a
  * slower index. In memory only, so byte order does not matter. */
-static uint32_t
-hash(const char *s, size_t len)
-{
-	uint64_t	h = 0x9e3779b97f4a7c15ULL ^ len, w;
-
-	for (; len >= 8; s += 8, len -= 8) {
-		memcpy(&w, s, 8);
-		h = (h ^ w) * 0xff51afd7ed558ccdULL;
-		h ^= h >> 32;
-	}
-	if (len > 0) {
-		w = 0;
-		memcpy(&w, s, len);
-		h = (h ^ w) * 0xff51afd7ed558ccdULL;
-		h ^= h >> 32;
-	}
-	h *= 0xc4ceb9fe1a85ec53ULL;
-	return (uint32_t)(h >> 32);
-}
-
 /* The home slot of a hash in a table of any size (not only powers of
  * two, so that it can grow by half). */
 static size_t
@@ -197,8 +176,9 @@ slot_of(uint32_t h, size_t cap)
 	return (size_t)(((uint64_t)h * cap) >> 32);
 }
 
+/* To cap slots; every string is hashed again from the pool. */
 static void
-grow(struct mail_intern *t)
+grow(struct mail_intern *t, size_t cap)
 {
 	const char	*s;
 	uint32_t	 c, pos, h;
@@ -206,14 +186,14 @@ grow(struct mail_intern *t)
 
 	free(t->refs);
 	free(t->tags);
-	t->cap += t->cap / 2;
+	t->cap = cap;
 	t->refs = xcalloc(t->cap, sizeof *t->refs);
 	t->tags = xcalloc(t->cap, sizeof *t->tags);
 	for (c = 0; c < t->shared.n; c++) {
 		for (pos = 0; pos < t->shared.ends[c]; pos += (uint32_t)len + 1) {
 			s = t->shared.chunks[c] + pos;
 			len = strlen(s);
-			h = hash(s, len);
+			h = str_hash(s, len);
 			j = slot_of(h, t->cap);
 			while (t->refs[j] != 0)
 				j = j + 1 == t->cap ? 0 : j + 1;
@@ -221,6 +201,16 @@ grow(struct mail_intern *t)
 			t->tags[j] = (uint16_t)h;
 		}
 	}
+}
+
+/* Growing hashes every string again: a table grown by half from 256 to
+ * 100 000 strings hashes each about three times over. Sized once, it
+ * hashes each once. */
+void
+mail_intern_reserve(struct mail_intern *t, size_t n)
+{
+	if (n <= SIZE_MAX / 4 && n * 4 > t->cap * 3)
+		grow(t, n * 4 / 3 + 1);
 }
 
 const char *
@@ -241,8 +231,8 @@ intern_exact(struct mail_intern *t, const char *s, size_t len)
 	size_t		 j;
 
 	if ((t->count + 1) * 4 > t->cap * 3)
-		grow(t);
-	h = hash(s, len);
+		grow(t, t->cap + t->cap / 2);
+	h = str_hash(s, len);
 	j = slot_of(h, t->cap);
 	while (t->refs[j] != 0) {
 		if (t->tags[j] == (uint16_t)h) {

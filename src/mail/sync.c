@@ -768,6 +768,7 @@ attach_cached(struct mail_folder *f, uint32_t from, size_t budget)
 {
 	struct attach	 at;
 	char		*error = NULL;
+	size_t		 n;
 
 	if (f->store == NULL)
 		return true;
@@ -776,6 +777,11 @@ attach_cached(struct mail_folder *f, uint32_t from, size_t budget)
 	at.budget = budget;
 	imap_seqset_init(&at.gone);
 	folder_ref(f);
+	/* A record brings a sender, recipients and a subject, most of them
+	 * seen before: a third more strings than messages is room enough
+	 * (126 000 for 100 000 generated ones), and more grows as before. */
+	n = mail_msgmap_count(f->map);
+	mail_intern_reserve(f->strings, n + n / 3);
 	if (store_msg_each(f->store, f->name, from, attach_cb, &at, &error) < 0) {
 		/* What was not attached is fetched from the server. */
 		log_warn("folder %s: cache: %s", f->name, error);

@@ -122,11 +122,107 @@ test_str(void)
 	TEST_CHECK(str_ct_equal("abc", "abc", 3) && !str_ct_equal("abc", "abd", 3), "ct_equal");
 }
 
+/* The byte-at-a-time rule str_sanitize_into follows eight bytes a step. */
+static void
+sanitize_slowly(struct buf *b, const unsigned char *p)
+{
+	for (; *p != '\0'; p++) {
+		if (*p < 0x20 || *p == 0x7f) {
+			buf_addc(b, '?');
+		} else if (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f) {
+			buf_addc(b, '?');
+			p++;
+		} else
+			buf_addc(b, (char)*p);
+	}
+}
+
+/* Every byte that matters at every place around the 8-byte steps, in
+ * printable text, and every byte value after printable text. */
+static void
+test_sanitize_steps(void)
+{
+	static const unsigned char special[][3] = {
+		{ 0x01 }, { 0x1f }, { 0x20 }, { 0x7e }, { 0x7f }, { 0x80 },
+		{ 0xc2, 0x9b }, { 0xc2, 0x80 }, { 0xc2, 0x9f }, { 0xc2, 0xa0 },
+		{ 0xc2 }, { 0xc3, 0xbc }, { 0xff }, { 0x09 },
+	};
+	struct buf	 got = BUF_INIT, want = BUF_INIT;
+	unsigned char	 text[64];
+	size_t		 i, at, len, k, wrong = 0, n = 0;
+	int		 v;
+
+	for (i = 0; i < sizeof special / sizeof special[0]; i++) {
+		for (len = 1; len <= 40; len++) {
+			for (at = 0; at < len; at++) {
+				k = strnlen((const char *)special[i], 3);
+				memset(text, 'a' + (int)(len % 26), sizeof text);
+				memcpy(text + at, special[i], k);
+				text[len > at + k ? len : at + k] = '\0';
+				buf_reset(&got);
+				buf_reset(&want);
+				str_sanitize_into(&got, (const char *)text);
+				sanitize_slowly(&want, text);
+				n++;
+				if (strcmp(buf_cstr(&got), buf_cstr(&want)) != 0 &&
+				    wrong++ == 0)
+					TEST_STREQ(buf_cstr(&got), buf_cstr(&want),
+					    "special %zu at %zu of %zu", i, at, len);
+			}
+		}
+	}
+	for (v = 1; v < 256; v++) {
+		for (at = 0; at < 16; at++) {
+			memset(text, 'x', 24);
+			text[at] = (unsigned char)v;
+			text[24] = '\0';
+			buf_reset(&got);
+			buf_reset(&want);
+			str_sanitize_into(&got, (const char *)text);
+			sanitize_slowly(&want, text);
+			n++;
+			if (strcmp(buf_cstr(&got), buf_cstr(&want)) != 0 && wrong++ == 0)
+				TEST_STREQ(buf_cstr(&got), buf_cstr(&want),
+				    "byte %#x at %zu", v, at);
+		}
+	}
+	TEST_INTEQ(wrong, 0, "%zu strings made safe as byte by byte", n);
+	buf_free(&got);
+	buf_free(&want);
+}
+
+/* Equal strings hash equal whatever their alignment; a byte changed
+ * anywhere, or the length, changes the hash (for these, not in general). */
+static void
+test_str_hash(void)
+{
+	char		 a[80], b[96];
+	size_t		 len, i, same = 0;
+	uint32_t	 h;
+
+	for (len = 0; len < 70; len++) {
+		for (i = 0; i < len; i++)
+			a[i] = (char)('A' + (i * 7 + len) % 50);
+		memcpy(b + 3, a, len);
+		h = str_hash(a, len);
+		TEST_CHECK(str_hash(b + 3, len) == h, "unaligned copy of %zu", len);
+		for (i = 0; i < len; i++) {
+			a[i] ^= 1;
+			same += str_hash(a, len) == h;
+			a[i] ^= 1;
+		}
+		same += len > 0 && str_hash(a, len - 1) == h;
+	}
+	TEST_INTEQ(same, 0, "no change left a hash the same");
+}
+
 int
 main(void)
 {
 	test_buf();
 	test_arena();
 	test_str();
+	test_sanitize_steps();
+	test_str_hash();
 	return test_done();
 }

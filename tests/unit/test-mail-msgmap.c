@@ -254,6 +254,20 @@ test_intern(void)
 	TEST_INTEQ(mail_intern_count(t), 1002, "5000 inserts of 1000 names keep 1000");
 	TEST_CHECK(mail_intern(t, "Alice <alice@example.org>") == a,
 	    "still the same copy after growth");
+	/* Room made for more: what is in stays found, what comes is kept
+	 * once, and room already there is not made again. */
+	mail_intern_reserve(t, 50000);
+	TEST_CHECK(mail_intern(t, "Alice <alice@example.org>") == a &&
+	    mail_intern(t, "Bob") == c, "found after the room was made");
+	for (i = 0; i < 40000; i++) {
+		snprintf(name, sizeof name, "subject %d", i % 20000);
+		mail_intern(t, name);
+	}
+	TEST_INTEQ(mail_intern_count(t), 21002, "20 000 more, each once");
+	mail_intern_reserve(t, 10);
+	TEST_CHECK(mail_intern(t, "subject 19999") == mail_intern(t, "subject 19999") &&
+	    mail_intern(t, "Alice <alice@example.org>") == a,
+	    "a smaller reservation changes nothing");
 	mail_intern_free(&t);
 }
 
