@@ -47,7 +47,11 @@ struct flag_op {
 	void			*arg;
 };
 
+static void target(struct flag_op *, const struct mail_msg *, uint16_t *,
+	    const char **);
+static void show(struct mail_folder *, struct mail_msg *, uint16_t, const char *);
 static void apply(struct flag_op *, struct mail_msg *);
+static void reapply(struct flag_op *);
 static void op_start(struct flag_op *);
 static bool op_blocked(const struct flag_op *);
 static void op_release(struct mail_folder *);
@@ -209,20 +213,55 @@ again:
 		if (!o->waiting || op_blocked(o))
 			continue;
 		o->waiting = false;
-		if (f->dead)
+		if (f->dead) {
 			op_finish(o, -1);
-		else
+		} else {
+			reapply(o);
+			folder_flush(f);
 			op_send(o);
+		}
 		goto again;
 	}
+}
+
+/* What op makes of m's flags and keywords (interned, so that equal
+ * keyword lists are the same pointer). */
+static void
+target(struct flag_op *op, const struct mail_msg *m, uint16_t *flags_r,
+    const char **keywords_r)
+{
+	struct buf	 kw = BUF_INIT;
+
+	*flags_r = op->add ? (uint16_t)(m->flags | op->flags) :
+	    (uint16_t)(m->flags & ~op->flags);
+	*keywords_r = m->keywords;
+	if (op->keywords[0] != NULL) {
+		mail_keywords_edit(&kw, m->keywords,
+		    op->add ? (const char *const *)op->keywords : NULL,
+		    op->add ? NULL : (const char *const *)op->keywords);
+		*keywords_r = kw.len > 0 ? mail_intern(op->f->strings,
+		    buf_cstr(&kw)) : NULL;
+		buf_free(&kw);
+	}
+}
+
+static void
+show(struct mail_folder *f, struct mail_msg *m, uint16_t flags,
+    const char *keywords)
+{
+	m->flags = flags;
+	m->keywords = keywords;
+	folder_mark_dirty(f, m);
+	if (m->state & MAIL_MSG_HEADERS)
+		folder_emit_flags(f, m);
 }
 
 /* The change on m in the model, with the way back kept in undo. */
 static void
 apply(struct flag_op *op, struct mail_msg *m)
 {
-	struct mail_folder	*f = op->f;
-	struct buf		 kw = BUF_INIT;
+	uint16_t	 flags;
+	const char	*keywords;
 
 	if (op->nundo == op->undo_cap) {
 		op->undo_cap = op->undo_cap ? op->undo_cap * 2 : 64;
@@ -232,20 +271,37 @@ apply(struct flag_op *op, struct mail_msg *m)
 	op->undo[op->nundo].flags = m->flags;
 	op->undo[op->nundo].keywords = m->keywords;
 	op->nundo++;
-	if (op->add)
-		m->flags |= (uint16_t)op->flags;
-	else
-		m->flags &= (uint16_t)~op->flags;
-	if (op->keywords[0] != NULL) {
-		mail_keywords_edit(&kw, m->keywords,
-		    op->add ? (const char *const *)op->keywords : NULL,
-		    op->add ? NULL : (const char *const *)op->keywords);
-		m->keywords = kw.len > 0 ? mail_intern(f->strings, buf_cstr(&kw)) : NULL;
-		buf_free(&kw);
+	target(op, m, &flags, &keywords);
+	show(op->f, m, flags, keywords);
+}
+
+/*
+ * A waiting change, about to go: what came meanwhile (the earlier change
+ * rolled back, or its messages fetched again after [MODIFIED]) may have
+ * hidden it in the model, and its STORE is silent. Where it no longer
+ * shows it is shown again, on top of what is there, and that is then
+ * the way back.
+ */
+static void
+reapply(struct flag_op *op)
+{
+	struct mail_folder	*f = op->f;
+	struct mail_msg		*m;
+	uint16_t		 flags;
+	const char		*keywords;
+	size_t			 i;
+
+	for (i = 0; i < op->nundo && !f->dead; i++) {
+		m = mail_msgmap_get(f->map, mail_msgmap_seq(f->map, op->undo[i].uid));
+		if (m == NULL)
+			continue;
+		target(op, m, &flags, &keywords);
+		if (flags == m->flags && keywords == m->keywords)
+			continue;
+		op->undo[i].flags = m->flags;
+		op->undo[i].keywords = m->keywords;
+		show(f, m, flags, keywords);
 	}
-	folder_mark_dirty(f, m);
-	if (m->state & MAIL_MSG_HEADERS)
-		folder_emit_flags(f, m);
 }
 
 static void
@@ -286,13 +342,8 @@ rollback(struct flag_op *op, const struct imap_seqset *which)
 		if (which != NULL && !folder_set_has(which, op->undo[i].uid))
 			continue;
 		m = mail_msgmap_get(f->map, mail_msgmap_seq(f->map, op->undo[i].uid));
-		if (m == NULL)
-			continue;
-		m->flags = op->undo[i].flags;
-		m->keywords = op->undo[i].keywords;
-		folder_mark_dirty(f, m);
-		if (m->state & MAIL_MSG_HEADERS)
-			folder_emit_flags(f, m);
+		if (m != NULL)
+			show(f, m, op->undo[i].flags, op->undo[i].keywords);
 	}
 }
 

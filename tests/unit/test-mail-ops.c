@@ -482,6 +482,56 @@ scenario_chained(struct fake *f, int stage)
 	}
 }
 
+/*
+ * The same two changes, the first refused as [MODIFIED] by another
+ * client's change: the refetch shows the server's flags, hiding the
+ * second change that waits (its STORE is silent), so it is shown again
+ * before it goes. Without that UID 3 would stay \\Deleted on screen.
+ */
+static const struct step chained_modified[] = {
+	OPEN5X("CONDSTORE", "* OK [HIGHESTMODSEQ 20] m\r\n"),
+	{ .kind = EXPECT, .text = "C5 UID STORE 3 (UNCHANGEDSINCE 20) +FLAGS.SILENT (\\Deleted)" },
+	{ .kind = SEND, .text = "C5 OK [MODIFIED 3] changed meanwhile\r\n" },
+	{ .kind = EXPECT, .text = "C6 UID FETCH 3 (UID FLAGS MODSEQ)" },
+	{ .kind = SEND, .text = "* 1 FETCH (UID 3 FLAGS (\\Seen) MODSEQ (21))\r\nC6 OK done\r\n" },
+	{ .kind = EXPECT, .text = "C7 UID STORE 3 (UNCHANGEDSINCE 21) +FLAGS.SILENT (\\Deleted)" },
+	{ .kind = SEND, .text = "* 1 FETCH (UID 3 MODSEQ (22))\r\nC7 OK stored\r\n" },
+	{ .kind = EXPECT, .text = "C8 UID STORE 3 (UNCHANGEDSINCE 22) -FLAGS.SILENT (\\Deleted)" },
+	{ .kind = SEND, .text = "* 1 FETCH (UID 3 MODSEQ (23))\r\nC8 OK stored\r\n" },
+	{ .kind = EXPECT, .text = "* LOGOUT" },
+	{ .kind = SEND, .text = "* BYE bye\r\n$T OK bye\r\n" },
+	{ .kind = END },
+};
+
+static void
+scenario_chained_modified(struct fake *f, int stage)
+{
+	struct imap_seqset	 s;
+	const struct mail_msg	*m;
+
+	if (stage > 0)
+		TEST_INTEQ(f->status, 0, "change %d done", stage);
+	switch (stage) {
+	case 0:
+		uids(&s, "3");
+		mail_folder_store_flags(f->folder, &s, true, IMAP_FLAG_DELETED, NULL,
+		    flags_done, f);
+		mail_folder_store_flags(f->folder, &s, false, IMAP_FLAG_DELETED, NULL,
+		    flags_done, f);
+		imap_seqset_free(&s);
+		break;
+	case 2:
+		m = mail_folder_by_uid(f->folder, 3);
+		TEST_CHECK(m != NULL && (m->flags & IMAP_FLAG_SEEN) &&
+		    !(m->flags & IMAP_FLAG_DELETED), "UID 3 shows the other "
+		    "client's \\Seen and not \\Deleted, as the server has it "
+		    "(flags %#x)", m != NULL ? m->flags : 0);
+		imap_client_logout(f->client);
+		f->finished = true;
+		break;
+	}
+}
+
 static void
 check(const char *name, const struct step *steps, scenario_fn *scenario)
 {
@@ -502,5 +552,6 @@ main(void)
 	check("plain", plain, scenario_plain);
 	check("MODIFIED", with_modified, scenario_modified);
 	check("chained", chained, scenario_chained);
+	check("chained after MODIFIED", chained_modified, scenario_chained_modified);
 	return test_done();
 }
