@@ -206,6 +206,12 @@ fake_free(struct fake *f)
 	{ .kind = SEND, .text = HEADERS(1, 3) HEADERS(2, 4) HEADERS(3, 5) HEADERS(4, 9) \
 	    HEADERS(5, 10) "$T OK done\r\n" }
 
+/* Every script ends with the logout. */
+#define LOGOUT_END \
+	{ .kind = EXPECT, .text = "* LOGOUT" }, \
+	{ .kind = SEND, .text = "* BYE bye\r\n$T OK bye\r\n" }, \
+	{ .kind = END }
+
 /* The index fields of one message. */
 #define HEADERS(seq, uid) "* " #seq " FETCH (UID " #uid " RFC822.SIZE 1 " \
 	"INTERNALDATE \"04-Mar-2024 10:00:00 +0000\" BODY[HEADER.FIELDS (DATE " \
@@ -228,9 +234,7 @@ static const struct step with_move[] = {
 	    "* 1 EXPUNGE\r\n* 1 EXPUNGE\r\n* 2 EXPUNGE\r\n$T OK done\r\n" },
 	{ .kind = EXPECT, .text = "* UID COPY 9 Nope" },
 	{ .kind = SEND, .text = "$T NO [TRYCREATE] no such folder\r\n" },
-	{ .kind = EXPECT, .text = "* LOGOUT" },
-	{ .kind = SEND, .text = "* BYE bye\r\n$T OK bye\r\n" },
-	{ .kind = END },
+	LOGOUT_END,
 };
 
 static void
@@ -283,9 +287,7 @@ static const struct step with_uidplus[] = {
 	{ .kind = SEND, .text = "$T OK stored\r\n" },
 	{ .kind = EXPECT, .text = "* UID EXPUNGE 3:4" },
 	{ .kind = SEND, .text = "* 1 EXPUNGE\r\n* 1 EXPUNGE\r\n$T OK gone\r\n" },
-	{ .kind = EXPECT, .text = "* LOGOUT" },
-	{ .kind = SEND, .text = "* BYE bye\r\n$T OK bye\r\n" },
-	{ .kind = END },
+	LOGOUT_END,
 };
 
 static void
@@ -320,9 +322,7 @@ static const struct step plain[] = {
 	{ .kind = SEND, .text = "$T OK copied\r\n" },
 	{ .kind = EXPECT, .text = "* UID STORE 5 +FLAGS.SILENT (\\Deleted)" },
 	{ .kind = SEND, .text = "$T OK stored\r\n" },
-	{ .kind = EXPECT, .text = "* LOGOUT" },
-	{ .kind = SEND, .text = "* BYE bye\r\n$T OK bye\r\n" },
-	{ .kind = END },
+	LOGOUT_END,
 };
 
 static void
@@ -384,9 +384,7 @@ static const struct step with_modified[] = {
 	{ .kind = SEND, .text = "* 1 FETCH (UID 3 FLAGS (\\Seen) MODSEQ (21))\r\n$T OK done\r\n" },
 	{ .kind = EXPECT, .text = "* UID STORE 3 (UNCHANGEDSINCE 2?) +FLAGS.SILENT (\\Deleted)" },
 	{ .kind = SEND, .text = "$T OK stored\r\n" },
-	{ .kind = EXPECT, .text = "* LOGOUT" },
-	{ .kind = SEND, .text = "* BYE bye\r\n$T OK bye\r\n" },
-	{ .kind = END },
+	LOGOUT_END,
 };
 
 static void
@@ -398,18 +396,25 @@ flags_done(struct mail_folder *mf, int status, void *arg)
 	next(f);
 }
 
+/* One flag added to or removed from the messages of set. */
+static void
+store(struct fake *f, const char *set, bool add, unsigned flag)
+{
+	struct imap_seqset	 s;
+
+	uids(&s, set);
+	mail_folder_store_flags(f->folder, &s, add, flag, NULL, flags_done, f);
+	imap_seqset_free(&s);
+}
+
 static void
 scenario_modified(struct fake *f, int stage)
 {
-	struct imap_seqset	 s;
 	const struct mail_msg	*m;
 
 	switch (stage) {
 	case 0:
-		uids(&s, "3");
-		mail_folder_store_flags(f->folder, &s, true, IMAP_FLAG_DELETED, NULL,
-		    flags_done, f);
-		imap_seqset_free(&s);
+		store(f, "3", true, IMAP_FLAG_DELETED);
 		break;
 	case 1:
 		TEST_INTEQ(f->status, 0, "the change is done on the second try");
@@ -438,33 +443,21 @@ static const struct step chained[] = {
 	    "* 2 FETCH (UID 4 MODSEQ (22))\r\nC6 OK stored\r\n" },
 	{ .kind = EXPECT, .text = "C7 UID STORE 3 (UNCHANGEDSINCE 21) -FLAGS.SILENT (\\Deleted)" },
 	{ .kind = SEND, .text = "* 1 FETCH (UID 3 MODSEQ (23))\r\n$T OK stored\r\n" },
-	{ .kind = EXPECT, .text = "* LOGOUT" },
-	{ .kind = SEND, .text = "* BYE bye\r\n$T OK bye\r\n" },
-	{ .kind = END },
+	LOGOUT_END,
 };
 
 static void
 scenario_chained(struct fake *f, int stage)
 {
-	struct imap_seqset	 s;
 	const struct mail_msg	*m3, *m4;
 
 	if (stage > 0)
 		TEST_INTEQ(f->status, 0, "change %d done", stage);
 	switch (stage) {
 	case 0:
-		uids(&s, "3");
-		mail_folder_store_flags(f->folder, &s, true, IMAP_FLAG_DELETED, NULL,
-		    flags_done, f);
-		imap_seqset_free(&s);
-		uids(&s, "4");
-		mail_folder_store_flags(f->folder, &s, true, IMAP_FLAG_SEEN, NULL,
-		    flags_done, f);
-		imap_seqset_free(&s);
-		uids(&s, "3");
-		mail_folder_store_flags(f->folder, &s, false, IMAP_FLAG_DELETED, NULL,
-		    flags_done, f);
-		imap_seqset_free(&s);
+		store(f, "3", true, IMAP_FLAG_DELETED);
+		store(f, "4", true, IMAP_FLAG_SEEN);
+		store(f, "3", false, IMAP_FLAG_DELETED);
 		m3 = mail_folder_by_uid(f->folder, 3);
 		TEST_CHECK(m3 != NULL && !(m3->flags & IMAP_FLAG_DELETED),
 		    "both changes to UID 3 show at once");
@@ -498,27 +491,20 @@ static const struct step chained_modified[] = {
 	{ .kind = SEND, .text = "* 1 FETCH (UID 3 MODSEQ (22))\r\nC7 OK stored\r\n" },
 	{ .kind = EXPECT, .text = "C8 UID STORE 3 (UNCHANGEDSINCE 22) -FLAGS.SILENT (\\Deleted)" },
 	{ .kind = SEND, .text = "* 1 FETCH (UID 3 MODSEQ (23))\r\nC8 OK stored\r\n" },
-	{ .kind = EXPECT, .text = "* LOGOUT" },
-	{ .kind = SEND, .text = "* BYE bye\r\n$T OK bye\r\n" },
-	{ .kind = END },
+	LOGOUT_END,
 };
 
 static void
 scenario_chained_modified(struct fake *f, int stage)
 {
-	struct imap_seqset	 s;
 	const struct mail_msg	*m;
 
 	if (stage > 0)
 		TEST_INTEQ(f->status, 0, "change %d done", stage);
 	switch (stage) {
 	case 0:
-		uids(&s, "3");
-		mail_folder_store_flags(f->folder, &s, true, IMAP_FLAG_DELETED, NULL,
-		    flags_done, f);
-		mail_folder_store_flags(f->folder, &s, false, IMAP_FLAG_DELETED, NULL,
-		    flags_done, f);
-		imap_seqset_free(&s);
+		store(f, "3", true, IMAP_FLAG_DELETED);
+		store(f, "3", false, IMAP_FLAG_DELETED);
 		break;
 	case 2:
 		m = mail_folder_by_uid(f->folder, 3);
